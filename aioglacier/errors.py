@@ -1,0 +1,54 @@
+"""Exceptions shared across aioglacier.
+
+Every message is one line meant for a person, and none ever carries a credential.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AioGlacierError",
+    "ConfigError",
+    "RemoteError",
+    "TransferError",
+    "UsageError",
+]
+
+
+class AioGlacierError(Exception):
+    """Base class of every error aioglacier raises on purpose."""
+
+
+class ConfigError(AioGlacierError):
+    """Bad settings, config file or credentials."""
+
+
+class UsageError(AioGlacierError):
+    """A command was called with options that do not fit together (CLI exit code 2)."""
+
+
+class RemoteError(AioGlacierError):
+    """The service answered with an error.
+
+    ``code`` is the AWS error code (``ResourceNotFoundException``...), ``status`` the HTTP status
+    (0 for a connection-level failure), ``retryable`` whether trying again may succeed.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int = 0,
+        retryable: bool = False,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.retryable = retryable
+        self.request_id = request_id
+
+
+class TransferError(AioGlacierError):
+    """A file could not be transferred (it changed while read, it is unreadable, ...)."""
