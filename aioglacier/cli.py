@@ -1,6 +1,419 @@
-"""Command-line interface (placeholder, replaced by the CLI frame)."""
+"""The ``aioglacier`` command line: mt-aws-glacier's commands and options over the library.
+
+The CLI is thin: it parses options (command line first, then the ``--config`` file, then
+defaults), calls the library, renders progress and maps outcomes to exit codes: 0 success,
+1 failure, 2 usage error. An error is one line on stderr; ``--debug`` adds the traceback.
+uvloop runs the CLI's event loop; the library itself never installs a loop policy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, TextIO
+
+from aioglacier import __version__
+from aioglacier.config import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_PARTSIZE_MIB,
+    SECRET_CONFIG_KEYS,
+    read_config_file,
+)
+from aioglacier.errors import AioGlacierError, ConfigError, UsageError
+
+__all__ = ["Command", "Invocation", "build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI."""
-    return 0
+# --------------------------------------------------------------------------------------------
+# Option definitions (mtglacier's names; aliases are its deprecated spellings)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _power_of_two_mib(text: str) -> int:
+    value = _positive_int(text)
+    if value & (value - 1) or value > 4096:
+        raise argparse.ArgumentTypeError(
+            f"must be a power of two from 1 to 4096 (MiB), got {text!r}"
+        )
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Opt:
+    """One option: its flags, how to convert a value, its default and help text."""
+
+    name: str
+    flags: tuple[str, ...]
+    help: str
+    convert: Callable[[str], Any] = str
+    default: Any = None
+    flag: bool = False
+    repeat: bool = False
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+
+
+OPTIONS: dict[str, Opt] = {
+    o.name: o
+    for o in (
+        Opt("config", ("--config",), "mtglacier config file (key=value lines)", metavar="FILE"),
+        Opt("dir", ("--dir", "--from-dir", "--to-dir"), "local directory", metavar="DIR"),
+        Opt("vault", ("--vault", "--to-vault"), "vault name", metavar="NAME"),
+        Opt("journal", ("--journal",), "journal file (mtglacier format)", metavar="FILE"),
+        Opt(
+            "concurrency",
+            ("--concurrency",),
+            f"HTTP requests in flight (default {DEFAULT_CONCURRENCY})",
+            convert=_positive_int,
+            default=DEFAULT_CONCURRENCY,
+            metavar="N",
+        ),
+        Opt(
+            "partsize",
+            ("--partsize",),
+            f"multipart part size in MiB, a power of two (default {DEFAULT_PARTSIZE_MIB})",
+            convert=_power_of_two_mib,
+            default=DEFAULT_PARTSIZE_MIB,
+            metavar="MIB",
+        ),
+        Opt(
+            "endpoint-url",
+            ("--endpoint-url",),
+            "service URL, or local:DIR for the embedded emulator with its data in DIR",
+            metavar="URL",
+        ),
+        Opt("region", ("--region",), "AWS region (default us-east-1)", metavar="REGION"),
+        Opt("key", ("--key",), "AWS access key id", metavar="KEY"),
+        Opt("secret", ("--secret",), "AWS secret access key", metavar="SECRET"),
+        Opt("token", ("--token",), "AWS session token", metavar="TOKEN"),
+        Opt("profile", ("--profile",), "profile of the AWS shared config files", metavar="NAME"),
+        Opt(
+            "protocol",
+            ("--protocol",),
+            "http or https for AWS endpoints (default https)",
+            choices=("http", "https"),
+        ),
+        Opt("data-dir", ("--data-dir",), "directory where the emulator keeps its data"),
+        Opt("host", ("--host",), "address to bind (default 127.0.0.1)", default="127.0.0.1"),
+        Opt("port", ("--port",), "port to bind (default 0: any free port)", convert=int, default=0),
+        Opt(
+            "job-delay-scale",
+            ("--job-delay-scale",),
+            "scale of AWS's job delays (0: jobs complete at once; 1: real hours)",
+            convert=_non_negative_float,
+            default=0.0,
+        ),
+        Opt("faults", ("--faults",), "fault-injection plan (see docs/emulator.md)", metavar="SPEC"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A parsed command: the merged option values and where to write."""
+
+    command: str
+    values: dict[str, Any]
+    stdout: TextIO
+    stderr: TextIO
+    debug: bool = False
+    quiet: bool = False
+    json: bool = False
+
+    def get(self, name: str) -> Any:
+        """The value of option ``name`` (None when neither given nor defaulted)."""
+        return self.values.get(name)
+
+    def require(self, *names: str) -> None:
+        """Raise :class:`UsageError` for the first missing option among ``names``."""
+        for name in names:
+            if self.values.get(name) is None:
+                raise UsageError(f"please specify --{name}")
+
+    def out(self, line: str) -> None:
+        """Write one result line to standard output."""
+        print(line, file=self.stdout, flush=True)
+
+    def note(self, line: str) -> None:
+        """Write one informational line to standard error, unless --quiet."""
+        if not self.quiet:
+            print(line, file=self.stderr, flush=True)
+
+
+Handler = Callable[[Invocation], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: name, help, the options it takes, positionals and its async handler."""
+
+    name: str
+    help: str
+    options: tuple[str, ...]
+    handler: Handler
+    positionals: tuple[tuple[str, dict[str, Any]], ...] = ()
+    extra: Callable[[argparse.ArgumentParser], None] | None = None
+    description: str | None = None
+    defaults_from: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+
+
+async def _cmd_tree_hash(inv: Invocation) -> int:
+    from aioglacier.treehash import TreeHasher, tree_hash_file
+
+    status = EXIT_OK
+    for name in inv.get("files"):
+        if name == "-":
+            hexdigest = await _tree_hash_stdin(TreeHasher)
+        else:
+            try:
+                result = await tree_hash_file(name)
+            except OSError as exc:
+                print(f"aioglacier: {name}: {exc.strerror}", file=inv.stderr, flush=True)
+                status = EXIT_FAILURE
+                continue
+            hexdigest = result.tree_hash.hex()
+        inv.out(f"{hexdigest}  {name}")
+    return status
+
+
+async def _tree_hash_stdin(hasher_type: Callable[[], Any]) -> str:
+    hasher = hasher_type()
+    stream = sys.stdin.buffer
+
+    def pump() -> str:
+        while chunk := stream.read(4 * 1024 * 1024):
+            hasher.update(chunk)
+        return str(hasher.hexdigest())
+
+    return await asyncio.get_running_loop().run_in_executor(None, pump)
+
+
+async def _cmd_emulator(inv: Invocation) -> int:
+    from aioglacier.emulator import parse_fault_spec, run_emulator_forever
+
+    inv.require("data-dir")
+    faults = parse_fault_spec(inv.get("faults")) if inv.get("faults") else None
+    await run_emulator_forever(
+        inv.get("data-dir"),
+        host=inv.get("host"),
+        port=inv.get("port"),
+        job_delay_scale=inv.get("job-delay-scale"),
+        faults=faults,
+        print_fn=inv.out,
+    )
+    return EXIT_OK
+
+
+def _tree_hash_positionals(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="files to hash; - reads stdin")
+
+
+def _commands() -> list[Command]:
+    return [
+        Command(
+            "tree-hash",
+            "print the Glacier SHA-256 tree hash of files, like sha256sum",
+            (),
+            _cmd_tree_hash,
+            extra=_tree_hash_positionals,
+        ),
+        Command(
+            "emulator",
+            "run the Glacier vault-API emulator (loopback by default) until SIGINT/SIGTERM",
+            ("data-dir", "host", "port", "job-delay-scale", "faults"),
+            _cmd_emulator,
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser(commands: Sequence[Command] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of every subcommand (option defaults stay None until merged)."""
+    parser = _Parser(
+        prog="aioglacier",
+        description="Amazon Glacier and S3 archival storage: mt-aws-glacier compatible.",
+    )
+    parser.add_argument("--version", action="version", version=f"aioglacier {__version__}")
+    common = _Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    common.add_argument("--quiet", action="store_true", help="print only results and errors")
+    common.add_argument(
+        "--json", action="store_true", help="write progress as one JSON event per line"
+    )
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for command in commands if commands is not None else _commands():
+        sub = subs.add_parser(
+            command.name,
+            help=command.help,
+            description=command.description or command.help,
+            parents=[common],
+        )
+        for name in command.options:
+            opt = OPTIONS[name]
+            kwargs: dict[str, Any] = {"dest": name.replace("-", "_"), "help": opt.help}
+            if opt.flag:
+                kwargs["action"] = "store_true"
+                kwargs["default"] = None
+            else:
+                kwargs["type"] = opt.convert
+                kwargs["default"] = None
+                if opt.metavar:
+                    kwargs["metavar"] = opt.metavar
+                if opt.choices:
+                    kwargs["choices"] = opt.choices
+                if opt.repeat:
+                    kwargs["action"] = "append"
+            sub.add_argument(*opt.flags, **kwargs)
+        if command.extra is not None:
+            command.extra(sub)
+        sub.set_defaults(_command=command)
+    return parser
+
+
+def _merge(command: Command, ns: argparse.Namespace) -> dict[str, Any]:
+    """Command line first, then the config file, then defaults."""
+    values: dict[str, Any] = {
+        k: v for k, v in vars(ns).items() if not k.startswith("_") and k != "command"
+    }
+    merged: dict[str, Any] = {}
+    for key, value in values.items():
+        merged[key.replace("_", "-")] = value
+    config_path = merged.get("config")
+    config_values: dict[str, str] = {}
+    if config_path:
+        cfg = read_config_file(config_path)
+        for warning in cfg.warnings:
+            print(f"aioglacier: warning: {warning}", file=sys.stderr, flush=True)
+        config_values = dict(cfg.values)
+    for name in command.options:
+        opt = OPTIONS[name]
+        if merged.get(name) is None and name in config_values:
+            raw = config_values[name]
+            if opt.flag:
+                merged[name] = raw.lower() not in ("", "0", "false", "no")
+            else:
+                try:
+                    merged[name] = opt.convert(raw)
+                except (argparse.ArgumentTypeError, ValueError) as exc:
+                    shown = "<hidden>" if name in SECRET_CONFIG_KEYS else repr(raw)
+                    raise ConfigError(f"config file: bad value {shown} for {name}: {exc}") from None
+                if opt.choices and merged[name] not in opt.choices:
+                    raise ConfigError(
+                        f"config file: {name} must be one of {', '.join(opt.choices)}"
+                    )
+        if merged.get(name) is None and opt.default is not None:
+            merged[name] = opt.default
+    return merged
+
+
+def _run_async(coro: Awaitable[int]) -> int:
+    async def wrapper() -> int:
+        return await coro
+
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.run(wrapper())
+    return int(uvloop.run(wrapper()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    parser = build_parser()
+    try:
+        ns = parser.parse_args(args)
+        command: Command | None = getattr(ns, "_command", None)
+        if command is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        inv = Invocation(
+            command=command.name,
+            values=_merge(command, ns),
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            debug=bool(ns.debug),
+            quiet=bool(ns.quiet),
+            json=bool(ns.json),
+        )
+        logging.basicConfig(
+            level=logging.DEBUG if debug else logging.WARNING,
+            format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        )
+        return _run_async(command.handler(inv))
+    except UsageError as exc:
+        print(f"aioglacier: {exc}", file=sys.stderr, flush=True)
+        return EXIT_USAGE
+    except AioGlacierError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"aioglacier: error: {exc}", file=sys.stderr, flush=True)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("aioglacier: interrupted", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"aioglacier: error: {where}{exc.strerror or exc}", file=sys.stderr, flush=True)
+        return EXIT_FAILURE
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        print(
+            f"aioglacier: internal error: {type(exc).__name__}: {exc} (run with --debug "
+            "for the traceback)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os._exit(main())

@@ -1,0 +1,242 @@
+"""The public async client: ``async with Client(settings) as client: await client.sync(...)``.
+
+A client owns one aiohttp session, one request limiter (``concurrency`` requests in flight) and,
+for ``endpoint_url="local:DIR"``, an embedded emulator. Nothing is global: two clients with
+different settings run side by side in one loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Executor
+from contextlib import AsyncExitStack
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import aiohttp
+
+from aioglacier.backends.glacier import GlacierApi, VaultInfo, glacier_endpoint
+from aioglacier.config import ClientSettings, resolve_credentials
+from aioglacier.engine import FileResult, SyncResult, run_sync, upload_one_file
+from aioglacier.errors import AioGlacierError
+from aioglacier.filters import Filter
+from aioglacier.limits import RequestLimiter
+from aioglacier.planner import DetectMode, SyncPlanOptions
+from aioglacier.progress import ProgressSink, null_sink
+from aioglacier.retry import RetryPolicy
+from aioglacier.sigv4 import Credentials, SigV4Signer
+
+__all__ = ["Client"]
+
+LOCAL_PREFIX = "local:"
+
+
+class Client:
+    """An async client of one Glacier endpoint. Use only inside ``async with``.
+
+    ``executor`` runs file reads and hashing (default: the loop's default executor); ``clock``
+    stamps journal records; ``retry`` overrides the retry policy built from the settings.
+    """
+
+    def __init__(
+        self,
+        settings: ClientSettings | None = None,
+        *,
+        executor: Executor | None = None,
+        clock: Callable[[], float] = time.time,
+        retry: RetryPolicy | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self.settings = settings or ClientSettings()
+        self._executor = executor
+        self._clock = clock
+        self._retry = retry or RetryPolicy(
+            max_attempts=self.settings.max_attempts,
+            base_delay=self.settings.retry_base_delay,
+            max_delay=self.settings.retry_max_delay,
+        )
+        self._given_session = session
+        self._stack: AsyncExitStack | None = None
+        self._api: GlacierApi | None = None
+        self.endpoint: str | None = None
+        self.credentials: Credentials | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Client(endpoint={self.endpoint or self.settings.endpoint_url!r}, "
+            f"region={self.settings.region!r}, concurrency={self.settings.concurrency})"
+        )
+
+    async def __aenter__(self) -> Self:
+        stack = AsyncExitStack()
+        await stack.__aenter__()
+        try:
+            await self._open(stack)
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack = stack
+        return self
+
+    async def _open(self, stack: AsyncExitStack) -> None:
+        s = self.settings
+        endpoint = s.endpoint_url
+        credentials = s.credentials
+        if endpoint is not None and endpoint.startswith(LOCAL_PREFIX):
+            from aioglacier.emulator import Emulator
+
+            data_dir = endpoint[len(LOCAL_PREFIX) :]
+            if not data_dir:
+                raise AioGlacierError("local: needs a directory, as in local:./glacier-data")
+            emulator = await stack.enter_async_context(Emulator(Path(data_dir)))
+            endpoint = emulator.url
+            if credentials is None:
+                credentials = emulator.credentials
+        elif endpoint is None:
+            endpoint = glacier_endpoint(s.region, s.protocol)
+        if credentials is None:
+            credentials = await resolve_credentials(profile=s.profile)
+        self.endpoint = endpoint
+        self.credentials = credentials
+        session = self._given_session
+        if session is None:
+            connector = aiohttp.TCPConnector(limit=s.concurrency + 8, limit_per_host=0)
+            timeout = aiohttp.ClientTimeout(
+                total=None, sock_connect=30, sock_read=s.request_timeout
+            )
+            session = await stack.enter_async_context(
+                aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False)
+            )
+        self._api = GlacierApi(
+            session,
+            endpoint,
+            SigV4Signer(credentials, s.region, "glacier"),
+            RequestLimiter(s.concurrency),
+            self._retry,
+            account_id=s.account_id,
+        )
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        stack, self._stack, self._api = self._stack, None, None
+        if stack is not None:
+            await stack.aclose()
+
+    @property
+    def api(self) -> GlacierApi:
+        """The low-level vault API (for operations the client has no method for)."""
+        if self._api is None:
+            raise RuntimeError("Client is usable only inside 'async with'")
+        return self._api
+
+    # ---------------------------------------------------------------- vaults
+
+    async def create_vault(self, name: str) -> None:
+        """Create a vault (succeeds when it already exists, as AWS does)."""
+        await self.api.create_vault(name)
+
+    async def delete_vault(self, name: str) -> None:
+        """Delete an empty vault."""
+        await self.api.delete_vault(name)
+
+    async def list_vaults(self) -> list[VaultInfo]:
+        """Every vault of the account."""
+        return [v async for v in self.api.list_vaults()]
+
+    async def iter_vaults(self) -> AsyncIterator[VaultInfo]:
+        """Every vault of the account, page by page."""
+        async for vault in self.api.list_vaults():
+            yield vault
+
+    # ---------------------------------------------------------------- uploads
+
+    async def sync(
+        self,
+        directory: str | Path,
+        vault: str,
+        journal: str | Path,
+        *,
+        new: bool | None = None,
+        replace_modified: bool = False,
+        delete_removed: bool = False,
+        detect: DetectMode = "mtime-and-treehash",
+        filters: Sequence[tuple[str, str]] | Filter | None = None,
+        follow: bool = False,
+        dry_run: bool = False,
+        max_number_of_files: int | None = None,
+        progress: ProgressSink = null_sink,
+    ) -> SyncResult:
+        """mtglacier's sync: upload new files, optionally replace modified, delete removed.
+
+        ``new`` defaults to True when none of the three switches is given. ``filters`` are
+        mtglacier's ``--filter/--include/--exclude`` as ``[("filter", "+*.jpg -*"), ...]`` in
+        command-line order, or a built :class:`~aioglacier.filters.Filter`.
+        """
+        if new is None:
+            new = not (replace_modified or delete_removed)
+        flt = _build_filter(filters)
+        return await run_sync(
+            self.api,
+            base_dir=directory,
+            vault=vault,
+            journal_path=journal,
+            options=SyncPlanOptions(
+                new=new,
+                replace_modified=replace_modified,
+                delete_removed=delete_removed,
+                detect=detect,
+                max_number_of_files=max_number_of_files,
+            ),
+            part_size=self.settings.part_size,
+            concurrency=self.settings.concurrency,
+            filter=flt,
+            follow=follow,
+            dry_run=dry_run,
+            executor=self._executor,
+            progress=progress,
+            clock=self._clock,
+        )
+
+    async def upload_file(
+        self,
+        vault: str,
+        journal: str | Path,
+        relfilename: str,
+        *,
+        path: str | Path | None = None,
+        data: bytes | None = None,
+        mtime: int | None = None,
+        progress: ProgressSink = null_sink,
+    ) -> FileResult:
+        """mtglacier's upload-file: one file (``path``) or bytes (``data``) as ``relfilename``."""
+        if (path is None) == (data is None):
+            raise AioGlacierError("give exactly one of path and data")
+        return await upload_one_file(
+            self.api,
+            vault=vault,
+            journal_path=journal,
+            relfilename=relfilename,
+            part_size=self.settings.part_size,
+            concurrency=self.settings.concurrency,
+            path=path,
+            data=data,
+            mtime=mtime,
+            executor=self._executor,
+            progress=progress,
+            clock=self._clock,
+        )
+
+
+def _build_filter(filters: Sequence[tuple[str, str]] | Filter | None) -> Filter | None:
+    if filters is None:
+        return None
+    if isinstance(filters, Filter):
+        return None if filters.empty else filters
+    built = Filter.from_options(list(filters))
+    return None if built.empty else built

@@ -1,0 +1,169 @@
+"""Settings objects, mtglacier's config file, and credential resolution.
+
+mt-aws-glacier reads a config file of ``key=value`` lines (``#`` starts a comment) whose keys are
+its command-line option names (``key``, ``secret``, ``region``, ``token``, ``protocol``,
+``concurrency``, ``vault``, ``journal``...). aioglacier reads the same files; a value given on the
+command line wins over the file.
+
+Credentials given explicitly (command line or config file) are used as they are; otherwise
+aiobotocore's standard provider chain finds them (environment, shared credentials and config
+files, ``--profile``, container and instance roles). Secrets never appear in a ``repr``, a log
+line or an error message: :class:`~aioglacier.sigv4.Credentials` hides them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aioglacier.errors import ConfigError
+from aioglacier.sigv4 import Credentials
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_PARTSIZE_MIB",
+    "DEFAULT_REGION",
+    "SECRET_CONFIG_KEYS",
+    "ClientSettings",
+    "ConfigFile",
+    "read_config_file",
+    "resolve_credentials",
+]
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_CONCURRENCY = 8
+DEFAULT_PARTSIZE_MIB = 16
+MAX_PARTSIZE_MIB = 4096
+
+#: Config keys whose values are secrets: never echoed back in an error.
+SECRET_CONFIG_KEYS = frozenset({"secret", "token"})
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Everything a client needs to talk to one endpoint.
+
+    ``endpoint_url`` is an ``http(s)://`` URL, ``local:DIR`` for the embedded emulator, or None for
+    AWS's regional endpoint. ``part_size`` is in bytes: 1 MiB times a power of two, at most 4 GiB.
+    """
+
+    region: str = DEFAULT_REGION
+    endpoint_url: str | None = None
+    credentials: Credentials | None = None
+    profile: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    part_size: int = DEFAULT_PARTSIZE_MIB * 1024 * 1024
+    max_attempts: int = 8
+    retry_base_delay: float = 0.25
+    retry_max_delay: float = 20.0
+    request_timeout: float = 180.0
+    protocol: str = "https"
+    account_id: str = "-"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ConfigError(f"concurrency must be at least 1, got {self.concurrency}")
+        mib = 1024 * 1024
+        ps = self.part_size
+        if ps < mib or ps % mib or (ps // mib) & (ps // mib - 1) or ps > MAX_PARTSIZE_MIB * mib:
+            raise ConfigError(
+                f"part size must be 1 MiB times a power of two up to 4096 MiB, got {ps} bytes"
+            )
+        if self.max_attempts < 1:
+            raise ConfigError(f"max attempts must be at least 1, got {self.max_attempts}")
+        if self.protocol not in ("http", "https"):
+            raise ConfigError(f'protocol must be "https" or "http", got {self.protocol!r}')
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """An mtglacier config file: its values by key, and warnings to show the user."""
+
+    path: Path
+    values: Mapping[str, str] = field(repr=False)
+    warnings: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"ConfigFile(path={str(self.path)!r}, keys={sorted(self.values)!r})"
+
+
+def read_config_file(path: str | os.PathLike[str]) -> ConfigFile:
+    """Read an mtglacier config file (``key=value`` lines, ``#`` comments, blank lines).
+
+    Keys are lower-cased option names without leading dashes; whitespace around keys and values
+    is trimmed. A line without ``=`` is an error naming its line number (never its content, which
+    may hold a secret). A file holding ``secret`` or ``token`` that group or others can read gets
+    a warning, as ssh does for private keys.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f'cannot read config file "{p}": {exc.strerror}') from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f'config file "{p}" is not valid UTF-8') from None
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        key, sep, value = stripped.partition("=")
+        key = key.strip().lower().lstrip("-")
+        if not sep or not key:
+            raise ConfigError(f'config file "{p}" line {number}: expected key=value')
+        values[key] = value.strip()
+    warnings: list[str] = []
+    if SECRET_CONFIG_KEYS & values.keys():
+        try:
+            mode = p.stat().st_mode
+        except OSError:
+            mode = 0
+        if mode & (stat.S_IRGRP | stat.S_IROTH):
+            warnings.append(
+                f'config file "{p}" holds a secret and is readable by group or others; '
+                f"run: chmod 600 {p}"
+            )
+    return ConfigFile(path=p, values=values, warnings=tuple(warnings))
+
+
+CredentialLoader = Callable[[str | None], "Credentials | None"]
+
+
+async def resolve_credentials(
+    *,
+    key: str | None = None,
+    secret: str | None = None,
+    token: str | None = None,
+    profile: str | None = None,
+) -> Credentials:
+    """Return credentials: the explicit key pair if given, else aiobotocore's provider chain.
+
+    Raises :class:`~aioglacier.errors.ConfigError` when nothing is found, or when only one of key
+    and secret is given.
+    """
+    if key or secret:
+        if not (key and secret):
+            raise ConfigError("both key and secret are needed (only one was given)")
+        return Credentials(access_key=key, secret_key=secret, token=token or None)
+    from aiobotocore.session import AioSession
+
+    try:
+        session = AioSession(profile=profile)
+        found = await session.get_credentials()
+    except Exception as exc:  # botocore raises many types (ProfileNotFound, ...)
+        raise ConfigError(f"cannot load AWS credentials: {type(exc).__name__}") from None
+    if found is None:
+        raise ConfigError(
+            "no AWS credentials found: give --key and --secret, a config file, "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a profile"
+        )
+    frozen = await found.get_frozen_credentials()
+    return Credentials(
+        access_key=frozen.access_key, secret_key=frozen.secret_key, token=frozen.token or None
+    )

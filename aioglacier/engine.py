@@ -1,0 +1,425 @@
+"""Fan-out of a sync: files in flight, the journal task, progress, cancellation.
+
+One task group holds every file's task; a semaphore bounds files in flight (twice the request
+concurrency, so reading runs ahead of sending); the :class:`~aioglacier.limits.RequestLimiter`
+inside the API bounds HTTP requests; the :class:`~aioglacier.limits.ByteBudget` bounds memory.
+A failure fails its file only. Cancelling the awaiting task cancels every request in flight; the
+journal writer still writes every record it accepted, and multipart uploads stay resumable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from aioglacier.backends.glacier import GlacierApi
+from aioglacier.errors import AioGlacierError, RemoteError
+from aioglacier.filters import Filter
+from aioglacier.journal import Created, Deleted, JournalWriter, load_journal
+from aioglacier.limits import ByteBudget
+from aioglacier.ops import UploadContext, UploadOutcome, upload_file
+from aioglacier.planner import (
+    LocalFile,
+    SyncPlanOptions,
+    WalkProblem,
+    WorkItem,
+    plan_sync,
+    resolve_under,
+    walk,
+)
+from aioglacier.progress import (
+    Action,
+    FileDone,
+    FileFailed,
+    FileQueued,
+    FileSkipped,
+    FileStarted,
+    Message,
+    ProgressSink,
+    RunFinished,
+    ScanProgress,
+    null_sink,
+)
+from aioglacier.resume import ResumeStore, resume_path_for
+from aioglacier.treehash import tree_hash_file
+
+__all__ = ["FileResult", "SyncResult", "run_sync", "upload_one_file"]
+
+Status = Literal["uploaded", "replaced", "deleted", "unchanged", "skipped", "failed"]
+
+EMPTY_FILE_REASON = "empty file: Glacier refuses empty archives"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file."""
+
+    relfilename: str
+    status: Status
+    size: int = 0
+    archive_id: str | None = None
+    reason: str = ""
+
+
+@dataclass
+class SyncResult:
+    """The outcome of a sync: every file's result, counts and timing."""
+
+    files: list[FileResult] = field(default_factory=list)
+    plan: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def _with(self, *statuses: Status) -> list[FileResult]:
+        return [f for f in self.files if f.status in statuses]
+
+    @property
+    def uploaded(self) -> list[FileResult]:
+        """New archives for files the journal did not have."""
+        return self._with("uploaded")
+
+    @property
+    def replaced(self) -> list[FileResult]:
+        """Modified files uploaded again (their old archives deleted)."""
+        return self._with("replaced")
+
+    @property
+    def deleted(self) -> list[FileResult]:
+        """Archives deleted because their files were removed locally."""
+        return self._with("deleted")
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        """Files left alone, with reasons (empty files, unchanged after a tree-hash check)."""
+        return self._with("skipped", "unchanged")
+
+    @property
+    def failed(self) -> list[FileResult]:
+        """Files that could not be handled, with reasons."""
+        return self._with("failed")
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failed
+
+    @property
+    def bytes_uploaded(self) -> int:
+        """Bytes of the archives created."""
+        return sum(f.size for f in self._with("uploaded", "replaced"))
+
+
+@dataclass
+class _Run:
+    api: GlacierApi
+    vault: str
+    journal: JournalWriter
+    upload: UploadContext
+    progress: ProgressSink
+    clock: Callable[[], float]
+    executor: Executor | None
+    result: SyncResult
+    base_dir: Path | None = None
+    problem_dirs: list[str] = field(default_factory=list)
+
+    def record(self, item: FileResult) -> None:
+        self.result.files.append(item)
+
+
+async def _journal_created(run: _Run, rel: str, mtime: int | None, outcome: UploadOutcome) -> None:
+    record = Created(
+        time=int(run.clock()),
+        archive_id=outcome.archive_id,
+        size=outcome.size,
+        mtime=mtime,
+        treehash=outcome.tree_hash,
+        relfilename=rel,
+    )
+    # Shielded: once the archive exists, its journal line must be written even if we are
+    # being cancelled.
+    await asyncio.shield(run.journal.append(record))
+
+
+async def _delete_archive(run: _Run, old: Created) -> None:
+    try:
+        await run.api.delete_archive(run.vault, old.archive_id)
+    except RemoteError as exc:
+        if exc.code != "ResourceNotFoundException":
+            raise
+    record = Deleted(time=int(run.clock()), archive_id=old.archive_id, relfilename=old.relfilename)
+    await asyncio.shield(run.journal.append(record))
+
+
+async def _upload(run: _Run, f: LocalFile) -> UploadOutcome:
+    return await upload_file(
+        run.upload,
+        f.relfilename,
+        path=f.path,
+        size=f.size,
+        mtime=f.mtime,
+        mtime_ns=f.mtime_ns,
+    )
+
+
+def _under_problem_dir(run: _Run, name: str) -> bool:
+    return any(d == "." or name.startswith(d + "/") for d in run.problem_dirs)
+
+
+async def _process(run: _Run, item: WorkItem) -> None:
+    f = item.file
+    rel = item.relfilename
+    action: Action = (
+        "delete"
+        if item.action == "delete"
+        else ("upload" if item.action == "upload" else "replace")
+    )
+    try:
+        if item.action == "delete":
+            assert item.old is not None
+            assert run.base_dir is not None
+            path = resolve_under(run.base_dir, rel)
+            loop = asyncio.get_running_loop()
+            exists = await loop.run_in_executor(run.executor, os.path.lexists, path)
+            if exists or _under_problem_dir(run, rel):
+                reason = "still on disk" if exists else "its directory could not be read"
+                run.progress(FileSkipped(rel, f"not deleted: {reason}"))
+                run.record(FileResult(rel, "skipped", item.old.size, reason=reason))
+                return
+            run.progress(FileStarted(rel, "delete", item.old.size))
+            await _delete_archive(run, item.old)
+            run.progress(FileDone(rel, "delete", item.old.size, item.old.archive_id))
+            run.record(FileResult(rel, "deleted", item.old.size, item.old.archive_id))
+            return
+        assert f is not None
+        if f.size == 0:
+            run.progress(FileSkipped(rel, EMPTY_FILE_REASON))
+            run.record(FileResult(rel, "skipped", 0, reason=EMPTY_FILE_REASON))
+            return
+        run.progress(FileStarted(rel, action, f.size))
+        if item.action == "verify-replace":
+            assert item.old is not None
+            local = await tree_hash_file(f.path, executor=run.executor)
+            if local.tree_hash.hex() == item.old.treehash and local.size == item.old.size:
+                run.progress(FileSkipped(rel, "unchanged: tree hash matches the journal"))
+                run.record(FileResult(rel, "unchanged", f.size, item.old.archive_id))
+                return
+        outcome = await _upload(run, f)
+        await _journal_created(run, rel, f.mtime, outcome)
+        if item.old is not None:
+            await _delete_archive(run, item.old)
+        status: Status = "uploaded" if item.old is None else "replaced"
+        detail = ""
+        if outcome.resumed:
+            detail = f"resumed: {outcome.parts_reused} parts reused, {outcome.parts_sent} sent"
+        run.progress(FileDone(rel, action, f.size, outcome.archive_id, detail))
+        run.record(FileResult(rel, status, f.size, outcome.archive_id, detail))
+    except (AioGlacierError, OSError, ValueError) as exc:
+        reason = _describe(exc)
+        run.progress(FileFailed(rel, action, reason))
+        run.record(FileResult(rel, "failed", f.size if f else 0, reason=reason))
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
+def _dry_run_line(item: WorkItem) -> str:
+    if item.action == "upload":
+        return f"Will UPLOAD {item.relfilename}"
+    if item.action == "delete":
+        return f"Will DELETE archive {item.old.archive_id if item.old else '?'} {item.relfilename}"
+    verb = "VERIFY treehash and UPLOAD" if item.action == "verify-replace" else "UPLOAD"
+    old = item.old.archive_id if item.old else "?"
+    return f"Will {verb} {item.relfilename} (replacing archive {old})"
+
+
+async def run_sync(
+    api: GlacierApi,
+    *,
+    base_dir: str | os.PathLike[str],
+    vault: str,
+    journal_path: str | os.PathLike[str],
+    options: SyncPlanOptions,
+    part_size: int,
+    concurrency: int,
+    filter: Filter | None = None,
+    follow: bool = False,
+    dry_run: bool = False,
+    executor: Executor | None = None,
+    progress: ProgressSink = null_sink,
+    clock: Callable[[], float] = time.time,
+) -> SyncResult:
+    """Sync ``base_dir`` to ``vault``, journaling into ``journal_path`` (see :class:`Client`)."""
+    started = time.monotonic()
+    result = SyncResult()
+    state = await load_journal(journal_path)
+    if state.torn_tail:
+        progress(Message(f"journal: {state.torn_tail}", "warning"))
+    problems: list[WalkProblem] = []
+    scanned = [0, 0]
+
+    async def files() -> AsyncIterator[LocalFile | WalkProblem]:
+        async for entry in walk(base_dir, filter=filter, follow=follow, executor=executor):
+            if isinstance(entry, LocalFile):
+                scanned[0] += 1
+                scanned[1] += entry.size
+                if scanned[0] % 1000 == 0:
+                    progress(ScanProgress(scanned[0], scanned[1]))
+            else:
+                progress(Message(f"{entry.relfilename}: {entry.reason}", "warning"))
+                result.files.append(FileResult(entry.relfilename, "failed", reason=entry.reason))
+            yield entry
+        progress(ScanProgress(scanned[0], scanned[1], done=True))
+
+    plan = plan_sync(files(), state, options, filter=filter, problems=problems)
+    if dry_run:
+        async for item in plan:
+            line = _dry_run_line(item)
+            result.plan.append(line)
+            progress(Message(line))
+        result.seconds = time.monotonic() - started
+        _finish(progress, result)
+        return result
+
+    resume = ResumeStore(resume_path_for(journal_path), executor=executor)
+    await resume.load()
+    budget = ByteBudget(concurrency * part_size)
+    slots = asyncio.Semaphore(concurrency * 2)
+    async with JournalWriter(journal_path, executor=executor) as journal:
+        run = _Run(
+            api=api,
+            vault=vault,
+            journal=journal,
+            upload=UploadContext(
+                api=api,
+                vault=vault,
+                part_size=part_size,
+                budget=budget,
+                resume=resume,
+                executor=executor,
+                progress=progress,
+                clock=clock,
+            ),
+            progress=progress,
+            clock=clock,
+            executor=executor,
+            result=result,
+            base_dir=Path(base_dir),
+        )
+
+        async def task(item: WorkItem) -> None:
+            try:
+                await _process(run, item)
+            finally:
+                slots.release()
+
+        async with asyncio.TaskGroup() as group:
+            async for item in plan:
+                if item.action == "delete":
+                    run.problem_dirs = [
+                        p.relfilename for p in problems if p.reason.startswith("cannot list")
+                    ]
+                size = item.file.size if item.file else (item.old.size if item.old else 0)
+                progress(FileQueued(item.relfilename, _action_of(item), size))
+                await slots.acquire()
+                group.create_task(task(item))
+    result.seconds = time.monotonic() - started
+    _finish(progress, result)
+    return result
+
+
+def _action_of(item: WorkItem) -> Action:
+    if item.action == "delete":
+        return "delete"
+    return "upload" if item.action == "upload" else "replace"
+
+
+def _finish(progress: ProgressSink, result: SyncResult) -> None:
+    progress(
+        RunFinished(
+            done=len(result.uploaded) + len(result.replaced) + len(result.deleted),
+            skipped=len(result.skipped),
+            failed=len(result.failed),
+            bytes=result.bytes_uploaded,
+            seconds=result.seconds,
+        )
+    )
+
+
+async def upload_one_file(
+    api: GlacierApi,
+    *,
+    vault: str,
+    journal_path: str | os.PathLike[str],
+    relfilename: str,
+    part_size: int,
+    concurrency: int,
+    path: str | os.PathLike[str] | None = None,
+    data: bytes | None = None,
+    mtime: int | None = None,
+    executor: Executor | None = None,
+    progress: ProgressSink = null_sink,
+    clock: Callable[[], float] = time.time,
+) -> FileResult:
+    """mtglacier's upload-file: one file (or in-memory data) under ``relfilename``.
+
+    Refuses a name the journal already holds. Raises on failure.
+    """
+    from aioglacier.journal import validate_relfilename
+
+    validate_relfilename(relfilename)
+    state = await load_journal(journal_path)
+    if relfilename in state.files:
+        raise AioGlacierError(f'file "{relfilename}" is already in the journal')
+    loop = asyncio.get_running_loop()
+    if path is not None:
+        st = await loop.run_in_executor(executor, os.stat, os.fspath(path))
+        size, file_mtime, mtime_ns = st.st_size, int(st.st_mtime), st.st_mtime_ns
+    else:
+        assert data is not None
+        size, file_mtime, mtime_ns = len(data), int(clock()), 0
+    if mtime is not None:
+        file_mtime = mtime
+    if size == 0:
+        raise AioGlacierError(f'"{relfilename}": {EMPTY_FILE_REASON}')
+    resume = ResumeStore(resume_path_for(journal_path), executor=executor)
+    await resume.load()
+    ctx = UploadContext(
+        api=api,
+        vault=vault,
+        part_size=part_size,
+        budget=ByteBudget(concurrency * part_size),
+        resume=resume,
+        executor=executor,
+        progress=progress,
+        clock=clock,
+    )
+    progress(FileStarted(relfilename, "upload", size))
+    async with JournalWriter(journal_path, executor=executor) as journal:
+        outcome = await upload_file(
+            ctx,
+            relfilename,
+            path=os.fspath(path) if path is not None else None,
+            data=data,
+            size=size,
+            mtime=file_mtime,
+            mtime_ns=mtime_ns,
+        )
+        record = Created(
+            time=int(clock()),
+            archive_id=outcome.archive_id,
+            size=size,
+            mtime=file_mtime,
+            treehash=outcome.tree_hash,
+            relfilename=relfilename,
+        )
+        await asyncio.shield(journal.append(record))
+    progress(FileDone(relfilename, "upload", size, outcome.archive_id))
+    return FileResult(relfilename, "uploaded", size, outcome.archive_id)

@@ -1,0 +1,345 @@
+"""Operations on ONE archive: upload a file (single request or multipart, resumable).
+
+Reads and hashes happen together in executor threads (one thread hop per part); the loop only
+schedules. Memory: every part's bytes are taken from a shared :class:`ByteBudget` before they
+are read and given back once sent, so bytes read but not yet sent stay under the budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+from aioglacier.backends.glacier import GlacierApi, MultipartPart
+from aioglacier.errors import RemoteError, TransferError
+from aioglacier.limits import ByteBudget
+from aioglacier.metadata import encode_description
+from aioglacier.progress import BytesTransferred, Event, ProgressSink, null_sink
+from aioglacier.resume import PendingUpload, ResumeStore
+from aioglacier.treehash import TreeHasher, tree_hash_from_parts
+
+__all__ = ["FileChangedError", "UploadContext", "UploadOutcome", "upload_file"]
+
+
+class FileChangedError(TransferError):
+    """The file's size or mtime changed while it was read: its upload is not journaled."""
+
+
+@dataclass
+class UploadContext:
+    """What every upload of a run shares."""
+
+    api: GlacierApi
+    vault: str
+    part_size: int
+    budget: ByteBudget
+    resume: ResumeStore | None = None
+    executor: Executor | None = None
+    progress: ProgressSink = null_sink
+    clock: Callable[[], float] = time.time
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """An archive created from a file."""
+
+    archive_id: str
+    tree_hash: str
+    size: int
+    parts_sent: int
+    parts_reused: int = 0
+    resumed: bool = False
+
+
+@dataclass(frozen=True)
+class _Identity:
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class _Source:
+    """Where an upload's bytes come from: a path (re-statted) or in-memory data (stdin)."""
+
+    relfilename: str
+    size: int
+    mtime: int
+    path: str | None = None
+    mtime_ns: int = 0
+    data: bytes | None = field(default=None, repr=False)
+
+
+def _read_exact(fd: int, offset: int, length: int) -> bytes:
+    chunks: list[bytes] = []
+    got = 0
+    while got < length:
+        chunk = os.pread(fd, length - got, offset + got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _hash(data: bytes) -> tuple[str, str]:
+    hasher = TreeHasher()
+    hasher.update(data)
+    return hasher.hexdigest(), hasher.sha256_hexdigest()
+
+
+def _check_identity(fd: int, expected: _Identity, relfilename: str) -> None:
+    st = os.fstat(fd)
+    if st.st_size != expected.size or st.st_mtime_ns != expected.mtime_ns:
+        raise FileChangedError(f"{relfilename}: file changed while it was read")
+
+
+def _read_whole(path: str, expected: _Identity, relfilename: str) -> tuple[bytes, str, str]:
+    """Open, read all, hash, and check the file did not change (one executor job)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _check_identity(fd, expected, relfilename)
+        data = _read_exact(fd, 0, expected.size)
+        if len(data) != expected.size:
+            raise FileChangedError(f"{relfilename}: file changed while it was read")
+        _check_identity(fd, expected, relfilename)
+    finally:
+        os.close(fd)
+    tree, sha = _hash(data)
+    return data, tree, sha
+
+
+class _SharedFd:
+    """An fd shared by executor jobs: closed by the last user once :meth:`close` was called.
+
+    A cancelled part leaves its executor thread running; closing the fd under it could make it
+    read another file that reused the number.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._users = 0
+        self._closing = False
+        self._lock = threading.Lock()
+
+    def enter(self) -> int:
+        with self._lock:
+            if self._closing:
+                raise TransferError("upload cancelled")
+            self._users += 1
+            return self.fd
+
+    def exit(self) -> None:
+        with self._lock:
+            self._users -= 1
+            last = self._closing and self._users == 0
+        if last:
+            os.close(self.fd)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closing = True
+            last = self._users == 0
+        if last:
+            os.close(self.fd)
+
+
+def _read_part(
+    shared: _SharedFd, offset: int, length: int, relfilename: str
+) -> tuple[bytes, str, str]:
+    fd = shared.enter()
+    try:
+        data = _read_exact(fd, offset, length)
+    finally:
+        shared.exit()
+    if len(data) != length:
+        raise FileChangedError(f"{relfilename}: file changed while it was read")
+    tree, sha = _hash(data)
+    return data, tree, sha
+
+
+def _open_checked(path: str, expected: _Identity, relfilename: str) -> int:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _check_identity(fd, expected, relfilename)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+async def upload_file(
+    ctx: UploadContext,
+    relfilename: str,
+    *,
+    path: str | None = None,
+    data: bytes | None = None,
+    size: int,
+    mtime: int,
+    mtime_ns: int = 0,
+) -> UploadOutcome:
+    """Upload one file as one archive described with mtglacier's ``mt2`` description.
+
+    Give ``path`` (with the ``size`` and ``mtime_ns`` seen by the scan: a file that differs
+    before or after reading fails with :class:`FileChangedError`), or ``data`` for bytes already
+    in memory (standard input). Files up to the part size go up in one request; larger ones as a
+    multipart upload with parts in flight concurrently, recorded for resume.
+    """
+    description = encode_description(relfilename, mtime)
+    src = _Source(relfilename, size, mtime, path, mtime_ns, data)
+    if size <= ctx.part_size:
+        return await _upload_single(ctx, src, description)
+    return await _upload_multipart(ctx, src, description)
+
+
+async def _upload_single(ctx: UploadContext, src: _Source, description: str) -> UploadOutcome:
+    loop = asyncio.get_running_loop()
+    async with ctx.budget.hold(src.size):
+        if src.data is not None:
+            body = src.data
+            tree, sha = await loop.run_in_executor(ctx.executor, _hash, body)
+        else:
+            assert src.path is not None
+            body, tree, sha = await loop.run_in_executor(
+                ctx.executor,
+                _read_whole,
+                src.path,
+                _Identity(src.size, src.mtime_ns),
+                src.relfilename,
+            )
+        archive_id = await ctx.api.upload_archive(
+            ctx.vault, body, description=description, tree_hash=tree, sha256=sha
+        )
+    ctx.progress(BytesTransferred(src.relfilename, src.size))
+    return UploadOutcome(archive_id, tree, src.size, parts_sent=1)
+
+
+async def _start_or_resume(
+    ctx: UploadContext, src: _Source, description: str
+) -> tuple[PendingUpload, dict[int, MultipartPart], bool]:
+    store = ctx.resume
+    if store is not None and src.path is not None:
+        pending = store.find(ctx.vault, src.relfilename, src.size, src.mtime_ns)
+        if pending is not None:
+            try:
+                _, parts = await ctx.api.list_parts(ctx.vault, pending.upload_id)
+            except RemoteError as exc:
+                if exc.code != "ResourceNotFoundException":
+                    raise
+                await store.remove(pending.upload_id)
+            else:
+                return pending, {p.start: p for p in parts}, True
+    upload_id = await ctx.api.initiate_multipart(
+        ctx.vault, part_size=ctx.part_size, description=description
+    )
+    pending = PendingUpload(
+        vault=ctx.vault,
+        upload_id=upload_id,
+        relfilename=src.relfilename,
+        size=src.size,
+        mtime_ns=src.mtime_ns,
+        part_size=ctx.part_size,
+        description=description,
+        started=ctx.clock(),
+    )
+    if store is not None and src.path is not None:
+        await store.add(pending)
+    return pending, {}, False
+
+
+async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) -> UploadOutcome:
+    loop = asyncio.get_running_loop()
+    pending, remote, resumed = await _start_or_resume(ctx, src, description)
+    part_size = pending.part_size
+    starts = list(range(0, src.size, part_size))
+    hashes: list[bytes | None] = [None] * len(starts)
+    sent = 0
+    reused = 0
+    identity = _Identity(src.size, src.mtime_ns)
+    fd: _SharedFd | None = None
+    if src.path is not None:
+        fd = _SharedFd(
+            await loop.run_in_executor(
+                ctx.executor, _open_checked, src.path, identity, src.relfilename
+            )
+        )
+
+    async def one_part(index: int, start: int, length: int) -> None:
+        nonlocal sent, reused
+        try:
+            if fd is not None:
+                body, tree, sha = await loop.run_in_executor(
+                    ctx.executor, _read_part, fd, start, length, src.relfilename
+                )
+            else:
+                assert src.data is not None
+                body = src.data[start : start + length]
+                tree, sha = await loop.run_in_executor(ctx.executor, _hash, body)
+            hashes[index] = bytes.fromhex(tree)
+            have = remote.get(start)
+            if have is not None and have.end == start + length - 1 and have.tree_hash == tree:
+                reused += 1
+            else:
+                await ctx.api.upload_part(
+                    ctx.vault, pending.upload_id, start, body, tree_hash=tree, sha256=sha
+                )
+                sent += 1
+            del body
+        finally:
+            ctx.budget.release(length)
+        _emit(ctx.progress, BytesTransferred(src.relfilename, length))
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for index, start in enumerate(starts):
+                length = min(part_size, src.size - start)
+                await ctx.budget.acquire(length)
+                group.create_task(one_part(index, start, length))
+        if fd is not None:
+            try:
+                await loop.run_in_executor(
+                    ctx.executor, _check_identity, fd.fd, identity, src.relfilename
+                )
+            except FileChangedError:
+                await _abort_quietly(ctx, pending)
+                raise
+    except BaseExceptionGroup as group_error:
+        changed = group_error.subgroup(FileChangedError)
+        if changed is not None:
+            await _abort_quietly(ctx, pending)
+            raise changed.exceptions[0] from None
+        first = _first_leaf(group_error)
+        raise first from None
+    finally:
+        if fd is not None:
+            fd.close()
+    tree_hash = tree_hash_from_parts([h for h in hashes if h is not None]).hex()
+    archive_id = await ctx.api.complete_multipart(
+        ctx.vault, pending.upload_id, archive_size=src.size, tree_hash=tree_hash
+    )
+    if ctx.resume is not None:
+        await ctx.resume.remove(pending.upload_id)
+    return UploadOutcome(archive_id, tree_hash, src.size, sent, reused, resumed)
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    exc: BaseException = group
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _emit(sink: ProgressSink, event: Event) -> None:
+    sink(event)
+
+
+async def _abort_quietly(ctx: UploadContext, pending: PendingUpload) -> None:
+    with contextlib.suppress(RemoteError):
+        await ctx.api.abort_multipart(ctx.vault, pending.upload_id)
+    if ctx.resume is not None:
+        await ctx.resume.remove(pending.upload_id)

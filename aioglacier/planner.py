@@ -1,0 +1,252 @@
+"""Directory walk and sync planning, both streaming.
+
+The walk lists one directory per executor job and yields files as it finds them, so uploads
+start while the walk goes on and a tree of a million files is never listed whole. The planner
+compares each file with the journal's state as it arrives (mtglacier's rules for ``--new``,
+``--replace-modified`` with ``--detect``, and ``--delete-removed``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+from collections.abc import AsyncIterator, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from aioglacier.filters import Filter
+from aioglacier.journal import Created, InvalidNameError, JournalState, validate_relfilename
+
+__all__ = [
+    "DETECT_MODES",
+    "DetectMode",
+    "LocalFile",
+    "SyncPlanOptions",
+    "WalkProblem",
+    "WorkItem",
+    "plan_sync",
+    "walk",
+]
+
+DetectMode = Literal[
+    "treehash", "mtime", "mtime-or-treehash", "mtime-and-treehash", "always-positive", "size-only"
+]
+DETECT_MODES: tuple[DetectMode, ...] = (
+    "treehash",
+    "mtime",
+    "mtime-or-treehash",
+    "mtime-and-treehash",
+    "always-positive",
+    "size-only",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalFile:
+    """A regular file found by the walk: its journal name and identity at scan time."""
+
+    relfilename: str
+    path: str
+    size: int
+    mtime: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class WalkProblem:
+    """An entry the walk could not use (unreadable directory, bad name...)."""
+
+    relfilename: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    name: str
+    is_dir: bool
+    st: os.stat_result | None
+    error: str | None
+
+
+def _scan_dir(path: str, follow: bool) -> list[_Entry]:
+    """List one directory (runs in an executor thread)."""
+    out: list[_Entry] = []
+    with os.scandir(path) as it:
+        for entry in it:
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not follow:
+                    # mtglacier: a link to a file is read as the file; a linked directory is
+                    # entered only with --follow.
+                    st = os.stat(entry.path)
+                    if stat.S_ISDIR(st.st_mode):
+                        continue
+                else:
+                    st = entry.stat(follow_symlinks=True)
+            except OSError as exc:
+                out.append(_Entry(entry.name, False, None, exc.strerror or str(exc)))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                out.append(_Entry(entry.name, True, st, None))
+            elif stat.S_ISREG(st.st_mode):
+                out.append(_Entry(entry.name, False, st, None))
+    out.sort(key=lambda e: e.name)
+    return out
+
+
+async def walk(
+    base_dir: str | os.PathLike[str],
+    *,
+    filter: Filter | None = None,
+    follow: bool = False,
+    executor: Executor | None = None,
+) -> AsyncIterator[LocalFile | WalkProblem]:
+    """Yield every regular file under ``base_dir`` that the filter keeps, depth first.
+
+    Names are ``/``-separated and relative. A name the journal cannot hold (not UTF-8, TAB, LF...)
+    and an unreadable directory are yielded as :class:`WalkProblem` and the walk goes on. With
+    ``follow``, symlinked directories are entered once (loops are detected by device and inode).
+    """
+    loop = asyncio.get_running_loop()
+    root = os.fspath(base_dir)
+    root_st = await loop.run_in_executor(executor, os.stat, root)
+    seen_dirs = {(root_st.st_dev, root_st.st_ino)}
+    stack: list[str] = [""]
+    while stack:
+        reldir = stack.pop()
+        absdir = os.path.join(root, reldir) if reldir else root
+        try:
+            entries = await loop.run_in_executor(executor, _scan_dir, absdir, follow)
+        except OSError as exc:
+            yield WalkProblem(reldir or ".", f"cannot list directory: {exc.strerror or exc}")
+            continue
+        subdirs: list[str] = []
+        for e in entries:
+            rel = f"{reldir}/{e.name}" if reldir else e.name
+            if e.error is not None:
+                yield WalkProblem(rel, e.error)
+                continue
+            assert e.st is not None
+            if e.is_dir:
+                key = (e.st.st_dev, e.st.st_ino)
+                if key in seen_dirs:
+                    continue
+                if filter is not None and not filter.may_descend(rel + "/"):
+                    continue
+                seen_dirs.add(key)
+                subdirs.append(rel)
+                continue
+            try:
+                rel.encode("utf-8")
+                validate_relfilename(rel)
+            except UnicodeEncodeError:
+                yield WalkProblem(rel, "file name is not valid UTF-8")
+                continue
+            except InvalidNameError as exc:
+                yield WalkProblem(rel, str(exc))
+                continue
+            if filter is not None and not filter.matches(rel):
+                continue
+            yield LocalFile(
+                relfilename=rel,
+                path=os.path.join(root, *rel.split("/")),
+                size=e.st.st_size,
+                mtime=int(e.st.st_mtime),
+                mtime_ns=e.st.st_mtime_ns,
+            )
+        stack.extend(reversed(subdirs))
+
+
+WorkAction = Literal["upload", "replace", "verify-replace", "delete"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """One thing to do: upload a new file, replace (or verify, then replace) one, delete one."""
+
+    action: WorkAction
+    relfilename: str
+    file: LocalFile | None = None
+    old: Created | None = None
+
+
+@dataclass(frozen=True)
+class SyncPlanOptions:
+    """mtglacier's sync switches."""
+
+    new: bool = True
+    replace_modified: bool = False
+    delete_removed: bool = False
+    detect: DetectMode = "mtime-and-treehash"
+    max_number_of_files: int | None = None
+
+
+def _modified_action(f: LocalFile, old: Created, detect: DetectMode) -> WorkAction | None:
+    """mtglacier's should_upload: size first, then the --detect mode."""
+    if detect == "always-positive" or old.size != f.size:
+        return "replace"
+    if detect == "size-only":
+        return None
+    mtime_differs = old.mtime is not None and old.mtime != f.mtime
+    if detect == "mtime":
+        return "replace" if mtime_differs else None
+    if detect == "treehash":
+        return "verify-replace"
+    if detect == "mtime-and-treehash":
+        return "verify-replace" if mtime_differs else None
+    # mtime-or-treehash
+    return "replace" if mtime_differs else "verify-replace"
+
+
+async def plan_sync(
+    files: AsyncIterator[LocalFile | WalkProblem],
+    state: JournalState,
+    options: SyncPlanOptions,
+    *,
+    filter: Filter | None = None,
+    problems: list[WalkProblem] | None = None,
+) -> AsyncIterator[WorkItem]:
+    """Turn the walk into work items, as it streams.
+
+    Walk problems are appended to ``problems``. ``--delete-removed`` items come after the walk
+    (a file is missing only once the whole tree was seen). ``max_number_of_files`` caps the
+    uploads and replacements planned, as mtglacier does.
+    """
+    seen: set[str] = set()
+    planned = 0
+    limit = options.max_number_of_files
+    async for f in files:
+        if isinstance(f, WalkProblem):
+            if problems is not None:
+                problems.append(f)
+            continue
+        seen.add(f.relfilename)
+        if limit is not None and planned >= limit:
+            continue
+        old = state.files.get(f.relfilename)
+        if old is None:
+            if options.new:
+                planned += 1
+                yield WorkItem("upload", f.relfilename, f)
+        elif options.replace_modified:
+            action = _modified_action(f, old, options.detect)
+            if action is not None:
+                planned += 1
+                yield WorkItem(action, f.relfilename, f, old)
+    if options.delete_removed:
+        for name in _sorted_names(state.files):
+            if name in seen or (filter is not None and not filter.matches(name)):
+                continue
+            yield WorkItem("delete", name, None, state.files[name])
+
+
+def _sorted_names(names: Iterable[str]) -> list[str]:
+    return sorted(names)
+
+
+def resolve_under(base_dir: str | os.PathLike[str], relfilename: str) -> Path:
+    """The local path of a journal name (already validated) under ``base_dir``."""
+    return Path(base_dir).joinpath(*relfilename.split("/"))
