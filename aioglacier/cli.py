@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,13 +20,20 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn, TextIO
 
 from aioglacier import __version__
+from aioglacier.client import Client
 from aioglacier.config import (
     DEFAULT_CONCURRENCY,
     DEFAULT_PARTSIZE_MIB,
+    DEFAULT_REGION,
     SECRET_CONFIG_KEYS,
+    ClientSettings,
     read_config_file,
 )
+from aioglacier.engine import SyncResult
 from aioglacier.errors import AioGlacierError, ConfigError, UsageError
+from aioglacier.planner import DETECT_MODES
+from aioglacier.render import Renderer, make_renderer
+from aioglacier.sigv4 import Credentials
 
 __all__ = ["Command", "Invocation", "build_parser", "main"]
 
@@ -134,8 +142,55 @@ OPTIONS: dict[str, Opt] = {
             default=0.0,
         ),
         Opt("faults", ("--faults",), "fault-injection plan (see docs/emulator.md)", metavar="SPEC"),
+        Opt("new", ("--new",), "upload files not in the journal (default)", flag=True),
+        Opt(
+            "replace-modified",
+            ("--replace-modified",),
+            "upload modified files again, then delete their old archives",
+            flag=True,
+        ),
+        Opt(
+            "delete-removed",
+            ("--delete-removed",),
+            "delete archives of files removed locally",
+            flag=True,
+        ),
+        Opt(
+            "detect",
+            ("--detect",),
+            "how --replace-modified detects a modified file (default mtime-and-treehash)",
+            choices=DETECT_MODES,
+            default="mtime-and-treehash",
+        ),
+        Opt("dry-run", ("--dry-run",), "print what would be done; change nothing", flag=True),
+        Opt(
+            "max-number-of-files",
+            ("--max-number-of-files",),
+            "process at most N files",
+            convert=_positive_int,
+            metavar="N",
+        ),
+        Opt("follow", ("--follow",), "follow symbolic links to directories", flag=True),
+        Opt("filename", ("--filename",), "the file to upload", metavar="FILE"),
+        Opt(
+            "set-rel-filename",
+            ("--set-rel-filename",),
+            "name of the file in the journal and the vault",
+            metavar="NAME",
+        ),
+        Opt("stdin", ("--stdin",), "read the data to upload from standard input", flag=True),
+        Opt(
+            "check-max-file-size",
+            ("--check-max-file-size",),
+            "with --stdin: the largest size in MiB accepted",
+            convert=_positive_int,
+            metavar="MIB",
+        ),
     )
 }
+
+#: Options every remote command takes.
+REMOTE = ("config", "endpoint-url", "region", "key", "secret", "token", "profile", "protocol")
 
 
 @dataclass(frozen=True)
@@ -222,6 +277,194 @@ async def _tree_hash_stdin(hasher_type: Callable[[], Any]) -> str:
     return await asyncio.get_running_loop().run_in_executor(None, pump)
 
 
+def _settings(inv: Invocation) -> ClientSettings:
+    """Client settings from the merged options."""
+    key, secret, token = inv.get("key"), inv.get("secret"), inv.get("token")
+    credentials = None
+    if key or secret:
+        if not (key and secret):
+            raise UsageError("please specify both --key and --secret")
+        credentials = Credentials(access_key=key, secret_key=secret, token=token or None)
+    kwargs: dict[str, Any] = {
+        "region": inv.get("region") or DEFAULT_REGION,
+        "endpoint_url": inv.get("endpoint-url"),
+        "credentials": credentials,
+        "profile": inv.get("profile"),
+        "protocol": inv.get("protocol") or "https",
+    }
+    if inv.get("concurrency") is not None:
+        kwargs["concurrency"] = inv.get("concurrency")
+    if inv.get("partsize") is not None:
+        kwargs["part_size"] = inv.get("partsize") * 1024 * 1024
+    return ClientSettings(**kwargs)
+
+
+def _renderer(inv: Invocation) -> Renderer:
+    return make_renderer(inv.stdout, inv.stderr, json_lines=inv.json, quiet=inv.quiet)
+
+
+def _summary(inv: Invocation, result: SyncResult) -> None:
+    if inv.json:
+        return
+    parts = [
+        f"{len(result.uploaded)} uploaded",
+        f"{len(result.replaced)} replaced",
+        f"{len(result.deleted)} deleted",
+        f"{len(result.skipped)} skipped",
+        f"{len(result.failed)} failed",
+    ]
+    mib = result.bytes_uploaded / 1048576
+    rate = mib / result.seconds if result.seconds > 0 else 0.0
+    print(
+        f"sync: {', '.join(parts)}; {mib:.1f} MiB in {result.seconds:.1f} s ({rate:.1f} MiB/s)",
+        file=inv.stderr,
+        flush=True,
+    )
+    for failure in result.failed:
+        print(f"  FAILED {failure.relfilename}: {failure.reason}", file=inv.stderr, flush=True)
+
+
+async def _cmd_sync(inv: Invocation) -> int:
+    inv.require("dir", "vault", "journal")
+    directory = inv.get("dir")
+    if not await asyncio.to_thread(os.path.isdir, directory):
+        raise UsageError(f"--dir {directory}: not a directory")
+    new = inv.get("new")
+    replace_modified = bool(inv.get("replace-modified"))
+    delete_removed = bool(inv.get("delete-removed"))
+    if inv.get("detect") != "mtime-and-treehash" and not replace_modified:
+        raise UsageError("--detect can be used only together with --replace-modified")
+    filters = inv.get("filters") or []
+    async with Client(_settings(inv)) as client:
+        with _renderer(inv) as render:
+            result = await client.sync(
+                directory,
+                inv.get("vault"),
+                inv.get("journal"),
+                new=True if new else None,
+                replace_modified=replace_modified,
+                delete_removed=delete_removed,
+                detect=inv.get("detect"),
+                filters=filters,
+                follow=bool(inv.get("follow")),
+                dry_run=bool(inv.get("dry-run")),
+                max_number_of_files=inv.get("max-number-of-files"),
+                progress=render,
+            )
+    _summary(inv, result)
+    return EXIT_OK if result.ok else EXIT_FAILURE
+
+
+async def _cmd_upload_file(inv: Invocation) -> int:
+    inv.require("vault", "journal")
+    filename, stdin = inv.get("filename"), bool(inv.get("stdin"))
+    relname, directory = inv.get("set-rel-filename"), inv.get("dir")
+    if bool(filename) == stdin:
+        raise UsageError("please specify either --filename or --stdin")
+    if relname and directory:
+        raise UsageError("--set-rel-filename and --dir are mutually exclusive")
+    data: bytes | None = None
+    path: str | None = None
+    if stdin:
+        if not relname:
+            raise UsageError("need to use --set-rel-filename together with --stdin")
+        max_mib = inv.get("check-max-file-size")
+        if max_mib is None:
+            raise UsageError("need to use --check-max-file-size together with --stdin")
+        data = await _read_stdin(max_mib * 1024 * 1024)
+    else:
+        path = filename
+        if not await asyncio.to_thread(os.path.isfile, path):
+            raise UsageError(f"--filename {path}: not a file")
+        if not relname:
+            if not directory:
+                raise UsageError("please specify --set-rel-filename or --dir")
+            rel = await asyncio.to_thread(_relative_to, path, directory)
+            if rel == ".." or rel.startswith(".." + os.sep):
+                raise UsageError("the file given with --filename should be inside --dir")
+            relname = rel.replace(os.sep, "/")
+    async with Client(_settings(inv)) as client:
+        with _renderer(inv) as render:
+            result = await client.upload_file(
+                inv.get("vault"),
+                inv.get("journal"),
+                relname,
+                path=path,
+                data=data,
+                progress=render,
+            )
+    inv.note(f"upload-file: {result.relfilename} archive {result.archive_id}")
+    return EXIT_OK
+
+
+def _relative_to(path: str, directory: str) -> str:
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(directory))
+
+
+async def _read_stdin(limit: int) -> bytes:
+    stream = sys.stdin.buffer
+
+    def pump() -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while chunk := stream.read(1024 * 1024):
+            total += len(chunk)
+            if total > limit:
+                raise UsageError(
+                    f"standard input is larger than --check-max-file-size ({limit // 1048576} MiB)"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    return await asyncio.get_running_loop().run_in_executor(None, pump)
+
+
+async def _cmd_create_vault(inv: Invocation) -> int:
+    name = _vault_name(inv)
+    async with Client(_settings(inv)) as client:
+        await client.create_vault(name)
+    inv.note(f"created vault {name}")
+    return EXIT_OK
+
+
+async def _cmd_delete_vault(inv: Invocation) -> int:
+    name = _vault_name(inv)
+    async with Client(_settings(inv)) as client:
+        await client.delete_vault(name)
+    inv.note(f"deleted vault {name}")
+    return EXIT_OK
+
+
+async def _cmd_list_vaults(inv: Invocation) -> int:
+    async with Client(_settings(inv)) as client:
+        vaults = await client.list_vaults()
+    if inv.json:
+        import json
+
+        for v in vaults:
+            inv.out(json.dumps(v.__dict__))
+        return EXIT_OK
+    for v in vaults:
+        inv.out(
+            f"{v.name}\t{v.number_of_archives} archives\t{v.size_in_bytes} bytes\t"
+            f"created {v.creation_date}\tinventory {v.last_inventory_date or 'never'}"
+        )
+    return EXIT_OK
+
+
+_VAULT_NAME = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+
+
+def _vault_name(inv: Invocation) -> str:
+    name = str(inv.get("vault-name"))
+    if not _VAULT_NAME.match(name):
+        raise UsageError(
+            'vault name should be 255 characters or less and consist of a-z, A-Z, 0-9, ".", '
+            '"-" and "_"'
+        )
+    return name
+
+
 async def _cmd_emulator(inv: Invocation) -> int:
     from aioglacier.emulator import parse_fault_spec, run_emulator_forever
 
@@ -238,6 +481,38 @@ async def _cmd_emulator(inv: Invocation) -> int:
     return EXIT_OK
 
 
+class _FilterAction(argparse.Action):
+    """Collect --filter/--include/--exclude into one list, in command-line order."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        current = list(getattr(namespace, "filters", None) or [])
+        kind = self.metavar.lower() if isinstance(self.metavar, str) else "filter"
+        current.append((kind, str(values)))
+        namespace.filters = current
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters (mtglacier syntax, first match wins)")
+    for kind, text in (
+        ("FILTER", "rules like '+*.jpg -*.tmp' (repeatable)"),
+        ("INCLUDE", "include files matching PATTERN (repeatable)"),
+        ("EXCLUDE", "exclude files matching PATTERN (repeatable)"),
+    ):
+        group.add_argument(
+            f"--{kind.lower()}", action=_FilterAction, metavar=kind, dest="filters", help=text
+        )
+
+
+def _vault_name_positional(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("vault_name", metavar="VAULT", help="vault name")
+
+
 def _tree_hash_positionals(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="files to hash; - reads stdin")
 
@@ -251,6 +526,59 @@ def _commands() -> list[Command]:
             _cmd_tree_hash,
             extra=_tree_hash_positionals,
         ),
+        Command(
+            "sync",
+            "upload a directory to a vault: new files, optionally modified and removed ones",
+            (
+                *REMOTE,
+                "dir",
+                "vault",
+                "journal",
+                "new",
+                "replace-modified",
+                "delete-removed",
+                "detect",
+                "dry-run",
+                "max-number-of-files",
+                "follow",
+                "concurrency",
+                "partsize",
+            ),
+            _cmd_sync,
+            extra=_filter_options,
+        ),
+        Command(
+            "upload-file",
+            "upload one file (or standard input) and journal it",
+            (
+                *REMOTE,
+                "vault",
+                "journal",
+                "filename",
+                "dir",
+                "set-rel-filename",
+                "stdin",
+                "check-max-file-size",
+                "concurrency",
+                "partsize",
+            ),
+            _cmd_upload_file,
+        ),
+        Command(
+            "create-vault",
+            "create a vault",
+            REMOTE,
+            _cmd_create_vault,
+            extra=_vault_name_positional,
+        ),
+        Command(
+            "delete-vault",
+            "delete an empty vault",
+            REMOTE,
+            _cmd_delete_vault,
+            extra=_vault_name_positional,
+        ),
+        Command("list-vaults", "list the vaults of the account", REMOTE, _cmd_list_vaults),
         Command(
             "emulator",
             "run the Glacier vault-API emulator (loopback by default) until SIGINT/SIGTERM",

@@ -1,0 +1,206 @@
+"""Rendering progress events for the CLI: a live rich display, plain lines, or JSON lines."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from aioglacier.progress import (
+    BytesTransferred,
+    Event,
+    FileDone,
+    FileFailed,
+    FileQueued,
+    FileSkipped,
+    Message,
+    RunFinished,
+    ScanProgress,
+    Totals,
+    event_to_json,
+)
+
+__all__ = ["Renderer", "make_renderer"]
+
+_VERB = {
+    "upload": "uploaded",
+    "replace": "replaced",
+    "delete": "deleted",
+    "download": "downloaded",
+    "retrieve": "retrieval started",
+    "verify": "verified",
+    "check": "checked",
+    "purge": "deleted",
+}
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1048576:.1f} MiB"
+
+
+class Renderer:
+    """A progress sink that writes for people or machines. Use as a context manager."""
+
+    def __init__(self, out: TextIO, err: TextIO, *, quiet: bool = False) -> None:
+        self.out = out
+        self.err = err
+        self.quiet = quiet
+        self.totals = Totals()
+
+    def __call__(self, event: Event) -> None:
+        self.totals.feed(event)
+        self.handle(event)
+
+    def handle(self, event: Event) -> None:
+        """Render one event."""
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+
+class JsonRenderer(Renderer):
+    """One JSON object per event on standard output."""
+
+    def handle(self, event: Event) -> None:
+        """Write the event as one JSON line."""
+        self.out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
+        self.out.flush()
+
+
+class PlainRenderer(Renderer):
+    """Log lines: one per finished, skipped or failed file, and a status line every few seconds."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        err: TextIO,
+        *,
+        quiet: bool = False,
+        interval: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(out, err, quiet=quiet)
+        self._interval = interval
+        self._clock = clock
+        self._last = clock()
+        self._start = self._last
+
+    def _line(self, text: str, *, always: bool = False) -> None:
+        if always or not self.quiet:
+            print(text, file=self.err, flush=True)
+
+    def handle(self, event: Event) -> None:
+        """Write a line for file outcomes and warnings; a status line now and then."""
+        if isinstance(event, FileDone):
+            extra = f" archive {event.archive_id}" if event.archive_id else ""
+            detail = f" ({event.detail})" if event.detail else ""
+            self._line(
+                f"{_VERB.get(event.action, event.action)}: {event.relfilename}{extra}{detail}"
+            )
+        elif isinstance(event, FileSkipped):
+            self._line(f"skipped: {event.relfilename}: {event.reason}")
+        elif isinstance(event, FileFailed):
+            self._line(f"FAILED: {event.relfilename}: {event.error}", always=True)
+        elif isinstance(event, Message):
+            if event.level == "warning":
+                self._line(f"warning: {event.text}", always=True)
+            else:
+                print(event.text, file=self.out, flush=True)
+        elif isinstance(event, BytesTransferred | ScanProgress | FileQueued):
+            now = self._clock()
+            if now - self._last >= self._interval:
+                self._last = now
+                t = self.totals
+                rate = t.bytes_done / max(now - self._start, 1e-9)
+                self._line(
+                    f"progress: {t.done_files} of {t.planned_files} files, "
+                    f"{_mib(t.bytes_done)} of {_mib(t.planned_bytes)}, {_mib(int(rate))}/s"
+                )
+
+
+class RichRenderer(PlainRenderer):
+    """A live display on a terminal: files done of total, bytes, throughput, ETA."""
+
+    def __init__(self, out: TextIO, err: TextIO, *, quiet: bool = False) -> None:
+        super().__init__(out, err, quiet=quiet)
+        self._console = Console(file=err)
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[files]}"),
+            DownloadColumn(binary_units=True),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=self._console,
+            transient=False,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> Renderer:
+        self._progress.start()
+        self._task = self._progress.add_task("transfer", total=None, files="0/0 files")
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._progress.stop()
+
+    def _line(self, text: str, *, always: bool = False) -> None:
+        if always or not self.quiet:
+            self._progress.console.print(text, markup=False, highlight=False)
+
+    def handle(self, event: Event) -> None:
+        """Update the live bar; print file outcomes above it."""
+        if isinstance(event, BytesTransferred | ScanProgress | FileQueued):
+            pass
+        else:
+            super().handle(event)
+        if self._task is None:
+            return
+        t = self.totals
+        scan = "" if t.scan_done else " (scanning)"
+        finished = t.done_files + t.skipped_files + t.failed_files
+        self._progress.update(
+            self._task,
+            total=t.planned_bytes or None,
+            completed=t.bytes_done,
+            files=f"{finished}/{t.planned_files} files{scan}",
+        )
+        if isinstance(event, RunFinished):
+            self._progress.update(self._task, completed=t.bytes_done, total=t.bytes_done or 1)
+
+
+def make_renderer(
+    out: TextIO, err: TextIO, *, json_lines: bool, quiet: bool, force_plain: bool = False
+) -> Renderer:
+    """JSON lines with ``json_lines``; a rich live display on a terminal; plain lines otherwise."""
+    if json_lines:
+        return JsonRenderer(out, err, quiet=quiet)
+    if not quiet and not force_plain and err.isatty():
+        return RichRenderer(out, err, quiet=quiet)
+    return PlainRenderer(out, err, quiet=quiet)
