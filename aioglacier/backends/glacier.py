@@ -269,6 +269,8 @@ class GlacierApi:
             "x-amz-sha256-tree-hash": tree_hash,
             "x-amz-content-sha256": sha256,
             "Content-Length": str(len(body)),
+            # aiohttp would add this unsigned; we send (and sign) exactly what goes out.
+            "Content-Type": "application/octet-stream",
         }
         _, resp_headers, _ = await self.call(
             "POST",
@@ -331,6 +333,8 @@ class GlacierApi:
             "x-amz-sha256-tree-hash": tree_hash,
             "x-amz-content-sha256": sha256,
             "Content-Length": str(len(body)),
+            # aiohttp would add this unsigned; we send (and sign) exactly what goes out.
+            "Content-Type": "application/octet-stream",
         }
         await self.call(
             "PUT",
