@@ -292,7 +292,7 @@ async def run_sync(
     await resume.load()
     budget = ByteBudget(concurrency * part_size)
     slots = asyncio.Semaphore(concurrency * 2)
-    async with JournalWriter(journal_path, executor=executor) as journal:
+    async with JournalWriter(journal_path, fsync=1.0, executor=executor) as journal:
         run = _Run(
             api=api,
             vault=vault,
@@ -402,7 +402,7 @@ async def upload_one_file(
         clock=clock,
     )
     progress(FileStarted(relfilename, "upload", size))
-    async with JournalWriter(journal_path, executor=executor) as journal:
+    async with JournalWriter(journal_path, fsync=1.0, executor=executor) as journal:
         outcome = await upload_file(
             ctx,
             relfilename,

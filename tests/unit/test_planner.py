@@ -1,0 +1,162 @@
+"""The streaming walk and mtglacier's sync planning rules."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from aioglacier.filters import Filter
+from aioglacier.journal import Created, JournalState
+from aioglacier.planner import (
+    DetectMode,
+    LocalFile,
+    SyncPlanOptions,
+    WalkProblem,
+    WorkItem,
+    plan_sync,
+    walk,
+)
+
+TH = "a" * 64
+
+
+def created(name: str, size: int, mtime: int | None, archive: str = "A1") -> Created:
+    return Created(
+        time=1, archive_id=archive, size=size, mtime=mtime, treehash=TH, relfilename=name
+    )
+
+
+def local(name: str, size: int, mtime: int) -> LocalFile:
+    return LocalFile(name, f"/x/{name}", size, mtime, mtime * 10**9)
+
+
+async def stream(items: list[LocalFile | WalkProblem]) -> AsyncIterator[LocalFile | WalkProblem]:
+    for item in items:
+        yield item
+
+
+async def plan(
+    items: list[LocalFile | WalkProblem], state: JournalState, **opts: object
+) -> list[tuple[str, str]]:
+    options = SyncPlanOptions(**opts)  # type: ignore[arg-type]
+    return [(w.action, w.relfilename) async for w in plan_sync(stream(items), state, options)]
+
+
+async def test_new_files_only_by_default() -> None:
+    state = JournalState(files={"old": created("old", 5, 100)})
+    got = await plan([local("old", 6, 200), local("new", 1, 1)], state)
+    assert got == [("upload", "new")]
+
+
+@pytest.mark.parametrize(
+    ("detect", "size", "mtime", "expected"),
+    [
+        # a size change always counts as modified
+        ("size-only", 6, 100, "replace"),
+        ("mtime", 6, 100, "replace"),
+        ("treehash", 6, 100, "replace"),
+        ("mtime-and-treehash", 6, 100, "replace"),
+        ("mtime-or-treehash", 6, 100, "replace"),
+        # same size
+        ("always-positive", 5, 100, "replace"),
+        ("size-only", 5, 200, None),
+        ("mtime", 5, 100, None),
+        ("mtime", 5, 200, "replace"),
+        ("treehash", 5, 100, "verify-replace"),
+        ("mtime-and-treehash", 5, 100, None),
+        ("mtime-and-treehash", 5, 200, "verify-replace"),
+        ("mtime-or-treehash", 5, 100, "verify-replace"),
+        ("mtime-or-treehash", 5, 200, "replace"),
+    ],
+)
+async def test_detect_modes(
+    detect: DetectMode, size: int, mtime: int, expected: str | None
+) -> None:
+    state = JournalState(files={"f": created("f", 5, 100)})
+    got = await plan(
+        [local("f", size, mtime)], state, new=False, replace_modified=True, detect=detect
+    )
+    assert got == ([(expected, "f")] if expected else [])
+
+
+async def test_mtime_none_in_journal_never_differs() -> None:
+    state = JournalState(files={"f": created("f", 5, None)})
+    got = await plan([local("f", 5, 999)], state, new=False, replace_modified=True, detect="mtime")
+    assert got == []
+
+
+async def test_delete_removed_after_walk_respects_filter() -> None:
+    state = JournalState(
+        files={
+            "keep": created("keep", 1, 1, "A"),
+            "gone.txt": created("gone.txt", 1, 1, "B"),
+            "gone.jpg": created("gone.jpg", 1, 1, "C"),
+        }
+    )
+    items: list[LocalFile | WalkProblem] = [local("keep", 1, 1)]
+    options = SyncPlanOptions(new=False, delete_removed=True)
+    flt = Filter.from_options([("filter", "+*.jpg -")])
+    got = [
+        (w.action, w.relfilename, w.old.archive_id if w.old else None)
+        async for w in plan_sync(stream(items), state, options, filter=flt)
+    ]
+    assert got == [("delete", "gone.jpg", "C")]
+
+
+async def test_max_number_of_files() -> None:
+    items: list[LocalFile | WalkProblem] = [local(f"f{i}", 1, 1) for i in range(10)]
+    got = await plan(items, JournalState(), max_number_of_files=3)
+    assert got == [("upload", "f0"), ("upload", "f1"), ("upload", "f2")]
+
+
+async def test_walk_problems_are_collected() -> None:
+    problems: list[WalkProblem] = []
+    items: list[LocalFile | WalkProblem] = [WalkProblem("bad\tname", "tab"), local("ok", 1, 1)]
+    got: list[WorkItem] = [
+        w
+        async for w in plan_sync(
+            stream(items), JournalState(), SyncPlanOptions(), problems=problems
+        )
+    ]
+    assert [w.relfilename for w in got] == ["ok"]
+    assert problems == [WalkProblem("bad\tname", "tab")]
+
+
+async def test_walk_tree(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "deep.txt").write_bytes(b"123")
+    (tmp_path / "top file.txt").write_bytes(b"")
+    (tmp_path / "ünï.bin").write_bytes(b"x")
+    (tmp_path / "skip").mkdir()
+    (tmp_path / "skip" / "x.tmp").write_bytes(b"x")
+    os.symlink(tmp_path / "a", tmp_path / "link-to-a")
+    os.symlink(tmp_path / "ünï.bin", tmp_path / "link-to-file")
+    got = [(f.relfilename, f.size) async for f in walk(tmp_path) if isinstance(f, LocalFile)]
+    # a directory's files first (sorted), then its subdirectories, depth first
+    assert got == [
+        ("link-to-file", 1),
+        ("top file.txt", 0),
+        ("ünï.bin", 1),
+        ("a/b/deep.txt", 3),
+        ("skip/x.tmp", 1),
+    ]
+    followed = [
+        f.relfilename async for f in walk(tmp_path, follow=True) if isinstance(f, LocalFile)
+    ]
+    # the linked directory is the same inode as a/, so it is walked once only
+    assert "link-to-a/b/deep.txt" not in followed or "a/b/deep.txt" not in followed
+    flt = Filter.from_options([("exclude", "skip/")])
+    filtered = [f.relfilename async for f in walk(tmp_path, filter=flt) if isinstance(f, LocalFile)]
+    assert "skip/x.tmp" not in filtered
+    assert "a/b/deep.txt" in filtered
+
+
+async def test_walk_reports_bad_names(tmp_path: Path) -> None:
+    (tmp_path / "tab\there").write_bytes(b"x")
+    (tmp_path / "fine").write_bytes(b"x")
+    got = [f async for f in walk(tmp_path)]
+    names = [(type(f).__name__, f.relfilename) for f in got]
+    assert names == [("LocalFile", "fine"), ("WalkProblem", "tab\there")]
