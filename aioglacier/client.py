@@ -13,7 +13,7 @@ from concurrent.futures import Executor
 from contextlib import AsyncExitStack
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import aiohttp
 
@@ -25,6 +25,16 @@ from aioglacier.filters import Filter
 from aioglacier.limits import RequestLimiter
 from aioglacier.planner import DetectMode, SyncPlanOptions
 from aioglacier.progress import ProgressSink, null_sink
+from aioglacier.restore import (
+    OperationResult,
+    Tier,
+    download_inventory,
+    list_all_jobs,
+    purge_vault,
+    restore_completed,
+    retrieve_inventory,
+    start_restore,
+)
 from aioglacier.retry import RetryPolicy
 from aioglacier.sigv4 import Credentials, SigV4Signer
 
@@ -231,6 +241,122 @@ class Client:
             progress=progress,
             clock=self._clock,
         )
+
+    # ---------------------------------------------------------------- restore side
+
+    async def restore(
+        self,
+        directory: str | Path,
+        vault: str,
+        journal: str | Path,
+        *,
+        max_number_of_files: int,
+        tier: Tier | None = None,
+        filters: Sequence[tuple[str, str]] | Filter | None = None,
+        dry_run: bool = False,
+        progress: ProgressSink = null_sink,
+    ) -> OperationResult:
+        """mtglacier's restore: start retrieval jobs for journal files missing on disk."""
+        return await start_restore(
+            self.api,
+            base_dir=Path(directory),
+            vault=vault,
+            journal_path=Path(journal),
+            max_number_of_files=max_number_of_files,
+            tier=tier,
+            filter=_build_filter(filters),
+            dry_run=dry_run,
+            concurrency=self.settings.concurrency,
+            executor=self._executor,
+            progress=progress,
+            clock=self._clock,
+        )
+
+    async def restore_completed(
+        self,
+        directory: str | Path,
+        vault: str,
+        journal: str | Path,
+        *,
+        segment_size: int | None = None,
+        filters: Sequence[tuple[str, str]] | Filter | None = None,
+        dry_run: bool = False,
+        wait: bool = False,
+        poll: Callable[[int], float] | None = None,
+        progress: ProgressSink = null_sink,
+    ) -> OperationResult:
+        """mtglacier's restore-completed: download completed retrievals, verified.
+
+        ``segment_size`` (bytes, 1 MiB x 2^n) splits downloads into parallel ranged segments;
+        by default files above 16 MiB are fetched in 16 MiB segments. ``wait`` polls until no
+        needed retrieval job is in progress (``poll(n)``: the n-th delay in seconds).
+        """
+        return await restore_completed(
+            self.api,
+            base_dir=Path(directory),
+            vault=vault,
+            journal_path=Path(journal),
+            segment_size=segment_size,
+            filter=_build_filter(filters),
+            dry_run=dry_run,
+            wait=wait,
+            poll=poll,
+            concurrency=self.settings.concurrency,
+            retry=self._retry,
+            executor=self._executor,
+            progress=progress,
+        )
+
+    async def purge_vault(
+        self,
+        vault: str,
+        journal: str | Path,
+        *,
+        filters: Sequence[tuple[str, str]] | Filter | None = None,
+        dry_run: bool = False,
+        progress: ProgressSink = null_sink,
+    ) -> OperationResult:
+        """mtglacier's purge-vault: delete every live archive of the journal."""
+        return await purge_vault(
+            self.api,
+            vault=vault,
+            journal_path=Path(journal),
+            filter=_build_filter(filters),
+            dry_run=dry_run,
+            concurrency=self.settings.concurrency,
+            executor=self._executor,
+            progress=progress,
+            clock=self._clock,
+        )
+
+    async def retrieve_inventory(self, vault: str, *, format: str = "JSON") -> str:
+        """Start an inventory-retrieval job (JSON or CSV); returns the job id."""
+        return await retrieve_inventory(self.api, vault, format=format)
+
+    async def download_inventory(
+        self,
+        vault: str,
+        new_journal: str | Path,
+        *,
+        wait: bool = False,
+        poll: Callable[[int], float] | None = None,
+        progress: ProgressSink = null_sink,
+    ) -> int:
+        """Rebuild a journal from the newest completed inventory; returns the record count."""
+        return await download_inventory(
+            self.api,
+            vault=vault,
+            new_journal=Path(new_journal),
+            wait=wait,
+            poll=poll,
+            retry=self._retry,
+            executor=self._executor,
+            progress=progress,
+        )
+
+    async def list_jobs(self, vault: str) -> list[dict[str, Any]]:
+        """Every job of ``vault`` (all pages of List Jobs), as the service describes them."""
+        return await list_all_jobs(self.api, vault)
 
 
 def _build_filter(filters: Sequence[tuple[str, str]] | Filter | None) -> Filter | None:

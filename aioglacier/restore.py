@@ -1,0 +1,695 @@
+"""The restore side: retrieval jobs, verified parallel downloads, purge, inventories.
+
+mtglacier restores in two passes: ``restore`` starts archive-retrieval jobs (and journals
+RETRIEVE_JOB lines); hours later ``restore-completed`` downloads the archives whose jobs have
+completed. Downloads go in ranged segments of 1 MiB x 2^n aligned to their size, so Glacier
+returns a tree hash for each; every segment is checked on arrival (retried alone when wrong),
+the whole file is checked against the journal, and only then renamed from its temporary name
+into place with its mtime from the journal. A name from a journal or an inventory is data from
+outside: it never makes us write outside the target directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from aioglacier.backends.glacier import GlacierApi
+from aioglacier.errors import AioGlacierError, RemoteError
+from aioglacier.filters import Filter
+from aioglacier.inventory import inventory_to_records, parse_inventory
+from aioglacier.journal import (
+    Created,
+    Deleted,
+    JournalState,
+    JournalWriter,
+    RetrieveJob,
+    format_record,
+    load_journal,
+)
+from aioglacier.limits import ByteBudget
+from aioglacier.progress import (
+    BytesTransferred,
+    FileDone,
+    FileFailed,
+    FileQueued,
+    FileStarted,
+    Message,
+    ProgressSink,
+    RunFinished,
+    null_sink,
+)
+from aioglacier.retry import RetryPolicy, with_retries
+from aioglacier.safepath import UnsafePathError, make_parents, safe_target, temp_name_for
+from aioglacier.treehash import MIB, TreeHasher, tree_hash_from_parts
+
+__all__ = [
+    "DEFAULT_SEGMENT_SIZE",
+    "RETRIEVE_JOB_WINDOW",
+    "OperationResult",
+    "Outcome",
+    "Tier",
+    "download_inventory",
+    "list_all_jobs",
+    "purge_vault",
+    "restore_completed",
+    "retrieve_inventory",
+    "start_restore",
+]
+
+Tier = Literal["Expedited", "Standard", "Bulk"]
+TIERS: tuple[Tier, ...] = ("Expedited", "Standard", "Bulk")
+
+#: A file with a RETRIEVE_JOB line younger than this gets no new job (mtglacier's rule).
+RETRIEVE_JOB_WINDOW = 24 * 3600
+#: Files larger than this are downloaded in parallel segments of this size by default.
+DEFAULT_SEGMENT_SIZE = 16 * MIB
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file or archive."""
+
+    relfilename: str
+    status: Literal["done", "skipped", "failed", "planned"]
+    detail: str = ""
+    archive_id: str | None = None
+    size: int = 0
+
+
+@dataclass
+class OperationResult:
+    """Outcomes of a restore-side operation, with counts."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def _with(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def done(self) -> list[Outcome]:
+        """Files restored, jobs started, archives deleted."""
+        return self._with("done")
+
+    @property
+    def skipped(self) -> list[Outcome]:
+        """Files left alone, with reasons."""
+        return self._with("skipped")
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """Failures, with reasons."""
+        return self._with("failed")
+
+    @property
+    def planned(self) -> list[Outcome]:
+        """With ``dry_run``: what would be done."""
+        return self._with("planned")
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failed
+
+    @property
+    def bytes_done(self) -> int:
+        """Bytes of the files restored (or archives deleted)."""
+        return sum(o.size for o in self.done)
+
+
+def _finish(progress: ProgressSink, result: OperationResult, started: float) -> OperationResult:
+    result.seconds = time.monotonic() - started
+    progress(
+        RunFinished(
+            done=len(result.done),
+            skipped=len(result.skipped),
+            failed=len(result.failed),
+            bytes=result.bytes_done,
+            seconds=result.seconds,
+        )
+    )
+    return result
+
+
+def _selected(state: JournalState, flt: Filter | None) -> list[Created]:
+    return [state.files[n] for n in sorted(state.files) if flt is None or flt.matches(n)]
+
+
+def _missing_target(base_dir: Path, name: str) -> tuple[Path | None, str | None]:
+    """(target, None) when the file is missing and safe to write; (None, reason) otherwise."""
+    try:
+        target = safe_target(base_dir, name)
+    except UnsafePathError as exc:
+        return None, str(exc)
+    if os.path.lexists(target):
+        return None, "exists"
+    return target, None
+
+
+async def _bounded(concurrency: int, jobs: list[Callable[[], Awaitable[None]]]) -> None:
+    sem = asyncio.Semaphore(concurrency)
+
+    async def run(job: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await job()
+        finally:
+            sem.release()
+
+    async with asyncio.TaskGroup() as group:
+        for job in jobs:
+            await sem.acquire()
+            group.create_task(run(job))
+
+
+# ------------------------------------------------------------------------------------ restore
+
+
+async def start_restore(
+    api: GlacierApi,
+    *,
+    base_dir: Path,
+    vault: str,
+    journal_path: Path,
+    max_number_of_files: int,
+    tier: Tier | None = None,
+    filter: Filter | None = None,
+    dry_run: bool = False,
+    concurrency: int = 8,
+    executor: Executor | None = None,
+    progress: ProgressSink = null_sink,
+    clock: Callable[[], float] = time.time,
+) -> OperationResult:
+    """mtglacier's ``restore``: start retrieval jobs for journal files missing on disk.
+
+    A file whose archive had a RETRIEVE_JOB within the last 24 hours gets no new job. At most
+    ``max_number_of_files`` jobs are started; each is journaled as a RETRIEVE_JOB line.
+    """
+    started = time.monotonic()
+    result = OperationResult()
+    loop = asyncio.get_running_loop()
+    state = await load_journal(journal_path, executor=executor)
+    now = int(clock())
+    todo: list[Created] = []
+    for record in _selected(state, filter):
+        target, reason = await loop.run_in_executor(
+            executor, _missing_target, base_dir, record.relfilename
+        )
+        if target is None:
+            if reason != "exists":
+                progress(FileFailed(record.relfilename, "retrieve", f"refused: {reason}"))
+                result.outcomes.append(Outcome(record.relfilename, "failed", f"refused: {reason}"))
+            continue
+        last = state.latest_retrieve_job(record.archive_id)
+        if last is not None and now - last.time < RETRIEVE_JOB_WINDOW:
+            result.outcomes.append(
+                Outcome(record.relfilename, "skipped", "retrieval job started within 24 hours")
+            )
+            continue
+        if len(todo) >= max_number_of_files:
+            break
+        todo.append(record)
+    if dry_run:
+        for record in todo:
+            line = f"Will RETRIEVE archive {record.archive_id} (file {record.relfilename})"
+            progress(Message(line))
+            result.outcomes.append(Outcome(record.relfilename, "planned", line, record.archive_id))
+        return _finish(progress, result, started)
+
+    params_base: dict[str, Any] = {"Type": "archive-retrieval"}
+    if tier is not None:
+        params_base["Tier"] = tier
+    async with JournalWriter(journal_path, fsync=1.0, executor=executor) as journal:
+
+        def job_for(record: Created) -> Callable[[], Awaitable[None]]:
+            async def go() -> None:
+                progress(FileStarted(record.relfilename, "retrieve", record.size))
+                try:
+                    job_id = await api.initiate_job(
+                        vault, {**params_base, "ArchiveId": record.archive_id}
+                    )
+                except AioGlacierError as exc:
+                    progress(FileFailed(record.relfilename, "retrieve", str(exc)))
+                    result.outcomes.append(Outcome(record.relfilename, "failed", str(exc)))
+                    return
+                line = RetrieveJob(time=int(clock()), archive_id=record.archive_id, job_id=job_id)
+                await asyncio.shield(journal.append(line))
+                progress(FileDone(record.relfilename, "retrieve", record.size, record.archive_id))
+                result.outcomes.append(
+                    Outcome(record.relfilename, "done", f"job {job_id}", record.archive_id)
+                )
+
+            return go
+
+        await _bounded(concurrency, [job_for(r) for r in todo])
+    return _finish(progress, result, started)
+
+
+# --------------------------------------------------------------------------------------- jobs
+
+
+async def list_all_jobs(api: GlacierApi, vault: str, **filters: Any) -> list[dict[str, Any]]:
+    """Every job of ``vault``, following every page of List Jobs."""
+    return [job async for job in api.list_jobs(vault, **filters)]
+
+
+def _completed_retrievals(jobs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The newest succeeded whole-archive retrieval job of each archive."""
+    best: dict[str, dict[str, Any]] = {}
+    for job in jobs:
+        if job.get("Action") != "ArchiveRetrieval" or job.get("StatusCode") != "Succeeded":
+            continue
+        archive_id = str(job.get("ArchiveId"))
+        size = int(job.get("ArchiveSizeInBytes") or 0)
+        byte_range = job.get("RetrievalByteRange")
+        if byte_range and size and byte_range != f"0-{size - 1}":
+            continue  # a partial retrieval is not a restore
+        current = best.get(archive_id)
+        if current is None or str(job.get("CompletionDate", "")) > str(
+            current.get("CompletionDate", "")
+        ):
+            best[archive_id] = job
+    return best
+
+
+def _pending_retrievals(jobs: list[dict[str, Any]]) -> set[str]:
+    return {
+        str(j.get("ArchiveId"))
+        for j in jobs
+        if j.get("Action") == "ArchiveRetrieval" and j.get("StatusCode") == "InProgress"
+    }
+
+
+@dataclass
+class _Download:
+    api: GlacierApi
+    vault: str
+    budget: ByteBudget
+    retry: RetryPolicy
+    executor: Executor | None
+    progress: ProgressSink
+
+
+class _SegmentError(RemoteError):
+    """A segment arrived short or with a wrong tree hash: retried alone."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("SegmentVerificationFailed", message, status=200, retryable=True)
+
+
+def _hash_only(data: bytes) -> bytes:
+    hasher = TreeHasher()
+    hasher.update(data)
+    return hasher.digest()
+
+
+async def _fetch_segment(
+    d: _Download, job_id: str, record: Created, fd: int, start: int, end: int, whole: bool
+) -> bytes:
+    loop = asyncio.get_running_loop()
+    length = end - start + 1
+
+    async def attempt(n: int) -> bytes:
+        async with d.api.job_output(
+            d.vault, job_id, byte_range=None if whole else (start, end)
+        ) as out:
+            data = await out.content.read()
+            header = out.tree_hash
+        if len(data) != length:
+            raise _SegmentError(
+                f"{record.relfilename}: bytes {start}-{end}: got {len(data)} of {length} bytes"
+            )
+        digest = await loop.run_in_executor(d.executor, _hash_only, data)
+        if header is not None and header != digest.hex():
+            raise _SegmentError(
+                f"{record.relfilename}: bytes {start}-{end}: tree hash {digest.hex()} "
+                f"differs from the service's {header}"
+            )
+        await loop.run_in_executor(d.executor, _write_at, fd, start, data)
+        return digest
+
+    async with d.budget.hold(length):
+        digest = await with_retries(attempt, d.retry)
+    d.progress(BytesTransferred(record.relfilename, length))
+    return digest
+
+
+def _write_at(fd: int, offset: int, data: bytes) -> None:
+    view = memoryview(data)
+    written = 0
+    while written < len(data):
+        written += os.pwrite(fd, view[written:], offset + written)
+
+
+def _open_temp(base_dir: Path, target: Path) -> tuple[Path, int]:
+    make_parents(base_dir, target)
+    temp = temp_name_for(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(temp, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
+    return temp, fd
+
+
+def _finalize(fd: int, temp: Path, target: Path, size: int, mtime: int | None) -> None:
+    """fsync, set the mtime, and move into place without ever replacing an existing file."""
+    os.ftruncate(fd, size)
+    os.fsync(fd)
+    os.close(fd)
+    if mtime is not None:
+        os.utime(temp, (mtime, mtime))
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        os.unlink(temp)
+        raise AioGlacierError("file appeared while it was downloaded; not overwritten") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        if os.path.lexists(target):
+            os.unlink(temp)
+            raise AioGlacierError(
+                "file appeared while it was downloaded; not overwritten"
+            ) from None
+        os.rename(temp, target)
+        return
+    os.unlink(temp)
+
+
+def _discard(fd: int | None, temp: Path | None) -> None:
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    if temp is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+def _segment_size_for(size: int, requested: int | None) -> int:
+    if requested:
+        return requested
+    return DEFAULT_SEGMENT_SIZE
+
+
+async def _download_one(
+    d: _Download, base_dir: Path, record: Created, job_id: str, segment_size: int | None
+) -> None:
+    loop = asyncio.get_running_loop()
+    target = safe_target(base_dir, record.relfilename)
+    temp, fd = await loop.run_in_executor(d.executor, _open_temp, base_dir, target)
+    seg = _segment_size_for(record.size, segment_size)
+    starts = list(range(0, record.size, seg))
+    whole = len(starts) == 1
+    try:
+        digests: list[bytes] = [b""] * len(starts)
+
+        async def one(i: int, start: int) -> None:
+            end = min(start + seg, record.size) - 1
+            digests[i] = await _fetch_segment(d, job_id, record, fd, start, end, whole)
+
+        async with asyncio.TaskGroup() as group:
+            for i, start in enumerate(starts):
+                group.create_task(one(i, start))
+        total = tree_hash_from_parts(digests).hex()
+        if total != record.treehash:
+            raise AioGlacierError(
+                f"tree hash of the download {total} differs from the journal's {record.treehash}"
+            )
+        await loop.run_in_executor(
+            d.executor, _finalize, fd, temp, target, record.size, record.mtime
+        )
+    except BaseException as exc:
+        await asyncio.shield(loop.run_in_executor(d.executor, _discard, fd, temp))
+        if isinstance(exc, BaseExceptionGroup):
+            leaf: BaseException = exc
+            while isinstance(leaf, BaseExceptionGroup):
+                leaf = leaf.exceptions[0]
+            raise leaf from None
+        raise
+
+
+async def restore_completed(
+    api: GlacierApi,
+    *,
+    base_dir: Path,
+    vault: str,
+    journal_path: Path,
+    segment_size: int | None = None,
+    filter: Filter | None = None,
+    dry_run: bool = False,
+    wait: bool = False,
+    poll: Callable[[int], float] | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    concurrency: int = 8,
+    retry: RetryPolicy | None = None,
+    executor: Executor | None = None,
+    progress: ProgressSink = null_sink,
+) -> OperationResult:
+    """mtglacier's ``restore-completed``: download completed retrievals of missing files.
+
+    Lists every job (all pages). With ``wait``, polls (``poll(n)`` gives the n-th delay; by
+    default 2 s doubling up to 5 min) until no needed retrieval is in progress.
+    """
+    started = time.monotonic()
+    result = OperationResult()
+    loop = asyncio.get_running_loop()
+    state = await load_journal(journal_path, executor=executor)
+    records = _selected(state, filter)
+    d = _Download(
+        api,
+        vault,
+        ByteBudget(concurrency * (segment_size or DEFAULT_SEGMENT_SIZE)),
+        retry or RetryPolicy(),
+        executor,
+        progress,
+    )
+    done_names: set[str] = set()
+    round_number = 0
+    while True:
+        jobs = await list_all_jobs(api, vault)
+        completed = _completed_retrievals(jobs)
+        pending_archives = _pending_retrievals(jobs)
+        work: list[tuple[Created, str]] = []
+        waiting = 0
+        for record in records:
+            if record.relfilename in done_names:
+                continue
+            target, reason = await loop.run_in_executor(
+                executor, _missing_target, base_dir, record.relfilename
+            )
+            if target is None:
+                if reason != "exists":
+                    done_names.add(record.relfilename)
+                    msg = f"refused: {reason}"
+                    progress(FileFailed(record.relfilename, "download", msg))
+                    result.outcomes.append(Outcome(record.relfilename, "failed", msg))
+                continue
+            job = completed.get(record.archive_id)
+            if job is None:
+                if record.archive_id in pending_archives:
+                    waiting += 1
+                continue
+            work.append((record, str(job["JobId"])))
+        if dry_run:
+            for record, job_id in work:
+                line = (
+                    f"Will DOWNLOAD {record.relfilename} "
+                    f"(archive {record.archive_id}, job {job_id})"
+                )
+                progress(Message(line))
+                result.outcomes.append(Outcome(record.relfilename, "planned", line))
+            return _finish(progress, result, started)
+        for record, _ in work:
+            progress(FileQueued(record.relfilename, "download", record.size))
+
+        def job_for(record: Created, job_id: str) -> Callable[[], Awaitable[None]]:
+            async def go() -> None:
+                done_names.add(record.relfilename)
+                progress(FileStarted(record.relfilename, "download", record.size))
+                try:
+                    await _download_one(d, base_dir, record, job_id, segment_size)
+                except (AioGlacierError, OSError, UnsafePathError) as exc:
+                    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                    progress(FileFailed(record.relfilename, "download", reason))
+                    result.outcomes.append(
+                        Outcome(record.relfilename, "failed", reason, record.archive_id)
+                    )
+                    return
+                progress(FileDone(record.relfilename, "download", record.size, record.archive_id))
+                result.outcomes.append(
+                    Outcome(record.relfilename, "done", "", record.archive_id, record.size)
+                )
+
+            return go
+
+        await _bounded(max(1, concurrency), [job_for(r, j) for r, j in work])
+        if not wait or waiting == 0:
+            break
+        delay = poll(round_number) if poll else min(300.0, 2.0 * 2**round_number)
+        round_number += 1
+        progress(Message(f"waiting for {waiting} retrieval jobs; next check in {delay:.0f} s"))
+        await sleep(delay)
+    return _finish(progress, result, started)
+
+
+# -------------------------------------------------------------------------------------- purge
+
+
+async def purge_vault(
+    api: GlacierApi,
+    *,
+    vault: str,
+    journal_path: Path,
+    filter: Filter | None = None,
+    dry_run: bool = False,
+    concurrency: int = 8,
+    executor: Executor | None = None,
+    progress: ProgressSink = null_sink,
+    clock: Callable[[], float] = time.time,
+) -> OperationResult:
+    """mtglacier's ``purge-vault``: delete every live archive of the journal (filtered)."""
+    started = time.monotonic()
+    result = OperationResult()
+    state = await load_journal(journal_path, executor=executor)
+    victims = [
+        a for a in state.archives.values() if filter is None or filter.matches(a.relfilename)
+    ]
+    if dry_run:
+        for a in victims:
+            line = f"Will DELETE archive {a.archive_id} (file {a.relfilename})"
+            progress(Message(line))
+            result.outcomes.append(Outcome(a.relfilename, "planned", line, a.archive_id))
+        return _finish(progress, result, started)
+    async with JournalWriter(journal_path, fsync=1.0, executor=executor) as journal:
+
+        def job_for(a: Created) -> Callable[[], Awaitable[None]]:
+            async def go() -> None:
+                progress(FileStarted(a.relfilename, "purge", a.size))
+                try:
+                    await api.delete_archive(vault, a.archive_id)
+                except RemoteError as exc:
+                    if exc.code != "ResourceNotFoundException":
+                        progress(FileFailed(a.relfilename, "purge", str(exc)))
+                        result.outcomes.append(
+                            Outcome(a.relfilename, "failed", str(exc), a.archive_id)
+                        )
+                        return
+                record = Deleted(
+                    time=int(clock()), archive_id=a.archive_id, relfilename=a.relfilename
+                )
+                await asyncio.shield(journal.append(record))
+                progress(FileDone(a.relfilename, "purge", a.size, a.archive_id))
+                result.outcomes.append(Outcome(a.relfilename, "done", "", a.archive_id, a.size))
+
+            return go
+
+        await _bounded(concurrency, [job_for(a) for a in victims])
+    return _finish(progress, result, started)
+
+
+# ---------------------------------------------------------------------------------- inventory
+
+
+async def retrieve_inventory(api: GlacierApi, vault: str, *, format: str = "JSON") -> str:
+    """Start an inventory-retrieval job; returns its job id."""
+    fmt = format.upper()
+    if fmt not in ("JSON", "CSV"):
+        raise AioGlacierError(f"inventory format must be json or csv, got {format!r}")
+    return await api.initiate_job(vault, {"Type": "inventory-retrieval", "Format": fmt})
+
+
+async def _read_job_output(api: GlacierApi, vault: str, job_id: str) -> bytes:
+    async with api.job_output(vault, job_id) as out:
+        data = await out.content.read()
+        header = out.tree_hash
+    if header is not None and header != _hash_only(data).hex():
+        raise RemoteError(
+            "TreeHashMismatch", "inventory body does not match its tree hash", retryable=True
+        )
+    return data
+
+
+async def download_inventory(
+    api: GlacierApi,
+    *,
+    vault: str,
+    new_journal: Path,
+    wait: bool = False,
+    poll: Callable[[int], float] | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    retry: RetryPolicy | None = None,
+    executor: Executor | None = None,
+    progress: ProgressSink = null_sink,
+) -> int:
+    """mtglacier's ``download-inventory``: rebuild a journal from the newest inventory.
+
+    ``new_journal`` must not exist or be empty. Returns the number of records written.
+    """
+    loop = asyncio.get_running_loop()
+    size = await loop.run_in_executor(executor, _size_or_zero, new_journal)
+    if size:
+        raise AioGlacierError(f"journal {new_journal} is not empty: give a new journal file")
+    round_number = 0
+    while True:
+        jobs = await list_all_jobs(api, vault)
+        inventories = [j for j in jobs if j.get("Action") == "InventoryRetrieval"]
+        done = [j for j in inventories if j.get("StatusCode") == "Succeeded"]
+        if done:
+            break
+        in_progress = any(j.get("StatusCode") == "InProgress" for j in inventories)
+        if not wait or not in_progress:
+            raise AioGlacierError(
+                "no completed inventory job"
+                + (
+                    " (one is in progress; try --wait)"
+                    if in_progress
+                    else "; run retrieve-inventory"
+                )
+            )
+        delay = poll(round_number) if poll else min(300.0, 2.0 * 2**round_number)
+        round_number += 1
+        progress(Message(f"waiting for the inventory job; next check in {delay:.0f} s"))
+        await sleep(delay)
+    newest = max(done, key=lambda j: str(j.get("CompletionDate") or j.get("CreationDate") or ""))
+    job_id = str(newest["JobId"])
+    data = await with_retries(
+        lambda n: _read_job_output(api, vault, job_id), retry or RetryPolicy()
+    )
+    fmt = str((newest.get("InventoryRetrievalParameters") or {}).get("Format") or "") or None
+    inventory = parse_inventory(data, format="CSV" if fmt == "CSV" else "JSON" if fmt else None)
+    records, warnings = inventory_to_records(inventory)
+    for warning in warnings:
+        progress(Message(warning, "warning"))
+    text = "".join(format_record(r) for r in records).encode("utf-8")
+    await loop.run_in_executor(executor, _write_new_journal, new_journal, text)
+    return len(records)
+
+
+def _size_or_zero(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _write_new_journal(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+async def iterate_jobs(api: GlacierApi, vault: str) -> AsyncIterator[dict[str, Any]]:
+    """Every job of ``vault`` (all pages), for ``list-jobs``."""
+    async for job in api.list_jobs(vault):
+        yield job
