@@ -17,6 +17,7 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from aioglacier import __version__
@@ -33,6 +34,7 @@ from aioglacier.engine import SyncResult
 from aioglacier.errors import AioGlacierError, ConfigError, UsageError
 from aioglacier.planner import DETECT_MODES
 from aioglacier.render import Renderer, make_renderer
+from aioglacier.restore import OperationResult
 from aioglacier.sigv4 import Credentials
 
 __all__ = ["Command", "Invocation", "build_parser", "main"]
@@ -185,6 +187,28 @@ OPTIONS: dict[str, Opt] = {
             "with --stdin: the largest size in MiB accepted",
             convert=_positive_int,
             metavar="MIB",
+        ),
+        Opt(
+            "tier",
+            ("--tier",),
+            "retrieval tier: Expedited, Standard or Bulk (default: the vault's default, Standard)",
+            choices=("Expedited", "Standard", "Bulk"),
+        ),
+        Opt(
+            "segment-size",
+            ("--segment-size",),
+            "download in parallel ranged segments of this many MiB (a power of two)",
+            convert=_power_of_two_mib,
+            metavar="MIB",
+        ),
+        Opt("wait", ("--wait",), "poll until the jobs complete, then go on", flag=True),
+        Opt("new-journal", ("--new-journal",), "journal file to create", metavar="FILE"),
+        Opt(
+            "request-inventory-format",
+            ("--request-inventory-format",),
+            "inventory format: json or csv (default json)",
+            choices=("json", "csv"),
+            default="json",
         ),
     )
 }
@@ -465,6 +489,148 @@ def _vault_name(inv: Invocation) -> str:
     return name
 
 
+def _op_summary(inv: Invocation, name: str, result: OperationResult, verb: str) -> int:
+    if not inv.json:
+        print(
+            f"{name}: {len(result.done)} {verb}, {len(result.skipped)} skipped, "
+            f"{len(result.failed)} failed; {result.bytes_done / 1048576:.1f} MiB in "
+            f"{result.seconds:.1f} s",
+            file=inv.stderr,
+            flush=True,
+        )
+        for failure in result.failed:
+            print(f"  FAILED {failure.relfilename}: {failure.detail}", file=inv.stderr, flush=True)
+    return EXIT_OK if result.ok else EXIT_FAILURE
+
+
+async def _existing_journal(inv: Invocation) -> str:
+    journal = str(inv.get("journal"))
+    if not await asyncio.to_thread(os.path.isfile, journal):
+        raise UsageError(f"--journal {journal}: journal file not found")
+    return journal
+
+
+async def _existing_dir(inv: Invocation) -> str:
+    directory = str(inv.get("dir"))
+    if not await asyncio.to_thread(os.path.isdir, directory):
+        raise UsageError(f"--dir {directory}: not a directory")
+    return directory
+
+
+async def _cmd_restore(inv: Invocation) -> int:
+    inv.require("dir", "vault", "journal", "max-number-of-files")
+    directory, journal = await _existing_dir(inv), await _existing_journal(inv)
+    async with Client(_settings(inv)) as client:
+        with _renderer(inv) as render:
+            result = await client.restore(
+                directory,
+                inv.get("vault"),
+                journal,
+                max_number_of_files=inv.get("max-number-of-files"),
+                tier=inv.get("tier"),
+                filters=inv.get("filters") or [],
+                dry_run=bool(inv.get("dry-run")),
+                progress=render,
+            )
+    return _op_summary(inv, "restore", result, "retrieval jobs started")
+
+
+async def _cmd_restore_completed(inv: Invocation) -> int:
+    inv.require("dir", "vault", "journal")
+    directory, journal = await _existing_dir(inv), await _existing_journal(inv)
+    segment = inv.get("segment-size")
+    async with Client(_settings(inv)) as client:
+        with _renderer(inv) as render:
+            result = await client.restore_completed(
+                directory,
+                inv.get("vault"),
+                journal,
+                segment_size=segment * 1024 * 1024 if segment else None,
+                filters=inv.get("filters") or [],
+                dry_run=bool(inv.get("dry-run")),
+                wait=bool(inv.get("wait")),
+                progress=render,
+            )
+    return _op_summary(inv, "restore-completed", result, "downloaded")
+
+
+async def _cmd_check_local_hash(inv: Invocation) -> int:
+    from aioglacier.checklocal import check_local_hash, format_result, format_summary
+    from aioglacier.filters import Filter
+    from aioglacier.journal import load_journal
+
+    inv.require("dir", "journal")
+    directory, journal = await _existing_dir(inv), await _existing_journal(inv)
+    state = await load_journal(journal)
+    flt = Filter.from_options(inv.get("filters") or [])
+    summary = await check_local_hash(
+        state,
+        Path(directory),
+        filter=None if flt.empty else flt,
+        on_result=lambda r: inv.out(format_result(r)),
+    )
+    for line in format_summary(summary):
+        inv.out(line)
+    return EXIT_OK if summary.ok else EXIT_FAILURE
+
+
+async def _cmd_purge_vault(inv: Invocation) -> int:
+    inv.require("vault", "journal")
+    journal = await _existing_journal(inv)
+    async with Client(_settings(inv)) as client:
+        with _renderer(inv) as render:
+            result = await client.purge_vault(
+                inv.get("vault"),
+                journal,
+                filters=inv.get("filters") or [],
+                dry_run=bool(inv.get("dry-run")),
+                progress=render,
+            )
+    return _op_summary(inv, "purge-vault", result, "archives deleted")
+
+
+async def _cmd_retrieve_inventory(inv: Invocation) -> int:
+    inv.require("vault")
+    async with Client(_settings(inv)) as client:
+        job_id = await client.retrieve_inventory(
+            inv.get("vault"), format=str(inv.get("request-inventory-format")).upper()
+        )
+    inv.out(f"inventory retrieval job {job_id}")
+    return EXIT_OK
+
+
+async def _cmd_download_inventory(inv: Invocation) -> int:
+    inv.require("vault", "new-journal")
+    async with Client(_settings(inv)) as client:
+        with _renderer(inv) as render:
+            count = await client.download_inventory(
+                inv.get("vault"),
+                inv.get("new-journal"),
+                wait=bool(inv.get("wait")),
+                progress=render,
+            )
+    inv.note(f"download-inventory: {count} archives written to {inv.get('new-journal')}")
+    return EXIT_OK
+
+
+async def _cmd_list_jobs(inv: Invocation) -> int:
+    import json
+
+    inv.require("vault")
+    async with Client(_settings(inv)) as client:
+        jobs = await client.list_jobs(inv.get("vault"))
+    for job in jobs:
+        if inv.json:
+            inv.out(json.dumps(job, sort_keys=True))
+        else:
+            what = job.get("ArchiveId") if job.get("Action") == "ArchiveRetrieval" else "inventory"
+            inv.out(
+                f"{job.get('JobId')}\t{job.get('Action')}\t{job.get('StatusCode')}\t"
+                f"{job.get('Tier') or '-'}\t{job.get('CreationDate')}\t{what}"
+            )
+    return EXIT_OK
+
+
 async def _cmd_emulator(inv: Invocation) -> int:
     from aioglacier.emulator import parse_fault_spec, run_emulator_forever
 
@@ -579,6 +745,61 @@ def _commands() -> list[Command]:
             extra=_vault_name_positional,
         ),
         Command("list-vaults", "list the vaults of the account", REMOTE, _cmd_list_vaults),
+        Command(
+            "restore",
+            "start retrieval jobs for journal files missing on disk (pass one of two)",
+            (
+                *REMOTE,
+                "dir",
+                "vault",
+                "journal",
+                "max-number-of-files",
+                "tier",
+                "dry-run",
+                "concurrency",
+            ),
+            _cmd_restore,
+            extra=_filter_options,
+        ),
+        Command(
+            "restore-completed",
+            "download completed retrievals of files missing on disk (pass two of two)",
+            (*REMOTE, "dir", "vault", "journal", "segment-size", "wait", "dry-run", "concurrency"),
+            _cmd_restore_completed,
+            extra=_filter_options,
+        ),
+        Command(
+            "check-local-hash",
+            "check files on disk against the journal's sizes and tree hashes (no network)",
+            ("config", "dir", "journal"),
+            _cmd_check_local_hash,
+            extra=_filter_options,
+        ),
+        Command(
+            "purge-vault",
+            "delete every archive of the journal from the vault",
+            (*REMOTE, "vault", "journal", "dry-run", "concurrency"),
+            _cmd_purge_vault,
+            extra=_filter_options,
+        ),
+        Command(
+            "retrieve-inventory",
+            "start an inventory-retrieval job",
+            (*REMOTE, "vault", "journal", "request-inventory-format"),
+            _cmd_retrieve_inventory,
+        ),
+        Command(
+            "download-inventory",
+            "rebuild a journal from the newest completed inventory",
+            (*REMOTE, "vault", "new-journal", "wait"),
+            _cmd_download_inventory,
+        ),
+        Command(
+            "list-jobs",
+            "list the jobs of a vault (every page)",
+            (*REMOTE, "vault"),
+            _cmd_list_jobs,
+        ),
         Command(
             "emulator",
             "run the Glacier vault-API emulator (loopback by default) until SIGINT/SIGTERM",
