@@ -101,11 +101,11 @@ class SignatureError(Exception):
 class HeaderMultiMapping(Protocol):
     """The part of a case-insensitive multidict (aiohttp's ``CIMultiDictProxy``) we use."""
 
-    def getall(self, key: str, default: list[str]) -> list[str]:
+    def getall(self, key: str, default: list[str], /) -> list[str]:
         """Every value of header ``key`` (case-insensitive), in order."""
         ...
 
-    def get(self, key: str, default: None = None) -> str | None:
+    def get(self, key: str, /) -> str | None:
         """The first value of header ``key`` (case-insensitive), or None."""
         ...
 

@@ -1,0 +1,306 @@
+"""The :class:`Emulator` (in-process server for tests and benchmarks) and the CLI entry point."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import signal
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from aiohttp import web
+
+from aioglacier.emulator.app import GlacierService
+from aioglacier.emulator.clock import AdvanceableClock, Clock, OffsetClock
+from aioglacier.emulator.faults import FaultInjector, FaultPlan, parse_fault_spec
+from aioglacier.emulator.models import StoredArchive
+from aioglacier.emulator.store import Store
+from aioglacier.sigv4 import Credentials
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_CREDENTIALS",
+    "Emulator",
+    "run_emulator_forever",
+]
+
+#: AWS's documentation example key pair: the emulator's default (and only default) credentials.
+DEFAULT_CREDENTIALS = Credentials(
+    "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
+#: The account the emulator pretends to be (``-`` in a path means this one).
+DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+class Emulator:
+    """A Glacier vault-API server on aiohttp, storing under ``data_dir``.
+
+    Use as ``async with Emulator(tmp_path) as emulator:``; then point a client at
+    ``emulator.url`` with ``emulator.credentials`` (any region; service ``glacier``).
+
+    Args:
+        data_dir: where archives (files) and metadata (sqlite) live; reopening the same
+            directory finds everything acknowledged before.
+        host, port: where to listen (port 0: a free port, see :attr:`port`).
+        credentials: accepted key pair(s); default :data:`DEFAULT_CREDENTIALS`. A pair with a
+            ``token`` requires that session token on every request.
+        account_id: the 12-digit account (paths may use it or ``-``).
+        job_delay_scale: jobs complete after a realistic delay times this factor (Expedited 3
+            minutes, Standard 4 hours, Bulk 12 hours, inventory 4 hours); 0 (default) completes
+            them at once.
+        faults: a :class:`FaultPlan` or a spec string (see :mod:`aioglacier.emulator.faults`).
+        clock: the service clock (dates, job completion); default :class:`OffsetClock` (real
+            time, advanceable). Signatures are always checked against real time.
+        verify_hashes: check ``x-amz-content-sha256`` and ``x-amz-sha256-tree-hash`` against the
+            bodies (default). Off, the emulator trusts the headers (benchmarks).
+        executor: threads for file I/O and hashing; default a private pool of ``io_threads``.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path | str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        credentials: Credentials | Sequence[Credentials] | None = None,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        job_delay_scale: float = 0.0,
+        faults: FaultPlan | str | None = None,
+        clock: Clock | None = None,
+        verify_hashes: bool = True,
+        executor: concurrent.futures.Executor | None = None,
+        io_threads: int = 16,
+        auth_clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if job_delay_scale < 0:
+            raise ValueError(f"job_delay_scale must not be negative, got {job_delay_scale}")
+        if not (len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        if credentials is None:
+            credentials = DEFAULT_CREDENTIALS
+        self._credentials: tuple[Credentials, ...] = (
+            (credentials,) if isinstance(credentials, Credentials) else tuple(credentials)
+        )
+        if not self._credentials:
+            raise ValueError("at least one key pair is needed")
+        self.data_dir = Path(data_dir)
+        self.host = host
+        self._requested_port = port
+        self.account_id = account_id
+        self.job_delay_scale = job_delay_scale
+        plan = parse_fault_spec(faults) if isinstance(faults, str) else faults
+        self.faults: FaultInjector | None = FaultInjector(plan) if plan is not None else None
+        self.clock: Clock = clock if clock is not None else OffsetClock()
+        self.verify_hashes = verify_hashes
+        self._auth_clock = auth_clock or (lambda: datetime.now(UTC))
+        self._given_executor = executor
+        self._io_threads = io_threads
+        self._executor: concurrent.futures.Executor | None = None
+        self._store: Store | None = None
+        self._service: GlacierService | None = None
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    def __repr__(self) -> str:
+        state = self.url if self._port is not None else "stopped"
+        return f"Emulator({str(self.data_dir)!r}, {state})"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the store and start listening."""
+        if self._runner is not None:
+            raise RuntimeError("emulator already started")
+        executor = self._given_executor or concurrent.futures.ThreadPoolExecutor(
+            max_workers=self._io_threads, thread_name_prefix="aioglacier-emulator-io"
+        )
+        self._executor = executor
+        store = Store(self.data_dir, account=self.account_id)
+        try:
+            await store.open()
+        except BaseException:
+            self._shutdown_executor()
+            raise
+        self._store = store
+        self._service = GlacierService(
+            store,
+            credentials={c.access_key: (c.secret_key, c.token) for c in self._credentials},
+            account=self.account_id,
+            clock=self.clock,
+            auth_clock=self._auth_clock,
+            job_delay_scale=self.job_delay_scale,
+            faults=self.faults,
+            verify_hashes=self.verify_hashes,
+            executor=executor,
+        )
+        runner = web.AppRunner(
+            self._service.make_app(), access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
+        try:
+            await runner.setup()
+            site = web.TCPSite(runner, self.host, self._requested_port, backlog=1024)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            await store.close()
+            self._store = None
+            self._shutdown_executor()
+            raise
+        self._runner = runner
+        address = runner.addresses[0]
+        self._port = int(address[1])
+
+    async def stop(self) -> None:
+        """Stop listening, finish in-flight requests, close the store."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+        store, self._store = self._store, None
+        if store is not None:
+            await store.close()
+        self._port = None
+        self._shutdown_executor()
+
+    def _shutdown_executor(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None and executor is not self._given_executor:
+            executor.shutdown(wait=True)
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- where and who -----------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The port listened on."""
+        if self._port is None:
+            raise RuntimeError("emulator not started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT``, the endpoint URL for clients."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def credentials(self) -> Credentials:
+        """The (first) accepted key pair."""
+        return self._credentials[0]
+
+    @property
+    def all_credentials(self) -> tuple[Credentials, ...]:
+        """Every accepted key pair."""
+        return self._credentials
+
+    @property
+    def requests_served(self) -> int:
+        """Number of requests received so far (all operations, all outcomes)."""
+        return self._service.requests if self._service is not None else 0
+
+    # -- test helpers ----------------------------------------------------------------------------
+
+    def advance_clock(self, delta: timedelta | float) -> None:
+        """Move the service clock forward (``delta`` or seconds): jobs complete, expire."""
+        if not isinstance(self.clock, AdvanceableClock):
+            raise TypeError(f"the injected clock {self.clock!r} cannot be advanced")
+        self.clock.advance(delta if isinstance(delta, timedelta) else timedelta(seconds=delta))
+
+    def _require_store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("emulator not started")
+        return self._store
+
+    async def vaults(self) -> list[str]:
+        """Names of the vaults, sorted."""
+        return sorted(self._require_store().vaults)
+
+    async def archives(self, vault: str) -> list[StoredArchive]:
+        """The archives stored in ``vault``, oldest first (KeyError if there is no vault)."""
+        store = self._require_store()
+        if vault not in store.vaults:
+            raise KeyError(vault)
+        return [
+            StoredArchive(
+                archive_id=a.archive_id,
+                description=a.description,
+                size=a.size,
+                sha256_tree_hash=a.tree_hash,
+                creation_date=a.created,
+            )
+            for a in await store.list_archives(vault)
+        ]
+
+    async def read_archive(self, vault: str, archive_id: str) -> bytes:
+        """The bytes of an archive (KeyError if it is not in ``vault``)."""
+        store = self._require_store()
+        record = await store.get_archive(vault, archive_id)
+        if record is None:
+            raise KeyError(archive_id)
+        path = store.archive_path(archive_id)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, path.read_bytes)
+
+    def archive_path(self, archive_id: str) -> Path:
+        """Where an archive's bytes are stored (for tests that corrupt or inspect files)."""
+        return self.data_dir / "archives" / archive_id
+
+
+async def run_emulator_forever(
+    data_dir: Path | str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    job_delay_scale: float = 0.0,
+    faults: FaultPlan | str | None = None,
+    print_fn: Callable[[str], None] = print,
+    *,
+    verify_hashes: bool = True,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run an emulator until SIGINT/SIGTERM (or ``stop`` is set), then stop it cleanly.
+
+    Prints the endpoint URL and the credentials to use (the emulator's own example pair) with
+    ``print_fn`` once listening.
+    """
+    stop_event = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop_event.set)
+            installed.append(sig)
+    try:
+        async with Emulator(
+            data_dir,
+            host=host,
+            port=port,
+            job_delay_scale=job_delay_scale,
+            faults=faults,
+            verify_hashes=verify_hashes,
+        ) as emulator:
+            creds = emulator.credentials
+            print_fn(f"aioglacier emulator listening on {emulator.url}")
+            print_fn(f"data directory: {emulator.data_dir}")
+            print_fn(f"AWS_ACCESS_KEY_ID={creds.access_key}")
+            print_fn(f"AWS_SECRET_ACCESS_KEY={creds.secret_key}")
+            print_fn("region: any (e.g. us-east-1); account id: - or " + emulator.account_id)
+            if emulator.faults is not None:
+                print_fn(f"faults: {emulator.faults.plan.to_spec()}")
+            await stop_event.wait()
+            print_fn("stopping")
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,256 @@
+"""Streaming request bodies to disk (hashing on the way) and files back to the client.
+
+Bytes are read on the loop, then handed to an executor thread that hashes them (tree hash and
+linear SHA-256, :class:`~aioglacier.treehash.TreeHasher`) and ``pwrite``\\ s them; while one chunk
+is being hashed and written, the next one is read (double buffering). A small body (at most one
+chunk) costs a single executor job: hash, write, fsync, close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import os
+import socket
+import struct
+import time
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from aiohttp import StreamReader, web
+
+from aioglacier.treehash import TreeHasher
+
+__all__ = [
+    "CHUNK",
+    "ConnectionDropped",
+    "FileSink",
+    "Received",
+    "Throttle",
+    "receive_body",
+    "reset_connection",
+    "send_file_range",
+]
+
+CHUNK = 1024 * 1024
+
+
+class ConnectionDropped(Exception):
+    """The connection was reset on purpose (fault injection); no response can be sent."""
+
+
+def reset_connection(request: web.BaseRequest) -> None:
+    """Reset the client's connection (TCP RST: SO_LINGER 0, then abort)."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+
+
+class Throttle:
+    """Caps a transfer at ``rate`` bytes per second (sleeps as needed)."""
+
+    def __init__(self, rate: int | None) -> None:
+        self.rate = rate
+        self.start = time.monotonic()
+        self.done = 0
+
+    async def account(self, nbytes: int) -> None:
+        """Count ``nbytes`` transferred and wait until the rate allows more."""
+        if self.rate is None:
+            return
+        self.done += nbytes
+        ahead = self.done / self.rate - (time.monotonic() - self.start)
+        if ahead > 0:
+            await asyncio.sleep(ahead)
+
+
+class FileSink:
+    """Where a body goes: ``path`` at ``base_offset``; used from one executor job at a time.
+
+    ``create`` makes a new file (a single-request upload's temporary file) that :meth:`discard`
+    removes again; otherwise the file exists (a multipart upload's sparse file).
+    """
+
+    def __init__(
+        self, path: Path, *, base_offset: int = 0, create: bool, hasher: TreeHasher | None
+    ) -> None:
+        self.path = path
+        self.base_offset = base_offset
+        self.create = create
+        self.hasher = hasher
+        self.fd: int | None = None
+        self.written = 0
+
+    def write(self, data: bytes, *, last: bool) -> None:
+        """Hash and write the next bytes; with ``last``, also fsync and close (thread side)."""
+        if self.fd is None:
+            flags = os.O_WRONLY | (os.O_CREAT | os.O_EXCL if self.create else 0)
+            self.fd = os.open(self.path, flags, 0o644)
+        if self.hasher is not None:
+            self.hasher.update(data)
+        view = memoryview(data)
+        offset = self.base_offset + self.written
+        while view:
+            count = os.pwrite(self.fd, view, offset)
+            view = view[count:]
+            offset += count
+        self.written += len(data)
+        if last:
+            self.close(sync=True)
+
+    def close(self, *, sync: bool) -> None:
+        """fsync (data, or data and size for a new file) and close (thread side)."""
+        fd, self.fd = self.fd, None
+        if fd is None:
+            if sync and self.create:  # empty body: still make the (empty) file
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            else:
+                return
+        try:
+            if sync:
+                if self.create:
+                    os.fsync(fd)
+                else:
+                    os.fdatasync(fd)
+        finally:
+            os.close(fd)
+
+    def discard(self) -> None:
+        """Close without syncing; remove a created file (thread side)."""
+        self.close(sync=False)
+        if self.create:
+            self.path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What :func:`receive_body` got."""
+
+    size: int
+
+
+async def receive_body(
+    request: web.BaseRequest,
+    sink: FileSink,
+    *,
+    expected: int | None,
+    executor: concurrent.futures.Executor | None,
+    throttle: Throttle,
+    reset_at: int | None = None,
+    first: bytes | None = None,
+) -> Received:
+    """Stream the request body into ``sink`` (hashing it on the way) and fsync it.
+
+    ``expected`` is the Content-Length when known. ``reset_at``: reset the connection after that
+    many bytes and raise :class:`ConnectionDropped` (fault injection). On any failure the sink
+    is discarded. ``first`` is a body already read in full (small bodies).
+    """
+    loop = asyncio.get_running_loop()
+    pending: asyncio.Future[None] | None = None
+    received = 0
+    try:
+        if first is not None:
+            await throttle.account(len(first))
+            await loop.run_in_executor(executor, partial(sink.write, first, last=True))
+            return Received(len(first))
+        content = request.content
+        while True:
+            if reset_at is not None and received >= reset_at:
+                reset_connection(request)
+                raise ConnectionDropped
+            want = CHUNK if expected is None else min(CHUNK, expected - received)
+            if reset_at is not None:
+                want = min(want, reset_at - received)
+            if expected is not None:
+                data = await content.readexactly(want) if want > 0 else b""
+            else:
+                data = await _read_up_to(content, want)
+            received += len(data)
+            await throttle.account(len(data))
+            if reset_at is not None and received >= reset_at and data:
+                continue_reading = True
+            else:
+                continue_reading = False
+            last = not continue_reading and (
+                not data or (expected is not None and received >= expected)
+            )
+            if pending is not None:
+                await pending
+                pending = None
+            if last:
+                await loop.run_in_executor(executor, partial(sink.write, data, last=True))
+                return Received(received)
+            pending = loop.run_in_executor(executor, partial(sink.write, data, last=False))
+    except BaseException:
+        if pending is not None:
+            await asyncio.gather(pending, return_exceptions=True)
+        await loop.run_in_executor(executor, sink.discard)
+        raise
+
+
+async def _read_up_to(content: StreamReader, size: int) -> bytes:
+    """Read up to ``size`` bytes (fewer only at the end of the body)."""
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        data = await content.read(size - got)
+        if not data:
+            break
+        parts.append(data)
+        got += len(data)
+    return b"".join(parts)
+
+
+async def send_file_range(
+    response: web.StreamResponse,
+    path: Path,
+    offset: int,
+    length: int,
+    *,
+    executor: concurrent.futures.Executor | None,
+    throttle: Throttle,
+    cut_at: int | None = None,
+    request: web.BaseRequest | None = None,
+    reset: bool = False,
+) -> None:
+    """Write ``length`` bytes of ``path`` from ``offset`` to a prepared response.
+
+    ``cut_at``: stop after that many bytes and close (``reset``: RST) the connection (faults).
+    """
+    loop = asyncio.get_running_loop()
+    fd = await loop.run_in_executor(executor, os.open, path, os.O_RDONLY)
+    try:
+        sent = 0
+        limit = length if cut_at is None else min(cut_at, length)
+        next_read: asyncio.Future[bytes] | None = None
+        if limit > 0:
+            next_read = loop.run_in_executor(executor, os.pread, fd, min(CHUNK, limit), offset)
+        while next_read is not None:
+            data = await next_read
+            next_read = None
+            if not data:
+                raise OSError(f"job output {path.name} is shorter than expected")
+            sent += len(data)
+            if sent < limit:
+                next_read = loop.run_in_executor(
+                    executor, os.pread, fd, min(CHUNK, limit - sent), offset + sent
+                )
+            await response.write(data)
+            await throttle.account(len(data))
+        if cut_at is not None and request is not None:
+            if reset:
+                reset_connection(request)
+            elif request.transport is not None:
+                request.transport.close()
+            raise ConnectionDropped
+    finally:
+        if next_read is not None:
+            await asyncio.gather(next_read, return_exceptions=True)
+        await loop.run_in_executor(executor, os.close, fd)
