@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _isolated_aws_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
+) -> None:
     empty = tmp_path_factory.mktemp("aws-home") / "absent"
     for var in (
         "AWS_ACCESS_KEY_ID",
@@ -30,4 +31,14 @@ def _isolated_aws_environment(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(Path(empty)))
     # Never let botocore's chain reach out to an instance metadata service.
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    yield
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """Tests marked ``both_loops`` run on asyncio's default loop and on uvloop (the CLI's)."""
+    if item.get_closest_marker("both_loops") is None:
+        return {"asyncio": asyncio.new_event_loop}
+    import uvloop
+
+    return {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
