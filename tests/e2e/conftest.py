@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,12 @@ async def emulator(tmp_path: Path) -> AsyncIterator[Emulator]:
 
 
 def make_client(
-    emu: Emulator, *, concurrency: int = 8, part_mib: int = 1, attempts: int = 8
+    emu: Emulator,
+    *,
+    concurrency: int = 8,
+    part_mib: int = 1,
+    attempts: int = 8,
+    clock: Callable[[], float] = time.time,
 ) -> Client:
     settings = ClientSettings(
         endpoint_url=emu.url,
@@ -34,7 +40,9 @@ def make_client(
         max_attempts=attempts,
     )
     return Client(
-        settings, retry=RetryPolicy(max_attempts=attempts, base_delay=0.005, max_delay=0.05)
+        settings,
+        retry=RetryPolicy(max_attempts=attempts, base_delay=0.005, max_delay=0.05),
+        clock=clock,
     )
 
 

@@ -43,8 +43,7 @@ async def test_sync_tree_round_trip(emulator: Emulator, tmp_path: Path) -> None:
     base = tmp_path / "data"
     make_tree(base)
     journal = tmp_path / "journal.log"
-    async with make_client(emulator) as client:
-        client._clock = lambda: NOW  # noqa: SLF001 - the injected clock stamps journal lines
+    async with make_client(emulator, clock=lambda: NOW) as client:
         await client.create_vault("vault")
         result = await client.sync(base, "vault", journal)
     assert result.ok, result.failed
@@ -98,8 +97,12 @@ async def test_replace_modified_then_delete_removed(
     after = read_journal(journal)
     lines = journal.read_text(encoding="utf-8").splitlines()[4:]
     for name in ("grows.txt", "edited.txt"):
-        created = next(i for i, l in enumerate(lines) if "\tCREATED\t" in l and l.endswith(name))
-        deleted = next(i for i, l in enumerate(lines) if "\tDELETED\t" in l and l.endswith(name))
+        created = next(
+            i for i, line in enumerate(lines) if "\tCREATED\t" in line and line.endswith(name)
+        )
+        deleted = next(
+            i for i, line in enumerate(lines) if "\tDELETED\t" in line and line.endswith(name)
+        )
         assert created < deleted  # the new archive first, then the old one goes
         assert f"\tDELETED\t{before.files[name].archive_id}\t{name}" in lines[deleted]
     assert "removed.txt" not in after.files
@@ -195,7 +198,7 @@ async def test_file_modified_during_upload_is_not_journaled(
         nonlocal modified
         if isinstance(event, BytesTransferred) and event.relfilename == "big.bin" and not modified:
             modified = True
-            with big.open("ab") as f:  # noqa: ASYNC230 - test-side tampering
+            with big.open("ab") as f:
                 f.write(b"more")
 
     async with make_client(emulator, concurrency=1) as client:
