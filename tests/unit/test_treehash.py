@@ -494,8 +494,8 @@ async def test_injected_executor_runs_every_job_with_bounded_jobs_in_flight(
     with RecordingExecutor(workers=3) as executor:
         result = await tree_hash_file(path, executor=executor, job_size=MIB, max_workers=1)
     assert result.tree_hash == naive_tree_hash(data)
-    # open + 10 leaf jobs + combine + close
-    assert executor.submitted == 13
+    # open + 10 leaf jobs + (combine and close)
+    assert executor.submitted == 12
     assert executor.thread_names
     assert all(name.startswith("recording") for name in executor.thread_names)
     assert executor.max_outstanding <= 2  # 2 x max_workers jobs in flight, never more
@@ -509,7 +509,19 @@ async def test_default_executor_is_the_loops(write_file: Callable[[bytes], Path]
     loop.set_default_executor(executor)
     result = await tree_hash_file(path, job_size=MIB)
     assert result.tree_hash == naive_tree_hash(data)
-    assert executor.submitted == 6
+    assert executor.submitted == 5
+
+
+async def test_small_file_takes_one_job(write_file: Callable[[bytes], Path]) -> None:
+    data = make_data(4 * MIB)
+    path = write_file(data)
+    with RecordingExecutor(workers=2) as executor:
+        result = await tree_hash_file(path, executor=executor, job_size=4 * MIB)
+        assert result == FileHash(4 * MIB, naive_tree_hash(data), tuple(naive_leaves(data)))
+        assert executor.submitted == 1
+        empty = await tree_hash_file(path, executor=executor, offset=4 * MIB)
+        assert empty == FileHash(0, EMPTY_TREE_HASH, (EMPTY_TREE_HASH,))
+        assert executor.submitted == 2
 
 
 async def test_tree_hash_file_does_not_block_the_loop(write_file: Callable[[bytes], Path]) -> None:
@@ -552,6 +564,25 @@ async def test_cancelled_hash_closes_its_file(write_file: Callable[[bytes], Path
         with pytest.raises(asyncio.CancelledError):
             await task
     # The executor is shut down (all jobs ended): the descriptor must be closed.
+    assert set(os.listdir("/proc/self/fd")) <= fds_before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts /proc/self/fd")
+async def test_no_descriptor_leaks(write_file: Callable[[bytes], Path], tmp_path: Path) -> None:
+    small = write_file(make_data(MIB + 1))
+    large = write_file(make_data(9 * MIB))
+    fds_before = set(os.listdir("/proc/self/fd"))
+    with RecordingExecutor(workers=2) as executor:
+        await tree_hash_file(small, executor=executor)
+        await tree_hash_file(large, executor=executor, job_size=MIB)
+        with pytest.raises(ValueError, match=r"go past the end of the file"):
+            await tree_hash_file(large, executor=executor, length=10 * MIB)
+        with pytest.raises(IsADirectoryError):
+            await tree_hash_file(tmp_path, executor=executor)
+    tree_hash_file_sync(small)
+    tree_hash_file_sync(large, job_size=MIB)
+    with pytest.raises(ValueError, match=r"go past the end of the file"):
+        tree_hash_file_sync(large, length=10 * MIB)
     assert set(os.listdir("/proc/self/fd")) <= fds_before
 
 
