@@ -1,0 +1,334 @@
+"""Tests for aioglacier.checklocal (mtglacier's check-local-hash) on real temporary trees."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from blockbuster import blockbuster_ctx
+
+from aioglacier import checklocal
+from aioglacier.checklocal import (
+    CheckResult,
+    CheckSummary,
+    check_local_hash,
+    format_result,
+    format_summary,
+)
+from aioglacier.errors import TransferError
+from aioglacier.filters import Filter
+from aioglacier.journal import Created, JournalState
+from aioglacier.treehash import MIB, FileHash, tree_hash_hex
+
+HELLO = b"hello"
+BIG = bytes(range(256)) * (3 * MIB // 256) + b"tail" * 31  # 3 MiB + 124 bytes: 4 leaves
+
+
+def _created(name: str, data: bytes, mtime: int | None = None) -> Created:
+    return Created(
+        1000, f"id-{len(name)}-{name.encode().hex()}", len(data), mtime, tree_hash_hex(data), name
+    )
+
+
+def _state(*records: Created) -> JournalState:
+    return JournalState(files={r.relfilename: r for r in records})
+
+
+def _write(path: Path, data: bytes, mtime: int | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Path, JournalState]:
+    base = tmp_path / "root"
+    base.mkdir()
+    (tmp_path / "outside").write_bytes(HELLO)
+    _write(base / "ok.txt", HELLO, 1_500_000_000)
+    _write(base / "dir" / "ok2.bin", BIG)
+    _write(base / "size.txt", b"hello!!")
+    _write(base / "hash.txt", b"HELLO")
+    _write(base / "mtime.txt", HELLO, 1_600_000_000)
+    _write(base / "empty.txt", b"")
+    _write(base / "below", b"a file, not a directory")
+    (base / "adir").mkdir()
+    (base / "link.txt").symlink_to(base / "ok.txt")
+    state = _state(
+        _created("ok.txt", HELLO, 1_500_000_000),
+        _created("dir/ok2.bin", BIG),
+        _created("missing.txt", HELLO),
+        _created("size.txt", HELLO),
+        _created("hash.txt", HELLO),
+        _created("mtime.txt", HELLO, 1_500_000_000),
+        _created("empty.txt", HELLO),
+        _created("adir", HELLO),
+        _created("below/file", HELLO),
+        _created("link.txt", HELLO),
+        # Names no journal we write would hold, but a hostile one could:
+        _created("../outside", HELLO),
+        _created("CON", HELLO),
+        _created("ctl\x01name", HELLO),
+    )
+    return base, state
+
+
+H_HELLO = tree_hash_hex(HELLO)
+
+EXPECTED_LINES = [
+    "ERROR ../outside (unsafe path: '..' path component)",
+    "ERROR CON (unsafe path: Windows device name 'CON')",
+    "ERROR adir (not a regular file)",
+    "MISSING below/file",
+    "ERROR ctl\\x01name (unsafe path: control character U+0001 in name)",
+    f"OK dir/ok2.bin {len(BIG)} {tree_hash_hex(BIG)}",
+    "SIZE MISMATCH empty.txt (local 0 bytes, journal 5 bytes)",
+    f"TREEHASH MISMATCH hash.txt (local {tree_hash_hex(b'HELLO')}, journal {H_HELLO})",
+    "ERROR link.txt (unsafe path: the file is a symlink)",
+    "MISSING missing.txt",
+    f"OK mtime.txt 5 {H_HELLO} (mtime: journal 1500000000, local 1600000000)",
+    f"OK ok.txt 5 {H_HELLO}",
+    "SIZE MISMATCH size.txt (local 7 bytes, journal 5 bytes)",
+]
+
+
+async def test_every_status(tree: tuple[Path, JournalState]) -> None:
+    base, state = tree
+    results: list[CheckResult] = []
+    with blockbuster_ctx():
+        summary = await check_local_hash(state, base, jobs=3, on_result=results.append)
+    assert [format_result(r) for r in results] == EXPECTED_LINES
+    assert summary == CheckSummary(
+        checked=13,
+        passed=3,
+        mtime_mismatch=1,
+        treehash_mismatch=1,
+        size_mismatch=2,
+        missing=2,
+        errors=5,
+        filtered_out=0,
+    )
+    assert not summary.ok
+    assert format_summary(summary) == [
+        "TOTALS:",
+        "3 OK",
+        "1 MODIFICATION TIME MISMATCHES",
+        "1 TREEHASH MISMATCH",
+        "2 SIZE MISMATCH",
+        "2 MISSING",
+        "5 ERRORS",
+    ]
+    by_name = {r.relfilename: r for r in results}
+    assert by_name["mtime.txt"] == CheckResult(
+        "mtime.txt", "OK", f"5 {H_HELLO} (mtime: journal 1500000000, local 1600000000)", True
+    )
+    assert by_name["missing.txt"] == CheckResult("missing.txt", "MISSING", "")
+    assert by_name["ctl\x01name"].status == "ERROR"
+
+
+async def test_follow_symlinks(tree: tuple[Path, JournalState]) -> None:
+    base, state = tree
+    results: list[CheckResult] = []
+    with blockbuster_ctx():
+        await check_local_hash(state, base, follow_symlinks=True, jobs=1, on_result=results.append)
+    lines = [format_result(r) for r in results]
+    assert f"OK link.txt 5 {H_HELLO}" in lines
+    # A name that climbs out is refused whatever the symlink setting.
+    assert lines[0] == "ERROR ../outside (unsafe path: '..' path component)"
+
+
+async def test_symlinked_directory(tmp_path: Path) -> None:
+    base = tmp_path / "root"
+    real = tmp_path / "real"
+    _write(real / "f", HELLO)
+    base.mkdir()
+    (base / "d").symlink_to(real)
+    state = _state(_created("d/f", HELLO))
+    results: list[CheckResult] = []
+    await check_local_hash(state, base, on_result=results.append)
+    assert [format_result(r) for r in results] == [
+        "ERROR d/f (unsafe path: directory 'd' is a symlink)"
+    ]
+    results.clear()
+    await check_local_hash(state, base, on_result=results.append, follow_symlinks=True)
+    assert [format_result(r) for r in results] == [f"OK d/f 5 {H_HELLO}"]
+
+
+async def test_all_good(tmp_path: Path) -> None:
+    _write(tmp_path / "a", HELLO, 123)
+    _write(tmp_path / "sub" / "b c é", BIG)
+    state = _state(_created("a", HELLO, 123), _created("sub/b c é", BIG))
+    with ThreadPoolExecutor(3) as pool, blockbuster_ctx():
+        summary = await check_local_hash(state, tmp_path, executor=pool)
+    assert summary.ok
+    assert summary == CheckSummary(2, 2, 0, 0, 0, 0, 0, 0)
+    assert format_summary(summary)[1:3] == ["2 OK", "0 MODIFICATION TIME MISMATCHES"]
+
+
+async def test_mtime_difference_alone_is_not_a_failure(tmp_path: Path) -> None:
+    _write(tmp_path / "a", HELLO, 200)
+    summary = await check_local_hash(_state(_created("a", HELLO, 100)), tmp_path)
+    assert summary.ok
+    assert summary.mtime_mismatch == 1
+
+
+async def test_negative_and_none_mtimes(tmp_path: Path) -> None:
+    _write(tmp_path / "old", HELLO, -86400)
+    _write(tmp_path / "none", HELLO, 5)
+    results: list[CheckResult] = []
+    summary = await check_local_hash(
+        _state(_created("old", HELLO, -86400), _created("none", HELLO, None)),
+        tmp_path,
+        on_result=results.append,
+    )
+    assert [format_result(r) for r in results] == [
+        f"OK none 5 {H_HELLO}",
+        f"OK old 5 {H_HELLO}",
+    ]
+    assert summary.mtime_mismatch == 0
+
+
+async def test_filter(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.bin", "sub/c.txt"):
+        _write(tmp_path / name, HELLO)
+    state = _state(*(_created(n, HELLO) for n in ("a.txt", "b.bin", "sub/c.txt", "gone.txt")))
+    results: list[CheckResult] = []
+    summary = await check_local_hash(
+        state,
+        tmp_path,
+        filter=Filter.from_options([("filter", "+sub/ -*.txt")]),
+        on_result=results.append,
+    )
+    assert [format_result(r) for r in results] == [
+        f"OK b.bin 5 {H_HELLO}",
+        f"OK sub/c.txt 5 {H_HELLO}",
+    ]
+    assert summary == CheckSummary(2, 2, 0, 0, 0, 0, 0, 2)
+    assert summary.ok
+
+
+async def test_results_in_name_order_whatever_finishes_first(tmp_path: Path) -> None:
+    records = []
+    for i in range(40):
+        data = BIG if i % 7 == 0 else f"file {i}".encode()
+        _write(tmp_path / f"f{i:02d}", data)
+        records.append(_created(f"f{i:02d}", data))
+    results: list[CheckResult] = []
+    with blockbuster_ctx():
+        summary = await check_local_hash(
+            _state(*reversed(records)), tmp_path, jobs=3, on_result=results.append
+        )
+    assert [r.relfilename for r in results] == [f"f{i:02d}" for i in range(40)]
+    assert summary == CheckSummary(40, 40, 0, 0, 0, 0, 0, 0)
+
+
+async def test_empty_journal(tmp_path: Path) -> None:
+    summary = await check_local_hash(JournalState(), tmp_path)
+    assert summary == CheckSummary(0, 0, 0, 0, 0, 0, 0, 0)
+    assert summary.ok
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+async def test_unreadable_file(tmp_path: Path) -> None:
+    _write(tmp_path / "secret", HELLO)
+    (tmp_path / "secret").chmod(0)
+    results: list[CheckResult] = []
+    try:
+        summary = await check_local_hash(
+            _state(_created("secret", HELLO)), tmp_path, on_result=results.append
+        )
+    finally:
+        (tmp_path / "secret").chmod(0o600)
+    assert [format_result(r) for r in results] == ["ERROR secret (cannot read: Permission denied)"]
+    assert summary.errors == 1
+
+
+async def test_bad_jobs(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^jobs must be at least 1, got 0$"):
+        await check_local_hash(JournalState(), tmp_path, jobs=0)
+
+
+async def test_callback_error_propagates_and_leaves_no_task(tmp_path: Path) -> None:
+    records = []
+    for i in range(20):
+        _write(tmp_path / f"f{i:02d}", HELLO)
+        records.append(_created(f"f{i:02d}", HELLO))
+
+    def boom(result: CheckResult) -> None:
+        raise RuntimeError(f"stop at {result.relfilename}")
+
+    with pytest.raises(RuntimeError, match=r"^stop at f00$"):
+        await check_local_hash(_state(*records), tmp_path, jobs=2, on_result=boom)
+    assert asyncio.all_tasks() == {asyncio.current_task()}
+
+
+async def test_cancellation_leaves_no_task(tmp_path: Path) -> None:
+    records = []
+    for i in range(20):
+        _write(tmp_path / f"f{i:02d}", BIG)
+        records.append(_created(f"f{i:02d}", BIG))
+    seen: list[str] = []
+    task = asyncio.create_task(
+        check_local_hash(
+            _state(*records), tmp_path, jobs=2, on_result=lambda r: seen.append(r.relfilename)
+        )
+    )
+    while not seen:
+        await asyncio.sleep(0.001)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert 1 <= len(seen) < 20
+    assert asyncio.all_tasks() == {asyncio.current_task()}
+
+
+def test_format_result_plain() -> None:
+    assert format_result(CheckResult("a b", "MISSING", "")) == "MISSING a b"
+    assert format_result(CheckResult("x", "ERROR", "(why)")) == "ERROR x (why)"
+    assert format_result(CheckResult("t\tab\n", "MISSING", "")) == "MISSING t\\tab\\n"
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (PermissionError(13, "Permission denied"), "ERROR f (cannot read: Permission denied)"),
+        (FileNotFoundError(2, "No such file or directory"), "MISSING f"),
+        (TransferError("f: file shrank"), "ERROR f (the file changed while it was read)"),
+    ],
+)
+async def test_read_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, line: str
+) -> None:
+    """Errors met while hashing (the file vanished, shrank or became unreadable meanwhile)."""
+    _write(tmp_path / "f", HELLO)
+
+    async def failing_hash(*args: object, **kwargs: object) -> FileHash:
+        raise error
+
+    monkeypatch.setattr(checklocal, "tree_hash_file", failing_hash)
+    results: list[CheckResult] = []
+    await check_local_hash(_state(_created("f", HELLO)), tmp_path, on_result=results.append)
+    assert [format_result(r) for r in results] == [line]
+
+
+async def test_file_grew_between_stat_and_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path / "f", HELLO)
+    real = checklocal.tree_hash_file
+
+    async def append_then_hash(path: Path, **kwargs: Any) -> FileHash:
+        await asyncio.to_thread(Path(path).write_bytes, b"hello, world")
+        return await real(path, **kwargs)
+
+    monkeypatch.setattr(checklocal, "tree_hash_file", append_then_hash)
+    results: list[CheckResult] = []
+    await check_local_hash(_state(_created("f", HELLO)), tmp_path, on_result=results.append)
+    assert [format_result(r) for r in results] == [
+        "SIZE MISMATCH f (local 12 bytes, journal 5 bytes)"
+    ]
