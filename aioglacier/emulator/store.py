@@ -554,7 +554,7 @@ class Store:
                     "SELECT seq FROM uploads WHERE id = ? AND vault = ?", (start, vault)
                 ).fetchone()
                 if row is None:
-                    raise invalid_parameter(f"Invalid marker: {start}")
+                    raise invalid_parameter(f"Invalid marker: '{start}'")
                 first = row[0]
             rows = tx.conn.execute(
                 f"SELECT {_UPLOAD_COLUMNS} FROM uploads WHERE vault = ? AND seq >= ? "
