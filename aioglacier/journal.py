@@ -1,0 +1,1241 @@
+"""The mt-aws-glacier compatible journal: parse, replay to state, and one asyncio writer task.
+
+Format (what mtglacier >= 0.8 writes, version ``B``; TAB-separated, LF-terminated, UTF-8)::
+
+    B<TAB>time<TAB>CREATED<TAB>archive_id<TAB>size<TAB>mtime|NONE<TAB>treehash<TAB>relfilename
+    B<TAB>time<TAB>DELETED<TAB>archive_id<TAB>relfilename
+    B<TAB>time<TAB>RETRIEVE_JOB<TAB>archive_id<TAB>job_id
+
+Reading follows mtglacier's ``App::MtAws::Journal::process_line`` exactly:
+
+* versions ``A``, ``B`` and ``C`` share the layout above; ``A`` requires a numeric mtime and, as
+  in mtglacier, a version ``A`` CREATED record whose archive id equals its file name (made by
+  ``download-inventory`` for archives without metadata) has no mtime;
+* the legacy version ``0`` is space-separated: ``time CREATED id size treehash name`` (single
+  spaces; the name is the rest of the line and may hold spaces), ``time DELETED id name`` and
+  ``time RETRIEVE_JOB id`` (any whitespace runs), with no mtime and no job id;
+* times and sizes are 1 to 20 ASCII digits; an mtime is ``[+-]?`` and 1 to 20 digits (it may be
+  negative), or ``NONE`` in ``B``/``C``; archive ids and tree hashes are runs of non-whitespace;
+* CRLF line endings are accepted; a line starting ``D`` to ``Z`` and a TAB comes from a future
+  version (:class:`FutureJournalVersionError`); any other line that does not match is an error
+  naming its line number; so are a bad file name, invalid UTF-8, a duplicate archive id and a
+  DELETED of an archive that is not live.
+
+Departures from mtglacier, each stricter or safer, none affecting journals mtglacier writes:
+
+* mtglacier refuses a journal whose last line has no LF. Here a torn last line (a crash in the
+  middle of a write) is reported in :attr:`JournalState.torn_tail` and ignored: every complete
+  record before it is used. :class:`JournalWriter` *truncates* such a fragment when it opens the
+  journal (and reports it in :attr:`JournalWriter.torn_tail`): our writer acknowledges a record
+  only once its whole line, LF included, is written, so a fragment was never acknowledged, and
+  removing it leaves a journal mtglacier can read again. A fresh line after the fragment would
+  instead leave a broken line that both programs refuse.
+* File names are checked on DELETED lines too, and NUL and a trailing ``/`` are refused.
+* When two live archives of one name tie under mtglacier's ordering (mtime, else time, then
+  time), mtglacier's pick depends on Perl hash order; here the later line wins.
+
+The current archive of a name is the live archive with the greatest ``mtime`` (``time`` when the
+mtime is ``None``), ties broken by the greatest ``time`` (mtglacier's ``FileVersions::_cmp``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import fcntl
+import os
+import re
+import time as _time
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Final, Literal, Self, TypeAlias, cast
+
+__all__ = [
+    "ArchiveMap",
+    "Created",
+    "Deleted",
+    "FutureJournalVersionError",
+    "InvalidNameError",
+    "InvalidRecordError",
+    "JournalError",
+    "JournalLockedError",
+    "JournalState",
+    "JournalWriter",
+    "Record",
+    "RetrieveJob",
+    "RetrieveJobMap",
+    "format_record",
+    "load_journal",
+    "parse_line",
+    "read_journal",
+    "validate_relfilename",
+]
+
+# --------------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """An archive was uploaded: ``CREATED``.
+
+    ``time`` is when the record was written (epoch seconds), ``mtime`` the file's modification
+    time (epoch seconds, may be negative) or ``None`` when unknown, ``treehash`` the archive's
+    SHA-256 tree hash (64 lowercase hex digits when written by us).
+    """
+
+    time: int
+    archive_id: str
+    size: int
+    mtime: int | None
+    treehash: str
+    relfilename: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deleted:
+    """An archive was deleted from the vault: ``DELETED``."""
+
+    time: int
+    archive_id: str
+    relfilename: str
+
+
+@dataclass(frozen=True, slots=True)
+class RetrieveJob:
+    """A retrieval job was started for an archive: ``RETRIEVE_JOB`` (no job id in version 0)."""
+
+    time: int
+    archive_id: str
+    job_id: str | None
+
+
+Record: TypeAlias = Created | Deleted | RetrieveJob
+
+
+class _CreatedBuilder:
+    """Mutable twin of :class:`Created` (the same slots) used only to build fast.
+
+    The generated ``__init__`` of a frozen dataclass sets each field through
+    ``object.__setattr__`` and costs about three times as much as plain slot stores. Replay
+    builds hundreds of thousands of records, so it builds this twin and then switches the
+    instance's class to :class:`Created`; CPython allows that because the layouts are
+    identical. The result is an ordinary, immutable ``Created``.
+    """
+
+    __slots__ = ("archive_id", "mtime", "relfilename", "size", "time", "treehash")
+
+    def __init__(
+        self,
+        time: int,
+        archive_id: str,
+        size: int,
+        mtime: int | None,
+        treehash: str,
+        relfilename: str,
+    ) -> None:
+        self.time = time
+        self.archive_id = archive_id
+        self.size = size
+        self.mtime = mtime
+        self.treehash = treehash
+        self.relfilename = relfilename
+
+
+class _RetrieveJobBuilder:
+    """Mutable twin of :class:`RetrieveJob`; see :class:`_CreatedBuilder`."""
+
+    __slots__ = ("archive_id", "job_id", "time")
+
+    def __init__(self, time: int, archive_id: str, job_id: str | None) -> None:
+        self.time = time
+        self.archive_id = archive_id
+        self.job_id = job_id
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class JournalError(Exception):
+    """A journal cannot be read or written. ``str()`` is ``"journal.log:12: reason"``."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        line_number: int | None = None,
+    ) -> None:
+        self.reason = reason
+        self.path = None if path is None else os.fspath(path)
+        self.line_number = line_number
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        if self.path is not None and self.line_number is not None:
+            return f"{self.path}:{self.line_number}: {self.reason}"
+        if self.path is not None:
+            return f"{self.path}: {self.reason}"
+        if self.line_number is not None:
+            return f"line {self.line_number}: {self.reason}"
+        return self.reason
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_error, (type(self), self.reason, self.path, self.line_number))
+
+
+def _rebuild_error(
+    cls: type[JournalError], reason: str, path: str | None, line_number: int | None
+) -> JournalError:
+    return cls(reason, path=path, line_number=line_number)
+
+
+class JournalLockedError(JournalError):
+    """Another process, or another :class:`JournalWriter` in this one, holds the journal lock."""
+
+
+class FutureJournalVersionError(JournalError):
+    """A line was written by a newer journal format version (``D`` to ``Z``)."""
+
+
+class InvalidRecordError(ValueError):
+    """A record cannot be written: a field is out of the journal format's range."""
+
+
+class InvalidNameError(InvalidRecordError):
+    """A file name is not a clean relative ``/``-separated path the journal can hold."""
+
+
+# --------------------------------------------------------------------------------------------
+# Field validation
+# --------------------------------------------------------------------------------------------
+
+# Perl's \s on character strings (the Unicode White_Space property): what mtglacier's \S+ and
+# \s+ exclude and match.
+_PERL_WS: Final = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TOKEN_RE: Final = re.compile(f"[^{_PERL_WS}]+")
+_HEX64_RE: Final = re.compile("[0-9a-f]{64}")
+_MAX_DIGITS: Final = 20
+
+
+def _name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid journal file name, or ``None`` when it is."""
+    if not name:
+        return "empty file name"
+    if "\t" in name or "\r" in name or "\n" in name or "\x00" in name:
+        return f"file name {name!r} contains a TAB, CR, LF or NUL character"
+    if name[0] == "/":
+        return f"file name {name!r} is absolute (starts with '/')"
+    if "//" in name or name[-1] == "/":
+        return f"file name {name!r} has an empty path component"
+    if (name[0] == "." or "/." in name) and _has_dot_component(name):
+        return f"file name {name!r} has a '.' or '..' path component"
+    return None
+
+
+def _has_dot_component(name: str) -> bool:
+    return any(part in (".", "..") for part in name.split("/"))
+
+
+def validate_relfilename(name: str) -> None:
+    """Check that ``name`` can be written to the journal.
+
+    A valid name is relative and ``/``-separated: not empty, no leading ``/``, no empty, ``.``
+    or ``..`` component, no TAB, CR, LF or NUL, and encodable as UTF-8.
+
+    Raises:
+        InvalidNameError: naming the problem.
+    """
+    if not isinstance(name, str):
+        raise InvalidNameError(f"file name must be a str, not {type(name).__name__}")
+    problem = _name_problem(name)
+    if problem is not None:
+        raise InvalidNameError(problem)
+    if not name.isascii():
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidNameError(
+                f"file name {name!r} is not valid Unicode (undecodable bytes?)"
+            ) from None
+
+
+def _check_uint(what: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidRecordError(f"{what} must be an int, not {type(value).__name__}")
+    if value < 0 or len(str(value)) > _MAX_DIGITS:
+        raise InvalidRecordError(f"{what} {value} is out of range (0 to 20 digits)")
+    return value
+
+
+def _check_token(what: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidRecordError(f"{what} must be a str, not {type(value).__name__}")
+    if _TOKEN_RE.fullmatch(value) is None:
+        raise InvalidRecordError(f"{what} {value!r} must be non-empty and hold no whitespace")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRecordError(f"{what} {value!r} is not valid Unicode") from None
+    return value
+
+
+def format_record(record: Record) -> str:
+    """The version ``B`` journal line of ``record``, with its trailing ``"\\n"``.
+
+    Raises:
+        InvalidNameError: the file name is not valid (see :func:`validate_relfilename`).
+        InvalidRecordError: another field is out of range: a negative time or size, a tree
+            hash that is not 64 lowercase hex digits, an id with whitespace.
+    """
+    if isinstance(record, Created):
+        t = _check_uint("time", record.time)
+        aid = _check_token("archive id", record.archive_id)
+        size = _check_uint("size", record.size)
+        mtime = record.mtime
+        if mtime is None:
+            mtime_text = "NONE"
+        elif not isinstance(mtime, int) or isinstance(mtime, bool):
+            raise InvalidRecordError(f"mtime must be an int or None, not {type(mtime).__name__}")
+        elif len(str(abs(mtime))) > _MAX_DIGITS:
+            raise InvalidRecordError(f"mtime {mtime} is out of range (20 digits at most)")
+        else:
+            mtime_text = str(mtime)
+        th = record.treehash
+        if not isinstance(th, str) or _HEX64_RE.fullmatch(th) is None:
+            raise InvalidRecordError(f"tree hash {th!r} must be 64 lowercase hex digits")
+        validate_relfilename(record.relfilename)
+        return f"B\t{t}\tCREATED\t{aid}\t{size}\t{mtime_text}\t{th}\t{record.relfilename}\n"
+    if isinstance(record, Deleted):
+        t = _check_uint("time", record.time)
+        aid = _check_token("archive id", record.archive_id)
+        validate_relfilename(record.relfilename)
+        return f"B\t{t}\tDELETED\t{aid}\t{record.relfilename}\n"
+    if isinstance(record, RetrieveJob):
+        t = _check_uint("time", record.time)
+        aid = _check_token("archive id", record.archive_id)
+        job = _check_token("job id", record.job_id)
+        return f"B\t{t}\tRETRIEVE_JOB\t{aid}\t{job}\n"
+    raise InvalidRecordError(f"not a journal record: {type(record).__name__}")
+
+
+# --------------------------------------------------------------------------------------------
+# Exact line parser (mtglacier's regexes); the replay fast path falls back to it
+# --------------------------------------------------------------------------------------------
+
+_S: Final = f"[^{_PERL_WS}]+"
+_SP: Final = f"[{_PERL_WS}]+"
+_UINT: Final = "([0-9]{1,20})"
+_RE_CREATED_ABC: Final = re.compile(
+    rf"([ABC])\t{_UINT}\tCREATED\t({_S})\t{_UINT}\t([+-]?[0-9]{{1,20}}|NONE)\t({_S})\t(.*)"
+)
+_RE_DELETED_ABC: Final = re.compile(rf"([ABC])\t{_UINT}\tDELETED\t({_S})\t(.*)")
+_RE_RETRIEVE_ABC: Final = re.compile(rf"([ABC])\t{_UINT}\tRETRIEVE_JOB\t({_S})\t(.*)")
+_RE_CREATED_0: Final = re.compile(rf"{_UINT} CREATED ({_S}) {_UINT} ({_S}) (.*)")
+_RE_DELETED_0: Final = re.compile(rf"{_UINT}{_SP}DELETED{_SP}({_S}){_SP}(.*)")
+_RE_RETRIEVE_0: Final = re.compile(rf"{_UINT}{_SP}RETRIEVE_JOB{_SP}({_S})")
+_RE_BROKEN: Final = re.compile(r"[0-9]{1,20} |[A-C]\t")
+_RE_FUTURE: Final = re.compile(r"[D-Z]\t")
+_SHOWN_CHARS: Final = 120
+
+
+def _shown(text: str) -> str:
+    if len(text) > _SHOWN_CHARS:
+        return repr(text[:_SHOWN_CHARS]) + f"... ({len(text)} characters)"
+    return repr(text)
+
+
+def _parse_exact(line: str, line_number: int | None, path: str | None) -> tuple[Record, str]:
+    """Parse one line (no LF, no trailing CR) exactly as mtglacier does: (record, version)."""
+
+    def fail(reason: str) -> JournalError:
+        return JournalError(reason, path=path, line_number=line_number)
+
+    def checked_name(name: str) -> str:
+        problem = _name_problem(name)
+        if problem is not None:
+            raise fail(f"invalid file name: {problem}")
+        return name
+
+    m = _RE_CREATED_ABC.fullmatch(line)
+    if m is not None:
+        ver, t, aid, size, mtime_text, th, name = m.groups()
+        checked_name(name)
+        mtime: int | None
+        if ver == "A":
+            if mtime_text == "NONE":
+                raise fail("line is broken: mtime NONE is not allowed in a version A record")
+            # mtglacier: 'A' records made by download-inventory for archives without metadata
+            # carry a made-up mtime and have the archive id as file name.
+            mtime = None if aid == name else int(mtime_text)
+        else:
+            mtime = None if mtime_text == "NONE" else int(mtime_text)
+        return Created(int(t), aid, int(size), mtime, th, name), ver
+    m = _RE_DELETED_ABC.fullmatch(line)
+    if m is not None:
+        ver, t, aid, name = m.groups()
+        return Deleted(int(t), aid, checked_name(name)), ver
+    m = _RE_RETRIEVE_ABC.fullmatch(line)
+    if m is not None:
+        ver, t, aid, job = m.groups()
+        return RetrieveJob(int(t), aid, job), ver
+    m = _RE_CREATED_0.fullmatch(line)
+    if m is not None:
+        t, aid, size, th, name = m.groups()
+        return Created(int(t), aid, int(size), None, th, checked_name(name)), "0"
+    m = _RE_DELETED_0.fullmatch(line)
+    if m is not None:
+        t, aid, name = m.groups()
+        return Deleted(int(t), aid, checked_name(name)), "0"
+    m = _RE_RETRIEVE_0.fullmatch(line)
+    if m is not None:
+        t, aid = m.groups()
+        return RetrieveJob(int(t), aid, None), "0"
+    if _RE_BROKEN.match(line):
+        raise fail(f"line is broken: {_shown(line)}")
+    if _RE_FUTURE.match(line):
+        raise FutureJournalVersionError(
+            f"line is from a future version of the journal format (version {line[0]!r}); "
+            "upgrade to read this journal",
+            path=path,
+            line_number=line_number,
+        )
+    raise fail(f"line is in an unknown format: {_shown(line)}")
+
+
+def parse_line(line: str, line_number: int, *, path: str | None = None) -> Record:
+    """Parse one journal line of any version (``A``, ``B``, ``C`` or ``0``).
+
+    ``line`` may end with ``"\\n"`` or ``"\\r\\n"``; one such ending is removed first.
+
+    Raises:
+        FutureJournalVersionError: the line is from a newer format version.
+        JournalError: the line is broken or has a bad file name; the message names
+            ``path`` (when given) and ``line_number``.
+    """
+    if line.endswith("\n"):
+        line = line[:-1]
+    if line.endswith("\r"):
+        line = line[:-1]
+    return _parse_exact(line, line_number, path)[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Replay
+# --------------------------------------------------------------------------------------------
+
+
+# Rows: replay keeps plain tuples (cheap to build; the garbage collector untracks tuples of
+# strings and ints, so a million of them cost it nothing) and materialises records on access.
+_CreatedRow: TypeAlias = tuple[int, str, int, "int | None", str, str]
+_JobRow: TypeAlias = tuple[int, str, "str | None"]
+
+
+def _created(row: _CreatedRow) -> Created:
+    rec = _CreatedBuilder(*row)
+    rec.__class__ = Created  # type: ignore[assignment]
+    return cast(Created, rec)
+
+
+def _job(row: _JobRow) -> RetrieveJob:
+    rec = _RetrieveJobBuilder(*row)
+    rec.__class__ = RetrieveJob  # type: ignore[assignment]
+    return cast(RetrieveJob, rec)
+
+
+class ArchiveMap(Mapping[str, Created]):
+    """A read-only mapping to :class:`Created` records, stored compactly.
+
+    Each lookup builds a fresh (equal, immutable) ``Created``: compare records with ``==``,
+    not ``is``. ``in``, ``len`` and iteration over keys cost no record.
+    """
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: dict[str, _CreatedRow] | None = None) -> None:
+        self._rows: dict[str, _CreatedRow] = {} if rows is None else rows
+
+    def __getitem__(self, key: str) -> Created:
+        return _created(self._rows[key])
+
+    def get(self, key: str, default: Created | None = None) -> Created | None:  # type: ignore[override]
+        """The record for ``key``, or ``default``."""
+        row = self._rows.get(key)
+        return default if row is None else _created(row)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def values(self) -> ValuesView[Created]:
+        """The records, in order."""
+        return _Values(self)
+
+    def items(self) -> ItemsView[str, Created]:
+        """``(key, record)`` pairs, in order."""
+        return _Items(self)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {len(self._rows)} archives>"
+
+
+class _Values(ValuesView[Created]):
+    _mapping: ArchiveMap
+
+    def __iter__(self) -> Iterator[Created]:
+        return map(_created, self._mapping._rows.values())
+
+
+class _Items(ItemsView[str, Created]):
+    _mapping: ArchiveMap
+
+    def __iter__(self) -> Iterator[tuple[str, Created]]:
+        for key, row in self._mapping._rows.items():
+            yield key, _created(row)
+
+
+class RetrieveJobMap(Mapping[str, tuple[RetrieveJob, ...]]):
+    """A read-only mapping from archive id to its retrieval jobs, in journal order."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: dict[str, _JobRow | list[_JobRow]] | None = None) -> None:
+        self._rows: dict[str, _JobRow | list[_JobRow]] = {} if rows is None else rows
+
+    def __getitem__(self, key: str) -> tuple[RetrieveJob, ...]:
+        return tuple(map(_job, _job_rows(self._rows[key])))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {len(self._rows)} archives>"
+
+
+@dataclass
+class JournalState:
+    """What a journal says once replayed.
+
+    Attributes:
+        files: the current archive of each file name (see the module docstring for the rule).
+        archives: every live archive (created and not deleted) by archive id, in journal order;
+            older versions of a file are here too (what ``purge`` needs).
+        retrieve_jobs: every retrieval job by archive id, in journal order (also for archives
+            deleted since).
+        torn_tail: a description of an incomplete last line (no LF; a crash mid-write), which
+            was ignored, or ``None``.
+        used_versions: the format versions met (``"0"``, ``"A"``, ``"B"``, ``"C"``).
+        line_count: complete lines read.
+
+    The mappings are read-only and compact: each lookup builds a fresh, equal record.
+    """
+
+    files: ArchiveMap = field(default_factory=ArchiveMap)
+    archives: ArchiveMap = field(default_factory=ArchiveMap)
+    retrieve_jobs: RetrieveJobMap = field(default_factory=RetrieveJobMap)
+    torn_tail: str | None = None
+    used_versions: frozenset[str] = frozenset()
+    line_count: int = 0
+
+    def latest(self, relfilename: str) -> Created | None:
+        """The current archive of ``relfilename``, or ``None`` when it has no live archive."""
+        return self.files.get(relfilename)
+
+    def versions(self, relfilename: str) -> list[Created]:
+        """Every live archive of ``relfilename``, oldest first (the last is :meth:`latest`).
+
+        This scans all archives: O(number of archives).
+        """
+        rows = [r for r in self.archives._rows.values() if r[5] == relfilename]
+        rows.sort(key=_row_key)  # stable: ties keep journal order, the later line last
+        return [_created(r) for r in rows]
+
+    def latest_retrieve_job(self, archive_id: str) -> RetrieveJob | None:
+        """The most recent retrieval job of ``archive_id`` (greatest time, then later line)."""
+        found = self.retrieve_jobs._rows.get(archive_id)
+        if found is None:
+            return None
+        rows = _job_rows(found)
+        best = rows[0]
+        for row in rows:
+            if row[0] >= best[0]:
+                best = row
+        return _job(best)
+
+
+def _job_rows(found: _JobRow | list[_JobRow]) -> list[_JobRow]:
+    return found if isinstance(found, list) else [found]
+
+
+def _row_key(row: _CreatedRow) -> tuple[int, int]:
+    mtime = row[3]
+    return (row[0] if mtime is None else mtime, row[0])
+
+
+_CHUNK: Final = 1 << 20
+_CAREFUL_BYTES: Final = (b"\r", b"\x00", b"\x0b", b"\x0c")
+
+
+class _Replay:
+    """Applies lines to a state. A fast path handles the common well-formed ``B``/``C`` lines;
+    anything it does not accept goes through :func:`_parse_exact`, which decides exactly."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.rows: dict[str, _CreatedRow] = {}
+        # One job is stored as its row, more as a list of rows (most archives have at most one).
+        self.jobs: dict[str, _JobRow | list[_JobRow]] = {}
+        self.versions: set[str] = set()
+        self.line_count = 0
+
+    def error(self, reason: str, line_number: int) -> JournalError:
+        return JournalError(reason, path=self.path, line_number=line_number)
+
+    def slow(self, line: str, line_number: int) -> None:
+        """Parse ``line`` exactly and apply it."""
+        record, version = _parse_exact(line, line_number, self.path)
+        self.versions.add(version)
+        aid = record.archive_id
+        if isinstance(record, Created):
+            row = (record.time, aid, record.size, record.mtime, record.treehash, record.relfilename)
+            if self.rows.setdefault(aid, row) is not row:
+                raise self.error(_duplicate(aid), line_number)
+        elif isinstance(record, Deleted):
+            if self.rows.pop(aid, None) is None:
+                raise self.error(_unknown(aid), line_number)
+        else:
+            live = self.rows.get(aid)
+            if live is not None:
+                aid = live[1]  # share the string
+            job: _JobRow = (record.time, aid, record.job_id)
+            jobs = self.jobs.get(aid)
+            if jobs is None:
+                self.jobs[aid] = job
+            elif isinstance(jobs, list):
+                jobs.append(job)
+            else:
+                self.jobs[aid] = [jobs, job]
+
+    def feed(self, text: str, careful: bool) -> None:
+        """Apply the complete lines of ``text`` (which ends with an LF).
+
+        ``careful``: the text may hold CR, NUL, VT or FF, which the fast path does not check.
+        """
+        lines = text.split("\n")
+        lines.pop()  # the empty string after the final LF
+        all_ascii = text.isascii()
+        # Locals for speed: this loop runs once per journal line. Every check here only
+        # accepts what _parse_exact accepts; anything else goes to the exact slow path.
+        lineno = self.line_count
+        rows = self.rows
+        add_row = rows.setdefault
+        pop_row = rows.pop
+        get_row = rows.get
+        jobs = self.jobs
+        get_jobs = jobs.get
+        versions = self.versions
+        slow = self.slow
+        dot_component = _has_dot_component
+        last_ts = ""
+        last_t = 0
+        last_version = ""
+        for raw in lines:
+            lineno += 1
+            line = raw
+            if careful:
+                if line[-1:] == "\r":
+                    line = line[:-1]
+                if "\r" in line or "\x00" in line or "\x0b" in line or "\x0c" in line:
+                    slow(line, lineno)
+                    continue
+            f = line.split("\t")
+            n = len(f)
+            if n == 8:
+                version, ts, kind, aid, ss, ms, th, name = f
+                if (
+                    kind != "CREATED"
+                    or (version != "B" and version != "C")  # noqa: PLR1714 - faster
+                    or not (all_ascii or line.isascii() or line[: -len(name)].isascii())
+                    or not aid
+                    or " " in aid
+                    or not th
+                    or " " in th
+                    or not ss.isdigit()
+                    or len(ss) > 20
+                    or "//" in (slashed := f"/{name}/")
+                    or ("/." in slashed and dot_component(name))
+                ):
+                    slow(line, lineno)
+                    continue
+                if ts != last_ts:
+                    if not ts.isdigit() or len(ts) > 20:
+                        slow(line, lineno)
+                        continue
+                    last_t = int(ts)
+                    last_ts = ts
+                if ms == "NONE":
+                    mtime = None
+                elif ms.isdigit() and len(ms) <= 20:
+                    mtime = int(ms)
+                else:
+                    slow(line, lineno)
+                    continue
+                row = (last_t, aid, int(ss), mtime, th, name)
+                if add_row(aid, row) is not row:
+                    raise self.error(_duplicate(aid), lineno)
+            elif n == 5:
+                version, ts, kind, aid, name = f
+                if (
+                    (version != "B" and version != "C")  # noqa: PLR1714 - faster
+                    or not (all_ascii or line.isascii() or line[: -len(name) or None].isascii())
+                    or not aid
+                    or " " in aid
+                ):
+                    slow(line, lineno)
+                    continue
+                if ts != last_ts:
+                    if not ts.isdigit() or len(ts) > 20:
+                        slow(line, lineno)
+                        continue
+                    last_t = int(ts)
+                    last_ts = ts
+                if kind == "DELETED":
+                    if "//" in (slashed := f"/{name}/") or (
+                        "/." in slashed and dot_component(name)
+                    ):
+                        slow(line, lineno)
+                        continue
+                    if pop_row(aid, None) is None:
+                        raise self.error(_unknown(aid), lineno)
+                elif kind == "RETRIEVE_JOB":
+                    live = get_row(aid)
+                    if live is not None:
+                        aid = live[1]  # share the string
+                    found = get_jobs(aid)
+                    if found is None:
+                        jobs[aid] = (last_t, aid, name)
+                    elif isinstance(found, list):
+                        found.append((last_t, aid, name))
+                    else:
+                        jobs[aid] = [found, (last_t, aid, name)]
+                else:
+                    slow(line, lineno)
+                    continue
+            else:
+                slow(line, lineno)
+                continue
+            if version is not last_version:
+                versions.add(version)
+                last_version = version
+        self.line_count = lineno
+
+    def state(self, torn_tail: str | None) -> JournalState:
+        """The replayed state; computes the current archive of each name."""
+        files: dict[str, _CreatedRow] = {}
+        get = files.get
+        for row in self.rows.values():
+            name = row[5]
+            cur = get(name)
+            if cur is None:
+                files[name] = row
+                continue
+            rm = row[3]
+            cm = cur[3]
+            if rm is None:
+                rm = row[0]
+            if cm is None:
+                cm = cur[0]
+            if rm > cm or (rm == cm and row[0] >= cur[0]):
+                files[name] = row
+        return JournalState(
+            files=ArchiveMap(files),
+            archives=ArchiveMap(self.rows),
+            retrieve_jobs=RetrieveJobMap(self.jobs),
+            torn_tail=torn_tail,
+            used_versions=frozenset(self.versions),
+            line_count=self.line_count,
+        )
+
+
+def _duplicate(aid: str) -> str:
+    return f"duplicate archive id {_shown(aid)}: already created and not deleted"
+
+
+def _unknown(aid: str) -> str:
+    return f"DELETED of unknown archive id {_shown(aid)}: never created, or already deleted"
+
+
+def read_journal(path: str | os.PathLike[str], *, missing_ok: bool = True) -> JournalState:
+    """Read and replay the journal at ``path`` (blocking; run it in an executor).
+
+    A missing file gives an empty state unless ``missing_ok`` is false.
+
+    Raises:
+        JournalError: a bad line, with its line number (see the module docstring).
+        FutureJournalVersionError: a line from a newer format version.
+        OSError: the file cannot be read.
+    """
+    shown = os.fspath(path)
+    replay = _Replay(shown)
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        if missing_ok:
+            return replay.state(None)
+        raise
+    rest = b""
+    with f:
+        while True:
+            chunk = f.read(_CHUNK)
+            if not chunk:
+                break
+            if rest:
+                chunk = rest + chunk
+            cut = chunk.rfind(b"\n") + 1
+            if cut == 0:
+                rest = chunk
+                continue
+            rest = chunk[cut:]
+            complete = chunk[:cut] if cut < len(chunk) else chunk
+            try:
+                text = complete.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line_number = replay.line_count + complete.count(b"\n", 0, exc.start) + 1
+                column = exc.start - _line_start(complete, exc.start)
+                raise JournalError(
+                    f"invalid UTF-8 ({exc.reason} at byte {column} of the line)",
+                    path=shown,
+                    line_number=line_number,
+                ) from None
+            careful = any(c in complete for c in _CAREFUL_BYTES)
+            del chunk, complete
+            replay.feed(text, careful)
+    torn = None
+    if rest:
+        fragment = rest.decode("utf-8", errors="replace")
+        torn = (
+            f"{shown}:{replay.line_count + 1}: incomplete last line (no newline: a write "
+            f"interrupted by a crash?), ignored: {_shown(fragment)}"
+        )
+    return replay.state(torn)
+
+
+def _line_start(data: bytes, pos: int) -> int:
+    return data.rfind(b"\n", 0, pos) + 1
+
+
+async def load_journal(
+    path: str | os.PathLike[str],
+    *,
+    executor: Executor | None = None,
+    missing_ok: bool = True,
+) -> JournalState:
+    """:func:`read_journal` in ``executor`` (the loop's default when ``None``).
+
+    A missing file gives an empty state unless ``missing_ok`` is false.
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, lambda: read_journal(path, missing_ok=missing_ok))
+
+
+# --------------------------------------------------------------------------------------------
+# Writer
+# --------------------------------------------------------------------------------------------
+
+FsyncPolicy: TypeAlias = Literal["always", "close"] | float
+
+
+class _Control:
+    """A queue item that is not a record: a sync request or the end of input."""
+
+    __slots__ = ("future", "kind")
+
+    def __init__(self, kind: Literal["sync", "close"], future: asyncio.Future[None]) -> None:
+        self.kind = kind
+        self.future = future
+
+
+_Item: TypeAlias = tuple[bytes, "asyncio.Future[None]"] | _Control
+
+
+class JournalWriter:
+    """The only writer of a journal: an asyncio task draining a bounded queue.
+
+    Use it as ``async with JournalWriter(path) as journal: await journal.append(record)``.
+
+    On enter it opens the file (``O_APPEND|O_CREAT``), takes an exclusive ``flock`` (a second
+    writer, in this process or another, gets :class:`JournalLockedError`), removes a torn last
+    line (see :attr:`torn_tail`) and starts the task. Producers ``await append(record)``; it
+    returns once the record's line is written to the file (and fsynced when the policy says
+    so). The task writes whatever is queued with one ``os.write`` per drain: whole lines only,
+    no record is ever split across writes; a failed or short write is truncated away and
+    fails the records of that write. On exit it writes what is queued, fsyncs, unlocks and
+    closes. File I/O runs in ``executor`` (the loop's default when ``None``).
+
+    ``fsync``: ``"always"`` (before any ``append`` of a drain returns), ``"close"`` (only on
+    exit and :meth:`sync`), or a number of seconds N (written data is fsynced within about N
+    seconds). Cancelling a producer after its record was queued does not withdraw the record:
+    it is written whole.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        fsync: FsyncPolicy = "close",
+        queue_size: int = 1024,
+        executor: Executor | None = None,
+        clock: Callable[[], float] = _time.time,
+    ) -> None:
+        if fsync not in ("always", "close") and (
+            isinstance(fsync, bool)
+            or not isinstance(fsync, int | float)
+            or not 0 < fsync < float("inf")
+        ):
+            raise ValueError(
+                f"fsync must be 'always', 'close' or a number of seconds > 0, not {fsync!r}"
+            )
+        if queue_size < 1:
+            raise ValueError(f"queue_size must be at least 1, not {queue_size}")
+        self._path = os.fspath(path)
+        self._fsync_policy = fsync
+        self._queue_size = queue_size
+        self._executor = executor
+        self._clock = clock
+        self._fd = -1
+        self._size = 0
+        self._queue: asyncio.Queue[_Item] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self._error: JournalError | None = None
+        self._torn_tail: str | None = None
+        self._dirty = False
+        self._last_fsync = 0.0
+        self.write_count = 0
+        """``os.write`` calls made."""
+        self.fsync_count = 0
+        """``fsync`` calls made."""
+        self.records_written = 0
+        """Records written."""
+
+    @property
+    def path(self) -> str:
+        """The journal's path."""
+        return self._path
+
+    @property
+    def torn_tail(self) -> str | None:
+        """A description of the incomplete last line removed on open, or ``None``."""
+        return self._torn_tail
+
+    # -- opening and closing ------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        if self._task is not None or self._closing:
+            raise RuntimeError("a JournalWriter can be entered only once")
+        loop = asyncio.get_running_loop()
+        self._fd = await loop.run_in_executor(self._executor, self._open)
+        self._last_fsync = _time.monotonic()
+        self._queue = asyncio.Queue(maxsize=self._queue_size)
+        self._task = asyncio.create_task(self._run(), name=f"journal writer {self._path}")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self._drain_and_stop()
+            if self._fd >= 0:
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(self._executor, self._close)
+        finally:
+            if self._task is not None and not self._task.done():
+                self._task.cancel()
+            if self._fd >= 0:  # abnormal exit (cancelled while closing): release the lock now
+                fd, self._fd = self._fd, -1
+                os.close(fd)
+        if exc_type is None and self._error is not None:
+            raise self._error
+
+    async def _drain_and_stop(self) -> None:
+        task = self._task
+        queue = self._queue
+        if task is None or queue is None or task.done():
+            self._closing = True
+            return
+        self._closing = True
+        done = asyncio.get_running_loop().create_future()
+        await queue.put(_Control("close", done))
+        await task
+
+    def _open(self) -> int:
+        flags = os.O_RDWR | os.O_APPEND | os.O_CLOEXEC
+        created = False
+        try:
+            fd = os.open(self._path, flags | os.O_CREAT | os.O_EXCL, 0o666)
+            created = True
+        except FileExistsError:
+            fd = os.open(self._path, flags)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise JournalLockedError(
+                    "journal is locked: another process (or another writer in this process) "
+                    "is writing it",
+                    path=self._path,
+                ) from None
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                size = self._truncate_torn_tail(fd, size)
+            self._size = size
+            if created:
+                self._fsync_dir()
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _truncate_torn_tail(self, fd: int, size: int) -> int:
+        pos = size
+        cut = 0
+        while pos > 0:
+            start = max(0, pos - _CHUNK)
+            data = os.pread(fd, pos - start, start)
+            i = data.rfind(b"\n")
+            if i >= 0:
+                cut = start + i + 1
+                break
+            pos = start
+        fragment = os.pread(fd, min(size - cut, 4 * _SHOWN_CHARS), cut)
+        os.ftruncate(fd, cut)
+        os.fsync(fd)
+        self.fsync_count += 1
+        self._torn_tail = (
+            f"{self._path}: removed an incomplete last line ({size - cut} bytes at offset {cut}, "
+            f"no newline: a write interrupted by a crash?): "
+            f"{_shown(fragment.decode('utf-8', errors='replace'))}"
+        )
+        return cut
+
+    def _fsync_dir(self) -> None:
+        directory = os.path.dirname(os.path.abspath(self._path))
+        dfd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(dfd)
+        except OSError as exc:  # some file systems cannot fsync a directory
+            if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+                raise
+        finally:
+            os.close(dfd)
+
+    def _close(self) -> None:
+        fd = self._fd
+        try:
+            if self._error is None:
+                os.fsync(fd)
+                self.fsync_count += 1
+                self._dirty = False
+        finally:
+            self._fd = -1
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+    # -- producers ------------------------------------------------------------------------------
+
+    def _check_open(self) -> asyncio.Queue[_Item]:
+        if self._error is not None:
+            raise self._error
+        if self._queue is None or self._closing:
+            raise RuntimeError("the journal writer is not open (use 'async with')")
+        return self._queue
+
+    async def append(self, record: Record) -> None:
+        """Write ``record``; return once it is written (and fsynced if the policy says so).
+
+        Raises:
+            InvalidNameError, InvalidRecordError: the record cannot be written (nothing is).
+            JournalError: the write failed (the writer then refuses further records).
+            RuntimeError: the writer is not open.
+        """
+        queue = self._check_open()
+        try:
+            data = format_record(record).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidRecordError(f"record is not valid Unicode: {exc.reason}") from None
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await queue.put((data, future))
+        await future
+
+    async def created(
+        self,
+        archive_id: str,
+        size: int,
+        mtime: int | None,
+        treehash: str,
+        relfilename: str,
+    ) -> Created:
+        """Append a :class:`Created` stamped with the clock's time; return it."""
+        record = Created(int(self._clock()), archive_id, size, mtime, treehash, relfilename)
+        await self.append(record)
+        return record
+
+    async def deleted(self, archive_id: str, relfilename: str) -> Deleted:
+        """Append a :class:`Deleted` stamped with the clock's time; return it."""
+        record = Deleted(int(self._clock()), archive_id, relfilename)
+        await self.append(record)
+        return record
+
+    async def retrieve_job(self, archive_id: str, job_id: str) -> RetrieveJob:
+        """Append a :class:`RetrieveJob` stamped with the clock's time; return it."""
+        record = RetrieveJob(int(self._clock()), archive_id, job_id)
+        await self.append(record)
+        return record
+
+    async def sync(self) -> None:
+        """Wait until every record queued before this call is written, then fsync."""
+        queue = self._check_open()
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await queue.put(_Control("sync", future))
+        await future
+
+    # -- the writer task ------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        queue = self._queue
+        assert queue is not None
+        policy = self._fsync_policy
+        interval = None if isinstance(policy, str) else float(policy)
+        pending: list[_Item] = []
+        try:
+            while True:
+                if interval is not None and self._dirty:
+                    delay = self._last_fsync + interval - _time.monotonic()
+                    if delay <= 0:
+                        await self._in_executor(self._fsync)
+                        continue
+                    try:
+                        async with asyncio.timeout(delay):
+                            item = await queue.get()
+                    except TimeoutError:
+                        continue
+                else:
+                    item = await queue.get()
+                pending = [item]
+                while True:
+                    try:
+                        pending.append(queue.get_nowait())
+                    except asyncio.QueueEmpty:
+                        break
+                closing = await self._write_batch(pending, interval)
+                pending = []
+                if closing:
+                    return
+        except BaseException as exc:
+            error = exc if isinstance(exc, JournalError) else None
+            if error is None:
+                error = JournalError(f"journal writer stopped: {exc!r}", path=self._path)
+            self._fail_items(pending, error)
+            while not queue.empty():
+                self._fail_items([queue.get_nowait()], error)
+            if self._error is None:
+                self._error = error
+            if not isinstance(exc, Exception):
+                raise
+
+    async def _write_batch(self, items: list[_Item], interval: float | None) -> bool:
+        chunks: list[bytes] = []
+        futures: list[asyncio.Future[None]] = []
+        controls: list[_Control] = []
+        closing = False
+        for item in items:
+            if isinstance(item, _Control):
+                controls.append(item)
+                closing = closing or item.kind == "close"
+            else:
+                chunks.append(item[0])
+                futures.append(item[1])
+        want_fsync = any(c.kind == "sync" for c in controls) or self._fsync_policy == "always"
+        if not want_fsync and interval is not None and (self._dirty or chunks):
+            want_fsync = _time.monotonic() - self._last_fsync >= interval
+        if self._error is not None:
+            self._fail_items(items, self._error)
+            return closing
+        try:
+            if chunks:
+                await self._in_executor(self._write, b"".join(chunks), want_fsync)
+                self.records_written += len(chunks)
+            elif want_fsync and self._dirty:
+                await self._in_executor(self._fsync)
+        except OSError as exc:
+            self._error = JournalError(f"cannot write the journal: {exc}", path=self._path)
+            self._fail_items(items, self._error)
+            return closing
+        for future in futures:
+            if not future.done():
+                future.set_result(None)
+        for control in controls:
+            if not control.future.done():
+                control.future.set_result(None)
+        return closing
+
+    def _fail_items(self, items: Iterable[_Item], error: JournalError) -> None:
+        for item in items:
+            future = item.future if isinstance(item, _Control) else item[1]
+            if not future.done():
+                future.set_exception(error)
+                # The producer may have been cancelled and never look: mark it retrieved.
+                future.exception()
+
+    async def _in_executor(self, fn: Callable[..., None], *args: object) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def _write(self, data: bytes, fsync: bool) -> None:
+        fd = self._fd
+        try:
+            written = os.write(fd, data)
+        except OSError:
+            self._truncate_back()
+            raise
+        self.write_count += 1
+        if written != len(data):
+            self._truncate_back()
+            raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
+        self._size += written
+        self._dirty = True
+        if fsync:
+            self._fsync()
+
+    def _truncate_back(self) -> None:
+        with contextlib.suppress(OSError):
+            if os.fstat(self._fd).st_size > self._size:
+                os.ftruncate(self._fd, self._size)
+
+    def _fsync(self) -> None:
+        os.fsync(self._fd)
+        self.fsync_count += 1
+        self._dirty = False
+        self._last_fsync = _time.monotonic()
