@@ -343,7 +343,7 @@ _RE_DELETED_0: Final = re.compile(rf"{_UINT}{_SP}DELETED{_SP}({_S}){_SP}(.*)")
 _RE_RETRIEVE_0: Final = re.compile(rf"{_UINT}{_SP}RETRIEVE_JOB{_SP}({_S})")
 _RE_BROKEN: Final = re.compile(r"[0-9]{1,20} |[A-C]\t")
 _RE_FUTURE: Final = re.compile(r"[D-Z]\t")
-_SHOWN_CHARS: Final = 120
+_SHOWN_CHARS: Final = 300
 
 
 def _shown(text: str) -> str:

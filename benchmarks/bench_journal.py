@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aioglacier.journal import (  # noqa: E402
+from aioglacier.journal import (
     Created,
     Deleted,
     JournalWriter,
@@ -146,8 +146,7 @@ async def _write_bench(path: Path, records: list[Record], producers: int) -> flo
             async with asyncio.TaskGroup() as tg:
                 for k in range(producers):
                     tg.create_task(produce(records[k::producers]))
-        elapsed = time.perf_counter() - t0
-    return elapsed
+        return time.perf_counter() - t0
 
 
 def writer_bench(directory: Path, count: int, producers: int) -> tuple[float, int]:
