@@ -456,6 +456,8 @@ def test_json_round_trip(archives: list[InventoryArchive]) -> None:
         ("1000-01-01T00:00:00Z", -30610224000),
         ("9999-12-31T23:59:59Z", 253402300799),
         ("1970-01-01T00:00:00Z", 0),
+        ("2000-02-29T00:00:00Z", 951782400),
+        ("2012-03-20T17:03:43,5Z", 1332263023),
     ],
 )
 def test_parse_iso8601(text: str, epoch: int) -> None:
@@ -469,6 +471,8 @@ def test_parse_iso8601(text: str, epoch: int) -> None:
         "yesterday",
         "2012-13-01T00:00:00Z",
         "2012-02-30T00:00:00Z",
+        "1900-02-29T00:00:00Z",
+        "2013-04-31T00:00:00Z",
         "0999-01-01T00:00:00Z",
         "2012-03-20T17:03:43",
         "2012-03-20 17:03:43Z",
@@ -611,3 +615,10 @@ def test_records_round_trip_through_journal(tmp_path: Path) -> None:
     assert set(state.archives) == {"id1", "id2", "id3", "id4"}
     assert state.files["id3"].mtime is None
     assert state.files["é ü/日本"].mtime == -5
+
+
+@given(st.integers(-30610224000, 253402300799), st.sampled_from(["", ".5", ".123456789"]))
+def test_parse_iso8601_agrees_with_time_module(epoch: int, fraction: str) -> None:
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + fraction + "Z"
+    assert parse_iso8601(text) == epoch
+    assert parse_iso8601(text.replace("-", "").replace(":", "")) == epoch
