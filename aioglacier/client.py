@@ -112,7 +112,12 @@ class Client:
         self.credentials = credentials
         session = self._given_session
         if session is None:
-            connector = aiohttp.TCPConnector(limit=s.concurrency + 8, limit_per_host=0)
+            connector = aiohttp.TCPConnector(
+                limit=s.concurrency + 8,
+                limit_per_host=0,
+                # Plain HTTP (the emulator, a proxy) needs no TLS context at all.
+                ssl=False if endpoint.startswith("http://") else True,
+            )
             timeout = aiohttp.ClientTimeout(
                 total=None, sock_connect=30, sock_read=s.request_timeout
             )

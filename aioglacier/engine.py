@@ -23,7 +23,7 @@ from aioglacier.errors import AioGlacierError, RemoteError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, Deleted, JournalWriter, load_journal
 from aioglacier.limits import ByteBudget
-from aioglacier.ops import UploadContext, UploadOutcome, upload_file
+from aioglacier.ops import SmallFileReader, UploadContext, UploadOutcome, upload_file
 from aioglacier.planner import (
     LocalFile,
     SyncPlanOptions,
@@ -306,6 +306,7 @@ async def run_sync(
                 executor=executor,
                 progress=progress,
                 clock=clock,
+                small_reader=SmallFileReader(executor),
             ),
             progress=progress,
             clock=clock,

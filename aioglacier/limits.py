@@ -27,17 +27,19 @@ class RequestLimiter:
         self.peak = 0
         self.total = 0
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one request slot for the duration of the block."""
-        async with self._sem:
-            self.in_flight += 1
-            self.total += 1
-            self.peak = max(self.peak, self.in_flight)
-            try:
-                yield
-            finally:
-                self.in_flight -= 1
+    def slot(self) -> RequestLimiter:
+        """Hold one request slot for the duration of an ``async with`` block."""
+        return self
+
+    async def __aenter__(self) -> None:
+        await self._sem.acquire()
+        self.in_flight += 1
+        self.total += 1
+        self.peak = max(self.peak, self.in_flight)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.in_flight -= 1
+        self._sem.release()
 
     def __repr__(self) -> str:
         return f"RequestLimiter(limit={self.limit}, in_flight={self.in_flight}, peak={self.peak})"

@@ -92,6 +92,17 @@ class JobOutput:
         return self.headers.get("x-amz-sha256-tree-hash")
 
 
+#: Bodies larger than this are sent as a stream of slices of this size, so the transport never
+#: holds a second copy of a whole part while the socket drains.
+STREAM_CHUNK = 1024 * 1024
+
+
+async def _chunks(body: bytes) -> AsyncIterator[memoryview]:
+    view = memoryview(body)
+    for start in range(0, len(view), STREAM_CHUNK):
+        yield view[start : start + STREAM_CHUNK]
+
+
 def _error_from_response(status: int, body: bytes, headers: Mapping[str, str]) -> RemoteError:
     code = f"HTTP{status}"
     message = ""
@@ -171,10 +182,13 @@ class GlacierApi:
         expect: tuple[int, ...],
     ) -> tuple[int, Mapping[str, str], bytes]:
         signed = self._headers(method, url, headers, payload_hash)
+        data: bytes | AsyncIterator[memoryview] | None = body or None
+        if len(body) > STREAM_CHUNK:
+            data = _chunks(body)
         async with (
             self._limiter.slot(),
             self._session.request(
-                method, URL(url, encoded=True), headers=signed, data=body or None
+                method, URL(url, encoded=True), headers=signed, data=data
             ) as resp,
         ):
             data = await resp.read()
