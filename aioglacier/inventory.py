@@ -11,7 +11,7 @@ Formats (Glacier API reference, "Get Job Output"; the job's ``Format`` parameter
                       "CreationDate": "2012-08-23T19:08:30Z", "Size": 3000000,
                       "SHA256TreeHash": "ef0d...2513"}, ...]}
 
-* CSV: a header line naming the five columns ``ArchiveId,ArchiveDescription,CreationDate,
+* CSV: a header line naming exactly the five columns ``ArchiveId,ArchiveDescription,CreationDate,
   Size,SHA256TreeHash`` (in any order, as mtglacier accepts), then one line per archive. There
   is no vault ARN or inventory date in CSV: :class:`Inventory` holds ``""`` for both.
 

@@ -48,6 +48,8 @@ import stat
 import unicodedata
 from pathlib import Path
 
+from aioglacier.errors import AioGlacierError
+
 __all__ = [
     "MAX_COMPONENT_BYTES",
     "TEMP_SUFFIX",
@@ -72,7 +74,7 @@ _DEVICE_NAMES = frozenset(
 _WINDOWS_RESERVED_CHARS = '<>:"|?*'
 
 
-class UnsafePathError(ValueError):
+class UnsafePathError(AioGlacierError, ValueError):
     """A file name that must not be written (or read) under the target directory.
 
     ``relfilename`` is the name as given, ``reason`` says what is wrong; ``str()`` is one line
