@@ -31,7 +31,8 @@ pytestmark = [
 
 
 async def test_sync_and_purge_on_real_glacier(tmp_path: Path) -> None:
-    assert KEY and SECRET
+    assert KEY
+    assert SECRET
     region = os.environ.get("AIOGLACIER_AWS_TEST_REGION", "us-east-1")
     vault = os.environ.get("AIOGLACIER_AWS_TEST_VAULT", "aioglacier-test")
     base = tmp_path / "data"
