@@ -220,7 +220,6 @@ class InvalidNameError(InvalidRecordError):
 # \s+ exclude and match.
 _PERL_WS: Final = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _TOKEN_RE: Final = re.compile(f"[^{_PERL_WS}]+")
-_HEX64_RE: Final = re.compile("[0-9a-f]{64}")
 _MAX_DIGITS: Final = 20
 
 
@@ -277,6 +276,8 @@ def _check_uint(what: str, value: object) -> int:
 def _check_token(what: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidRecordError(f"{what} must be a str, not {type(value).__name__}")
+    if value.isascii() and value.isprintable() and value and " " not in value:
+        return value  # the common case, without the regex
     if _TOKEN_RE.fullmatch(value) is None:
         raise InvalidRecordError(f"{what} {value!r} must be non-empty and hold no whitespace")
     if not value.isascii():
@@ -309,7 +310,7 @@ def format_record(record: Record) -> str:
         else:
             mtime_text = str(mtime)
         th = record.treehash
-        if not isinstance(th, str) or _HEX64_RE.fullmatch(th) is None:
+        if not isinstance(th, str) or len(th) != 64 or th.strip("0123456789abcdef"):
             raise InvalidRecordError(f"tree hash {th!r} must be 64 lowercase hex digits")
         validate_relfilename(record.relfilename)
         return f"B\t{t}\tCREATED\t{aid}\t{size}\t{mtime_text}\t{th}\t{record.relfilename}\n"
@@ -434,14 +435,26 @@ def parse_line(line: str, line_number: int, *, path: str | None = None) -> Recor
 
 # Rows: replay keeps plain tuples (cheap to build; the garbage collector untracks tuples of
 # strings and ints, so a million of them cost it nothing) and materialises records on access.
-_CreatedRow: TypeAlias = tuple[int, str, int, "int | None", str, str]
+# A tree hash of 64 lowercase hex digits is kept as its 32 bytes (80 bytes of memory instead
+# of 128); anything else mtglacier accepts stays a str.
+_CreatedRow: TypeAlias = tuple[int, str, int, "int | None", "str | bytes", str]
 _JobRow: TypeAlias = tuple[int, str, "str | None"]
 
 
 def _created(row: _CreatedRow) -> Created:
-    rec = _CreatedBuilder(*row)
+    t, aid, size, mtime, th, name = row
+    rec = _CreatedBuilder(t, aid, size, mtime, th if isinstance(th, str) else th.hex(), name)
     rec.__class__ = Created  # type: ignore[assignment]
     return cast(Created, rec)
+
+
+def _compact_treehash(th: str) -> str | bytes:
+    if len(th) == 64 and th.islower():
+        try:
+            return bytes.fromhex(th)
+        except ValueError:
+            pass
+    return th
 
 
 def _job(row: _JobRow) -> RetrieveJob:
@@ -615,7 +628,14 @@ class _Replay:
         self.versions.add(version)
         aid = record.archive_id
         if isinstance(record, Created):
-            row = (record.time, aid, record.size, record.mtime, record.treehash, record.relfilename)
+            row = (
+                record.time,
+                aid,
+                record.size,
+                record.mtime,
+                _compact_treehash(record.treehash),
+                record.relfilename,
+            )
             if self.rows.setdefault(aid, row) is not row:
                 raise self.error(_duplicate(aid), line_number)
         elif isinstance(record, Deleted):
@@ -654,6 +674,7 @@ class _Replay:
         versions = self.versions
         slow = self.slow
         dot_component = _has_dot_component
+        from_hex = bytes.fromhex
         last_ts = ""
         last_t = 0
         last_version = ""
@@ -698,7 +719,14 @@ class _Replay:
                 else:
                     slow(line, lineno)
                     continue
-                row = (last_t, aid, int(ss), mtime, th, name)
+                if len(th) == 64 and th.islower():
+                    try:
+                        packed: str | bytes = from_hex(th)
+                    except ValueError:
+                        packed = th
+                else:
+                    packed = th
+                row = (last_t, aid, int(ss), mtime, packed, name)
                 if add_row(aid, row) is not row:
                     raise self.error(_duplicate(aid), lineno)
             elif n == 5:

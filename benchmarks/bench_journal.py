@@ -108,11 +108,15 @@ sys.path.insert(0, sys.argv[2])
 from aioglacier.journal import read_journal
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
+c0 = time.process_time()
 state = read_journal(sys.argv[1])
 elapsed = time.perf_counter() - t0
+cpu = time.process_time() - c0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": elapsed, "peak_kib": peak, "start_kib": before,
-                  "files": len(state.files), "archives": len(state.archives),
+with open("/proc/self/status") as f:
+    hwm = int(next(l for l in f if l.startswith("VmHWM:")).split()[1])
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "peak_kib": peak,
+                  "start_kib": before, "hwm_kib": hwm, "files": len(state.files), "archives": len(state.archives),
                   "jobs": sum(len(j) for j in state.retrieve_jobs.values()),
                   "lines": state.line_count}))
 """
@@ -173,27 +177,41 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="directory to keep the journal in")
+    parser.add_argument("--generate", nargs=2, metavar=("PATH", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate:
+        print(generate(Path(args.generate[0]), int(args.generate[1])))
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = args.keep or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
         journal = directory / f"journal-{args.records}.log"
         if not journal.exists():
+            # In a child, so that this process stays small: a child's ru_maxrss starts from
+            # its parent's resident size at fork.
             t0 = time.perf_counter()
-            counts = generate(journal, args.records)
-            print(f"generated {journal} in {time.perf_counter() - t0:.1f} s: {counts}")
+            out = subprocess.run(
+                [sys.executable, __file__, "--generate", str(journal), str(args.records)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            print(f"generated {journal} in {time.perf_counter() - t0:.1f} s: {out.stdout.strip()}")
         size_mib = journal.stat().st_size / 2**20
         print(f"journal: {args.records:,} records, {size_mib:.0f} MiB")
 
         runs = [replay_once(journal) for _ in range(args.runs)]
         secs = [r["seconds"] for r in runs]
+        cpu = [r["cpu_seconds"] for r in runs]
         peaks = [r["peak_kib"] / 1024 for r in runs]
         r0 = runs[0]
         print(
             f"replay: best {min(secs):.2f} s, median {statistics.median(secs):.2f} s "
+            f"(CPU best {min(cpu):.2f} s) "
             f"({args.records / min(secs):,.0f} records/s); peak RSS {max(peaks):.0f} MiB "
-            f"(interpreter and imports {r0['start_kib'] / 1024:.0f} MiB); "
+            f"(getrusage; VmHWM {max(r['hwm_kib'] for r in runs) / 1024:.0f} MiB; "
+            f"{r0['start_kib'] / 1024:.0f} MiB before reading); "
             f"{r0['files']:,} files, {r0['archives']:,} live archives, {r0['jobs']:,} jobs"
         )
         for producers in (64, 1):

@@ -483,6 +483,16 @@ def test_read_errors_have_line_numbers(tmp_path: Path) -> None:
     )
 
 
+def test_read_keeps_any_treehash_mtglacier_accepts(tmp_path: Path) -> None:
+    odd = ["A" * 64, "0" * 64, "abc", TH + "0", "x" * 64]
+    text = "".join(created_line(aid=f"id{i}", th=th) + "\n" for i, th in enumerate(odd))
+    state = read_journal(write(tmp_path / "j", text))
+    assert [a.treehash for a in state.archives.values()] == odd
+    text = "".join(f"{TIME} CREATED id{i} 1 {th} n\n" for i, th in enumerate(odd))
+    state = read_journal(write(tmp_path / "j", text))
+    assert [a.treehash for a in state.archives.values()] == odd
+
+
 def test_read_recreate_after_delete_and_error_types(tmp_path: Path) -> None:
     path = write(
         tmp_path / "j",
