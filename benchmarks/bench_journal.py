@@ -116,9 +116,9 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 with open("/proc/self/status") as f:
     hwm = int(next(l for l in f if l.startswith("VmHWM:")).split()[1])
 print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "peak_kib": peak,
-                  "start_kib": before, "hwm_kib": hwm, "files": len(state.files), "archives": len(state.archives),
-                  "jobs": sum(len(j) for j in state.retrieve_jobs.values()),
-                  "lines": state.line_count}))
+                  "start_kib": before, "hwm_kib": hwm, "files": len(state.files),
+                  "archives": len(state.archives), "lines": state.line_count,
+                  "jobs": sum(len(j) for j in state.retrieve_jobs.values())}))
 """
 
 
