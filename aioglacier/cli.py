@@ -568,6 +568,7 @@ async def _cmd_check_local_hash(inv: Invocation) -> int:
         Path(directory),
         filter=None if flt.empty else flt,
         on_result=lambda r: inv.out(format_result(r)),
+        follow_symlinks=True,  # as the upload walk (and mtglacier) reads linked files
     )
     for line in format_summary(summary):
         inv.out(line)

@@ -116,7 +116,7 @@ class Client:
                 limit=s.concurrency + 8,
                 limit_per_host=0,
                 # Plain HTTP (the emulator, a proxy) needs no TLS context at all.
-                ssl=False if endpoint.startswith("http://") else True,
+                ssl=not endpoint.startswith("http://"),
             )
             timeout = aiohttp.ClientTimeout(
                 total=None, sock_connect=30, sock_read=s.request_timeout
