@@ -155,6 +155,11 @@ def _missing_target(base_dir: Path, name: str) -> tuple[Path | None, str | None]
     return target, None
 
 
+def _missing_targets(base_dir: Path, names: list[str]) -> list[tuple[Path | None, str | None]]:
+    """:func:`_missing_target` for many names in one executor job."""
+    return [_missing_target(base_dir, name) for name in names]
+
+
 async def _bounded(concurrency: int, jobs: list[Callable[[], Awaitable[None]]]) -> None:
     sem = asyncio.Semaphore(concurrency)
 
@@ -199,10 +204,11 @@ async def start_restore(
     state = await load_journal(journal_path, executor=executor)
     now = int(clock())
     todo: list[Created] = []
-    for record in _selected(state, filter):
-        target, reason = await loop.run_in_executor(
-            executor, _missing_target, base_dir, record.relfilename
-        )
+    selected = _selected(state, filter)
+    checks = await loop.run_in_executor(
+        executor, _missing_targets, base_dir, [r.relfilename for r in selected]
+    )
+    for record, (target, reason) in zip(selected, checks, strict=True):
         if target is None:
             if reason != "exists":
                 progress(FileFailed(record.relfilename, "retrieve", f"refused: {reason}"))
@@ -350,11 +356,19 @@ def _write_at(fd: int, offset: int, data: bytes) -> None:
 
 
 def _open_temp(base_dir: Path, target: Path) -> tuple[Path, int]:
+    """Create the parents and the temporary file of ``target`` (executor only)."""
     make_parents(base_dir, target)
     temp = temp_name_for(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(temp, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
     return temp, fd
+
+
+def _open_target(base_dir: Path, relfilename: str) -> tuple[Path, Path, int]:
+    """Check the name (lstat: executor only), then create the temporary file."""
+    target = safe_target(base_dir, relfilename)
+    temp, fd = _open_temp(base_dir, target)
+    return target, temp, fd
 
 
 def _finalize(fd: int, temp: Path, target: Path, size: int, mtime: int | None) -> None:
@@ -397,15 +411,57 @@ def _segment_size_for(size: int, requested: int | None) -> int:
     return DEFAULT_SEGMENT_SIZE
 
 
+def _store_whole(base_dir: Path, record: Created, data: bytes, service_hash: str | None) -> None:
+    """Verify a whole archive's bytes and put them in place: one executor job."""
+    digest = _hash_only(data).hex()
+    if service_hash is not None and service_hash != digest:
+        raise _SegmentError(
+            f"{record.relfilename}: tree hash {digest} differs from the service's {service_hash}"
+        )
+    if digest != record.treehash:
+        raise AioGlacierError(
+            f"tree hash of the download {digest} differs from the journal's {record.treehash}"
+        )
+    target = safe_target(base_dir, record.relfilename)
+    temp, fd = _open_temp(base_dir, target)
+    try:
+        _write_at(fd, 0, data)
+        _finalize(fd, temp, target, record.size, record.mtime)
+    except BaseException:
+        _discard(None, temp)
+        raise
+
+
+async def _download_whole(d: _Download, base_dir: Path, record: Created, job_id: str) -> None:
+    """A file of one segment: fetch, then verify and store in ONE executor job."""
+    loop = asyncio.get_running_loop()
+
+    async def attempt(n: int) -> None:
+        async with d.api.job_output(d.vault, job_id) as out:
+            data = await out.content.read()
+            header = out.tree_hash
+        if len(data) != record.size:
+            raise _SegmentError(f"{record.relfilename}: got {len(data)} of {record.size} bytes")
+        await loop.run_in_executor(d.executor, _store_whole, base_dir, record, data, header)
+
+    async with d.budget.hold(record.size):
+        await with_retries(attempt, d.retry)
+    d.progress(BytesTransferred(record.relfilename, record.size))
+
+
 async def _download_one(
     d: _Download, base_dir: Path, record: Created, job_id: str, segment_size: int | None
 ) -> None:
-    loop = asyncio.get_running_loop()
-    target = safe_target(base_dir, record.relfilename)
-    temp, fd = await loop.run_in_executor(d.executor, _open_temp, base_dir, target)
     seg = _segment_size_for(record.size, segment_size)
+    if record.size <= seg:
+        await _download_whole(d, base_dir, record, job_id)
+        return
+    loop = asyncio.get_running_loop()
+    target, temp, fd = await loop.run_in_executor(
+        d.executor, _open_target, base_dir, record.relfilename
+    )
     starts = list(range(0, record.size, seg))
-    whole = len(starts) == 1
+    whole = False
     try:
         digests: list[bytes] = [b""] * len(starts)
 
@@ -477,12 +533,11 @@ async def restore_completed(
         pending_archives = _pending_retrievals(jobs)
         work: list[tuple[Created, str]] = []
         waiting = 0
-        for record in records:
-            if record.relfilename in done_names:
-                continue
-            target, reason = await loop.run_in_executor(
-                executor, _missing_target, base_dir, record.relfilename
-            )
+        candidates = [r for r in records if r.relfilename not in done_names]
+        checks = await loop.run_in_executor(
+            executor, _missing_targets, base_dir, [r.relfilename for r in candidates]
+        )
+        for record, (target, reason) in zip(candidates, checks, strict=True):
             if target is None:
                 if reason != "exists":
                     done_names.add(record.relfilename)

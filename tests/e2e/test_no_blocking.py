@@ -41,3 +41,26 @@ async def test_sync_and_check_do_not_block_the_loop(tmp_path: Path) -> None:
         assert result.ok, result.failed
         assert write_free.ok, write_free.failed
         await assert_vault_matches_tree(emu, "v", journal, base)
+
+
+async def test_restore_does_not_block_the_loop(tmp_path: Path) -> None:
+    base = tmp_path / "data"
+    files = {"a/x": os.urandom(300), "b": os.urandom(3 * MIB + 7)}
+    for name, data in files.items():
+        write(base, name, data)
+    journal = tmp_path / "j"
+    async with Emulator(tmp_path / "emu") as emu:
+        async with make_client(emu, concurrency=4) as client:
+            await client.create_vault("v")
+            assert (await client.sync(base, "v", journal)).ok
+            for name in files:
+                base.joinpath(name).unlink()
+            with blockbuster_ctx(["aioglacier"]):
+                started = await client.restore(base, "v", journal, max_number_of_files=10)
+                result = await client.restore_completed(base, "v", journal, segment_size=MIB)
+                purged = await client.purge_vault("v", journal)
+        assert len(started.done) == 2
+        assert result.ok, result.failed
+        assert len(purged.done) == 2
+    for name, data in files.items():
+        assert base.joinpath(name).read_bytes() == data
