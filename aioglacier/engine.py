@@ -288,6 +288,7 @@ async def run_sync(
         _finish(progress, result)
         return result
 
+    await ensure_vault(api, vault)
     resume = ResumeStore(resume_path_for(journal_path), executor=executor)
     await resume.load()
     budget = ByteBudget(concurrency * part_size)
@@ -334,6 +335,18 @@ async def run_sync(
     result.seconds = time.monotonic() - started
     _finish(progress, result)
     return result
+
+
+async def ensure_vault(api: GlacierApi, vault: str) -> None:
+    """Fail with one clear line when ``vault`` does not exist (instead of once per file)."""
+    try:
+        await api.describe_vault(vault)
+    except RemoteError as exc:
+        if exc.code == "ResourceNotFoundException":
+            raise AioGlacierError(
+                f'vault "{vault}" does not exist (create it with: aioglacier create-vault {vault})'
+            ) from None
+        raise
 
 
 def _action_of(item: WorkItem) -> Action:
@@ -390,6 +403,7 @@ async def upload_one_file(
         file_mtime = mtime
     if size == 0:
         raise AioGlacierError(f'"{relfilename}": {EMPTY_FILE_REASON}')
+    await ensure_vault(api, vault)
     resume = ResumeStore(resume_path_for(journal_path), executor=executor)
     await resume.load()
     ctx = UploadContext(

@@ -15,8 +15,6 @@ from rich.progress import (
     Progress,
     TaskID,
     TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 
 from aioglacier.progress import (
@@ -45,6 +43,13 @@ _VERB = {
     "check": "checked",
     "purge": "deleted",
 }
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
 
 
 def _mib(n: int) -> str:
@@ -113,10 +118,10 @@ class PlainRenderer(Renderer):
     def handle(self, event: Event) -> None:
         """Write a line for file outcomes and warnings; a status line now and then."""
         if isinstance(event, FileDone):
-            extra = f" archive {event.archive_id}" if event.archive_id else ""
-            detail = f" ({event.detail})" if event.detail else ""
+            detail = f", {event.detail}" if event.detail else ""
             self._line(
-                f"{_VERB.get(event.action, event.action)}: {event.relfilename}{extra}{detail}"
+                f"{_VERB.get(event.action, event.action)}: {event.relfilename} "
+                f"({_size(event.size)}{detail})"
             )
         elif isinstance(event, FileSkipped):
             self._line(f"skipped: {event.relfilename}: {event.reason}")
@@ -150,16 +155,21 @@ class RichRenderer(PlainRenderer):
             BarColumn(),
             TextColumn("{task.fields[files]}"),
             DownloadColumn(binary_units=True),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
+            # rich resets its own speed samples whenever the total changes, and a streaming
+            # scan changes it all the time: the renderer computes throughput and ETA itself.
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("{task.fields[eta]}"),
             console=self._console,
             transient=False,
         )
         self._task: TaskID | None = None
+        self._samples: list[tuple[float, int]] = []
 
     def __enter__(self) -> Renderer:
         self._progress.start()
-        self._task = self._progress.add_task("transfer", total=None, files="0/0 files")
+        self._task = self._progress.add_task(
+            "transfer", total=None, files="0/0 files", rate="", eta=""
+        )
         return self
 
     def __exit__(
@@ -174,6 +184,22 @@ class RichRenderer(PlainRenderer):
         if always or not self.quiet:
             self._progress.console.print(text, markup=False, highlight=False)
 
+    def _rate_and_eta(self) -> tuple[str, str]:
+        """Throughput over the last 10 seconds, and the time left at that pace."""
+        now = self._clock()
+        done = self.totals.bytes_done
+        if not self._samples or self._samples[-1][1] != done:
+            self._samples.append((now, done))
+        while len(self._samples) > 2 and now - self._samples[0][0] > 10:
+            self._samples.pop(0)
+        first_t, first_b = self._samples[0]
+        if now - first_t < 0.5:
+            return "", ""
+        rate = (done - first_b) / (now - first_t)
+        left = self.totals.planned_bytes - done
+        eta = _eta_text(left / rate) if rate > 0 and self.totals.scan_done else ""
+        return _rate_text(rate), eta
+
     def handle(self, event: Event) -> None:
         """Update the live bar; print file outcomes above it."""
         if isinstance(event, BytesTransferred | ScanProgress | FileQueued):
@@ -185,14 +211,26 @@ class RichRenderer(PlainRenderer):
         t = self.totals
         scan = "" if t.scan_done else " (scanning)"
         finished = t.done_files + t.skipped_files + t.failed_files
+        rate, eta = self._rate_and_eta()
         self._progress.update(
             self._task,
             total=t.planned_bytes or None,
             completed=t.bytes_done,
             files=f"{finished}/{t.planned_files} files{scan}",
+            rate=rate,
+            eta=eta,
         )
         if isinstance(event, RunFinished):
             self._progress.update(self._task, completed=t.bytes_done, total=t.bytes_done or 1)
+
+
+def _rate_text(bytes_per_second: float) -> str:
+    return f"{_size(int(bytes_per_second))}/s"
+
+
+def _eta_text(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"ETA {seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def make_renderer(

@@ -304,3 +304,17 @@ async def test_progress_events_as_async_iterator(client: Client, tmp_path: Path)
     assert "queued" in kinds
     assert "done" in kinds
     assert not any(isinstance(e, FileFailed) for e in [])
+
+
+async def test_missing_vault_is_one_clear_error(emulator: Emulator, tmp_path: Path) -> None:
+    from aioglacier import AioGlacierError
+
+    base = tmp_path / "data"
+    write(base, "x", b"1")
+    async with make_client(emulator) as client:
+        with pytest.raises(AioGlacierError) as info:
+            await client.sync(base, "nope", tmp_path / "j")
+    assert str(info.value) == (
+        'vault "nope" does not exist (create it with: aioglacier create-vault nope)'
+    )
+    assert not (tmp_path / "j").exists()
