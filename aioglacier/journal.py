@@ -46,6 +46,7 @@ import errno
 import fcntl
 import os
 import re
+import threading
 import time as _time
 from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
 from concurrent.futures import Executor
@@ -950,6 +951,7 @@ class JournalWriter:
         self._clock = clock
         self._fd = -1
         self._size = 0
+        self._io_lock = threading.RLock()  # executor threads take turns with the descriptor
         self._queue: asyncio.Queue[_Item] | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -980,7 +982,13 @@ class JournalWriter:
         if self._task is not None or self._closing:
             raise RuntimeError("a JournalWriter can be entered only once")
         loop = asyncio.get_running_loop()
-        self._fd = await loop.run_in_executor(self._executor, self._open)
+        opening = loop.run_in_executor(self._executor, self._open)
+        try:
+            # Shielded: if we are cancelled, the open still completes and is then undone.
+            self._fd = await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._close_abandoned)
+            raise
         self._last_fsync = _time.monotonic()
         self._queue = asyncio.Queue(maxsize=self._queue_size)
         self._task = asyncio.create_task(self._run(), name=f"journal writer {self._path}")
@@ -994,17 +1002,22 @@ class JournalWriter:
     ) -> None:
         try:
             await self._drain_and_stop()
+        finally:
+            task = self._task
+            if task is not None and not task.done():  # only when cancelled while draining
+                task.cancel()
             if self._fd >= 0:
                 loop = asyncio.get_running_loop()
-                await loop.run_in_executor(self._executor, self._close)
-        finally:
-            if self._task is not None and not self._task.done():
-                self._task.cancel()
-            if self._fd >= 0:  # abnormal exit (cancelled while closing): release the lock now
-                fd, self._fd = self._fd, -1
-                os.close(fd)
+                # Shielded: if we are cancelled, the close (fsync, unlock) still completes.
+                await asyncio.shield(loop.run_in_executor(self._executor, self._close))
         if exc_type is None and self._error is not None:
             raise self._error
+
+    def _close_abandoned(self, opening: asyncio.Future[int]) -> None:
+        if not opening.cancelled() and opening.exception() is None:
+            self._fd = opening.result()
+            self._error = JournalError("journal writer cancelled while opening", path=self._path)
+            asyncio.get_running_loop().run_in_executor(self._executor, self._close)
 
     async def _drain_and_stop(self) -> None:
         task = self._task
@@ -1079,18 +1092,21 @@ class JournalWriter:
             os.close(dfd)
 
     def _close(self) -> None:
-        fd = self._fd
-        try:
-            if self._error is None:
-                os.fsync(fd)
-                self.fsync_count += 1
-                self._dirty = False
-        finally:
-            self._fd = -1
+        with self._io_lock:
+            fd = self._fd
+            if fd < 0:
+                return
             try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                if self._error is None:
+                    os.fsync(fd)
+                    self.fsync_count += 1
+                    self._dirty = False
             finally:
-                os.close(fd)
+                self._fd = -1
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                finally:
+                    os.close(fd)
 
     # -- producers ------------------------------------------------------------------------------
 
@@ -1163,7 +1179,13 @@ class JournalWriter:
                 if interval is not None and self._dirty:
                     delay = self._last_fsync + interval - _time.monotonic()
                     if delay <= 0:
-                        await self._in_executor(self._fsync)
+                        try:
+                            await self._in_executor(self._fsync)
+                        except OSError as exc:
+                            self._error = JournalError(
+                                f"cannot fsync the journal: {exc}", path=self._path
+                            )
+                            self._dirty = False
                         continue
                     try:
                         async with asyncio.timeout(delay):
@@ -1183,8 +1205,11 @@ class JournalWriter:
                 if closing:
                     return
         except BaseException as exc:
-            error = exc if isinstance(exc, JournalError) else None
-            if error is None:
+            if isinstance(exc, JournalError):
+                error = exc
+            elif isinstance(exc, asyncio.CancelledError):
+                error = JournalError("journal writer cancelled before writing", path=self._path)
+            else:
                 error = JournalError(f"journal writer stopped: {exc!r}", path=self._path)
             self._fail_items(pending, error)
             while not queue.empty():
@@ -1196,39 +1221,58 @@ class JournalWriter:
 
     async def _write_batch(self, items: list[_Item], interval: float | None) -> bool:
         chunks: list[bytes] = []
-        futures: list[asyncio.Future[None]] = []
-        controls: list[_Control] = []
-        closing = False
+        syncing = closing = False
         for item in items:
             if isinstance(item, _Control):
-                controls.append(item)
+                syncing = syncing or item.kind == "sync"
                 closing = closing or item.kind == "close"
             else:
                 chunks.append(item[0])
-                futures.append(item[1])
-        want_fsync = any(c.kind == "sync" for c in controls) or self._fsync_policy == "always"
+        want_fsync = syncing or self._fsync_policy == "always"
         if not want_fsync and interval is not None and (self._dirty or chunks):
             want_fsync = _time.monotonic() - self._last_fsync >= interval
         if self._error is not None:
             self._fail_items(items, self._error)
             return closing
-        try:
-            if chunks:
-                await self._in_executor(self._write, b"".join(chunks), want_fsync)
-                self.records_written += len(chunks)
-            elif want_fsync and self._dirty:
-                await self._in_executor(self._fsync)
-        except OSError as exc:
-            self._error = JournalError(f"cannot write the journal: {exc}", path=self._path)
-            self._fail_items(items, self._error)
+        loop = asyncio.get_running_loop()
+        if chunks:
+            job = loop.run_in_executor(self._executor, self._write, b"".join(chunks), want_fsync)
+        elif want_fsync and self._dirty:
+            job = loop.run_in_executor(self._executor, self._fsync)
+        else:
+            self._settle(items, None)
             return closing
-        for future in futures:
+        try:
+            await asyncio.shield(job)
+        except asyncio.CancelledError:
+            # The write goes on in its thread: settle these records by its outcome, not ours.
+            settled = list(items)
+            job.add_done_callback(lambda done: self._settle(settled, done))
+            items.clear()
+            raise
+        except OSError:
+            pass
+        self._settle(items, job)
+        return closing
+
+    def _settle(self, items: list[_Item], job: asyncio.Future[None] | None) -> None:
+        """Resolve the futures of ``items`` by the outcome of the write ``job``."""
+        error = None
+        if job is not None:
+            if job.cancelled():
+                error = JournalError("journal writer cancelled before writing", path=self._path)
+            elif (exc := job.exception()) is not None:
+                error = JournalError(f"cannot write the journal: {exc}", path=self._path)
+        if error is not None:
+            if self._error is None:
+                self._error = error
+            self._fail_items(items, self._error)
+            return
+        self.records_written += sum(1 for item in items if not isinstance(item, _Control))
+        for item in items:
+            future = item.future if isinstance(item, _Control) else item[1]
             if not future.done():
                 future.set_result(None)
-        for control in controls:
-            if not control.future.done():
-                control.future.set_result(None)
-        return closing
 
     def _fail_items(self, items: Iterable[_Item], error: JournalError) -> None:
         for item in items:
@@ -1242,28 +1286,39 @@ class JournalWriter:
         await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     def _write(self, data: bytes, fsync: bool) -> None:
-        fd = self._fd
-        try:
-            written = os.write(fd, data)
-        except OSError:
-            self._truncate_back()
-            raise
-        self.write_count += 1
-        if written != len(data):
-            self._truncate_back()
-            raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
-        self._size += written
-        self._dirty = True
-        if fsync:
-            self._fsync()
+        with self._io_lock:
+            fd = self._open_fd()
+            try:
+                written = os.write(fd, data)
+            except OSError:
+                self._truncate_back(fd)
+                raise
+            self.write_count += 1
+            if written != len(data):
+                self._truncate_back(fd)
+                raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
+            self._size += written
+            self._dirty = True
+            if fsync:
+                self._fsync_locked(fd)
 
-    def _truncate_back(self) -> None:
+    def _open_fd(self) -> int:
+        if self._fd < 0:
+            raise OSError(errno.EBADF, "the journal is closed")
+        return self._fd
+
+    def _truncate_back(self, fd: int) -> None:
+        """Remove what a failed write left, so the journal ends with a whole line."""
         with contextlib.suppress(OSError):
-            if os.fstat(self._fd).st_size > self._size:
-                os.ftruncate(self._fd, self._size)
+            if os.fstat(fd).st_size > self._size:
+                os.ftruncate(fd, self._size)
 
     def _fsync(self) -> None:
-        os.fsync(self._fd)
+        with self._io_lock:
+            self._fsync_locked(self._open_fd())
+
+    def _fsync_locked(self, fd: int) -> None:
+        os.fsync(fd)
         self.fsync_count += 1
         self._dirty = False
         self._last_fsync = _time.monotonic()

@@ -10,6 +10,8 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -1054,3 +1056,95 @@ def test_lock_is_flock(tmp_path: Path) -> None:
             asyncio.run(attempt())
     finally:
         os.close(fd)
+
+
+async def test_cancelled_while_opening_releases_the_lock(tmp_path: Path) -> None:
+    path = tmp_path / "j"
+    gate = threading.Event()
+    with ThreadPoolExecutor(1) as executor:
+        executor.submit(gate.wait)  # the open queues behind this
+        entering = asyncio.create_task(JournalWriter(path, executor=executor).__aenter__())
+        await asyncio.sleep(0.05)
+        entering.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await entering
+        gate.set()
+        for _ in range(500):  # the open completes, then is undone in the executor
+            await asyncio.sleep(0.01)
+            if path.exists() and _try_lock_in_child(path) == 0:
+                break
+        assert _try_lock_in_child(path) == 0
+    async with JournalWriter(path) as journal:
+        await journal.append(Deleted(1, "x", "a"))
+    assert path.read_text() == "B\t1\tDELETED\tx\ta\n"
+
+
+async def test_cancelled_while_closing_still_closes(tmp_path: Path) -> None:
+    path = tmp_path / "j"
+    gate = threading.Event()
+    appends: list[asyncio.Task[None]] = []
+    with ThreadPoolExecutor(1) as executor:
+        journal = JournalWriter(path, executor=executor)
+
+        async def body() -> None:
+            async with journal:
+                executor.submit(gate.wait)  # writes queue behind this
+                for i in range(20):
+                    appends.append(asyncio.create_task(journal.append(Deleted(i, "x", "a"))))
+                await asyncio.sleep(0.05)
+
+        run = asyncio.create_task(body())
+        await asyncio.sleep(0.2)  # body has returned; the exit is draining
+        run.cancel()  # the exit stops the writer task, then waits for the close
+        await asyncio.sleep(0.05)
+        run.cancel()  # and gives up waiting: the close goes on in the executor
+        with pytest.raises(asyncio.CancelledError):
+            await run
+        gate.set()
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if journal._fd < 0:
+                break
+        assert journal._fd < 0
+        results = await asyncio.gather(*appends, return_exceptions=True)
+    assert _try_lock_in_child(path) == 0
+    data = path.read_text()
+    assert data == "".join(f"B\t{i}\tDELETED\tx\ta\n" for i in range(data.count("\n")))
+    failed = [r for r in results if isinstance(r, JournalError)]
+    assert len(failed) == 20 - data.count("\n")
+    assert {str(r) for r in failed} <= {f"{path}: journal writer cancelled before writing"}
+
+
+async def test_writer_cancelled_mid_write_settles_by_the_real_outcome(tmp_path: Path) -> None:
+    path = tmp_path / "j"
+    gate = threading.Event()
+    journal = JournalWriter(path)
+    real_write = journal._write
+
+    def slow_write(data: bytes, fsync: bool) -> None:
+        with journal._io_lock:  # a write in progress holds the descriptor
+            gate.wait(30)
+            real_write(data, fsync)
+
+    journal._write = slow_write  # type: ignore[method-assign]
+    appends: list[asyncio.Task[None]] = []
+
+    async def body() -> None:
+        async with journal:
+            for i in range(5):
+                appends.append(asyncio.create_task(journal.append(Deleted(i, "x", "a"))))
+            await asyncio.sleep(0.05)  # the first batch is now in the thread, waiting
+
+    run = asyncio.create_task(body())
+    await asyncio.sleep(0.2)
+    run.cancel()  # cancels the writer task while its write is in flight
+    await asyncio.sleep(0.05)
+    gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    results = await asyncio.gather(*appends, return_exceptions=True)
+    lines = path.read_text().splitlines()
+    written = [r for r in results if r is None]
+    assert len(written) == len(lines) > 0  # acknowledged exactly when written
+    assert all(isinstance(r, JournalError) for r in results if r is not None)
+    assert _try_lock_in_child(path) == 0
