@@ -124,5 +124,5 @@ async def test_credentials_from_profile(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 
 async def test_no_credentials_anywhere() -> None:
-    with pytest.raises(ConfigError, match="^no AWS credentials found: give --key and --secret"):
+    with pytest.raises(ConfigError, match=r"^no AWS credentials found: give --key and --secret"):
         await resolve_credentials()
