@@ -18,10 +18,9 @@ import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from aioglacier import __version__
-from aioglacier.client import Client
 from aioglacier.config import (
     DEFAULT_CONCURRENCY,
     DEFAULT_PARTSIZE_MIB,
@@ -30,12 +29,17 @@ from aioglacier.config import (
     ClientSettings,
     read_config_file,
 )
-from aioglacier.engine import SyncResult
 from aioglacier.errors import AioGlacierError, ConfigError, UsageError
 from aioglacier.planner import DETECT_MODES
-from aioglacier.render import Renderer, make_renderer
-from aioglacier.restore import OperationResult
 from aioglacier.sigv4 import Credentials
+
+if TYPE_CHECKING:
+    # Network commands import these when they run: tree-hash, check-local-hash and --help start
+    # without paying for aiohttp and rich.
+    from aioglacier.client import Client
+    from aioglacier.engine import SyncResult
+    from aioglacier.render import Renderer
+    from aioglacier.restore import OperationResult
 
 __all__ = ["Command", "Invocation", "build_parser", "main"]
 
@@ -324,7 +328,15 @@ def _settings(inv: Invocation) -> ClientSettings:
 
 
 def _renderer(inv: Invocation) -> Renderer:
+    from aioglacier.render import make_renderer
+
     return make_renderer(inv.stdout, inv.stderr, json_lines=inv.json, quiet=inv.quiet)
+
+
+def _client(inv: Invocation) -> Client:
+    from aioglacier.client import Client
+
+    return Client(_settings(inv))
 
 
 def _summary(inv: Invocation, result: SyncResult) -> None:
@@ -359,7 +371,7 @@ async def _cmd_sync(inv: Invocation) -> int:
     if inv.get("detect") != "mtime-and-treehash" and not replace_modified:
         raise UsageError("--detect can be used only together with --replace-modified")
     filters = inv.get("filters") or []
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.sync(
                 directory,
@@ -407,7 +419,7 @@ async def _cmd_upload_file(inv: Invocation) -> int:
             if rel == ".." or rel.startswith(".." + os.sep):
                 raise UsageError("the file given with --filename should be inside --dir")
             relname = rel.replace(os.sep, "/")
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.upload_file(
                 inv.get("vault"),
@@ -445,7 +457,7 @@ async def _read_stdin(limit: int) -> bytes:
 
 async def _cmd_create_vault(inv: Invocation) -> int:
     name = _vault_name(inv)
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         await client.create_vault(name)
     inv.note(f"created vault {name}")
     return EXIT_OK
@@ -453,14 +465,14 @@ async def _cmd_create_vault(inv: Invocation) -> int:
 
 async def _cmd_delete_vault(inv: Invocation) -> int:
     name = _vault_name(inv)
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         await client.delete_vault(name)
     inv.note(f"deleted vault {name}")
     return EXIT_OK
 
 
 async def _cmd_list_vaults(inv: Invocation) -> int:
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         vaults = await client.list_vaults()
     if inv.json:
         import json
@@ -520,7 +532,7 @@ async def _existing_dir(inv: Invocation) -> str:
 async def _cmd_restore(inv: Invocation) -> int:
     inv.require("dir", "vault", "journal", "max-number-of-files")
     directory, journal = await _existing_dir(inv), await _existing_journal(inv)
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.restore(
                 directory,
@@ -539,7 +551,7 @@ async def _cmd_restore_completed(inv: Invocation) -> int:
     inv.require("dir", "vault", "journal")
     directory, journal = await _existing_dir(inv), await _existing_journal(inv)
     segment = inv.get("segment-size")
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.restore_completed(
                 directory,
@@ -578,7 +590,7 @@ async def _cmd_check_local_hash(inv: Invocation) -> int:
 async def _cmd_purge_vault(inv: Invocation) -> int:
     inv.require("vault", "journal")
     journal = await _existing_journal(inv)
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.purge_vault(
                 inv.get("vault"),
@@ -592,7 +604,7 @@ async def _cmd_purge_vault(inv: Invocation) -> int:
 
 async def _cmd_retrieve_inventory(inv: Invocation) -> int:
     inv.require("vault")
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         job_id = await client.retrieve_inventory(
             inv.get("vault"), format=str(inv.get("request-inventory-format")).upper()
         )
@@ -602,7 +614,7 @@ async def _cmd_retrieve_inventory(inv: Invocation) -> int:
 
 async def _cmd_download_inventory(inv: Invocation) -> int:
     inv.require("vault", "new-journal")
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         with _renderer(inv) as render:
             count = await client.download_inventory(
                 inv.get("vault"),
@@ -618,7 +630,7 @@ async def _cmd_list_jobs(inv: Invocation) -> int:
     import json
 
     inv.require("vault")
-    async with Client(_settings(inv)) as client:
+    async with _client(inv) as client:
         jobs = await client.list_jobs(inv.get("vault"))
     for job in jobs:
         if inv.json:
