@@ -305,3 +305,29 @@ async def test_ctrl_c_stops_cleanly_with_journal_complete(
         assert len(state.files) >= 3
         archives = {a.archive_id for a in await emu.archives("v")}
         assert set(state.archives) <= archives
+
+
+def test_emulator_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [*CLI, "emulator", "--data-dir", str(tmp_path / "emu"), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        match = re.fullmatch(r"aioglacier emulator listening on (http://127\.0\.0\.1:\d+)\n", first)
+        assert match is not None, first
+        url = match.group(1)
+        printed = [proc.stdout.readline() for _ in range(3)]
+        assert f"AWS_ACCESS_KEY_ID={DEFAULT_CREDENTIALS.access_key}\n" in printed
+        out = cli("create-vault", "served", "--endpoint-url", url, *KEYS)
+        assert out.returncode == 0, out.stderr.decode()
+        listed = cli("list-vaults", "--endpoint-url", url, *KEYS)
+        assert listed.stdout.decode().startswith("served\t0 archives\t0 bytes\t")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert rest.endswith("stopping\n")
