@@ -399,15 +399,17 @@ async def _cmd_upload_file(inv: Invocation) -> int:
         raise UsageError("please specify either --filename or --stdin")
     if relname and directory:
         raise UsageError("--set-rel-filename and --dir are mutually exclusive")
-    data: bytes | None = None
     path: str | None = None
+    stream = None
+    max_size: int | None = None
     if stdin:
         if not relname:
             raise UsageError("need to use --set-rel-filename together with --stdin")
         max_mib = inv.get("check-max-file-size")
         if max_mib is None:
             raise UsageError("need to use --check-max-file-size together with --stdin")
-        data = await _read_stdin(max_mib * 1024 * 1024)
+        stream = sys.stdin.buffer.read
+        max_size = max_mib * 1024 * 1024
     else:
         path = filename
         if not await asyncio.to_thread(os.path.isfile, path):
@@ -426,7 +428,8 @@ async def _cmd_upload_file(inv: Invocation) -> int:
                 inv.get("journal"),
                 relname,
                 path=path,
-                data=data,
+                stream=stream,
+                max_size=max_size,
                 progress=render,
             )
     inv.note(f"upload-file: {result.relfilename} archive {result.archive_id}")
@@ -435,24 +438,6 @@ async def _cmd_upload_file(inv: Invocation) -> int:
 
 def _relative_to(path: str, directory: str) -> str:
     return os.path.relpath(os.path.abspath(path), os.path.abspath(directory))
-
-
-async def _read_stdin(limit: int) -> bytes:
-    stream = sys.stdin.buffer
-
-    def pump() -> bytes:
-        chunks: list[bytes] = []
-        total = 0
-        while chunk := stream.read(1024 * 1024):
-            total += len(chunk)
-            if total > limit:
-                raise UsageError(
-                    f"standard input is larger than --check-max-file-size ({limit // 1048576} MiB)"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    return await asyncio.get_running_loop().run_in_executor(None, pump)
 
 
 async def _cmd_create_vault(inv: Invocation) -> int:

@@ -7,6 +7,7 @@ different settings run side by side in one loop.
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor
@@ -226,12 +227,20 @@ class Client:
         *,
         path: str | Path | None = None,
         data: bytes | None = None,
+        stream: Callable[[int], bytes] | None = None,
+        max_size: int | None = None,
         mtime: int | None = None,
         progress: ProgressSink = null_sink,
     ) -> FileResult:
-        """mtglacier's upload-file: one file (``path``) or bytes (``data``) as ``relfilename``."""
-        if (path is None) == (data is None):
-            raise AioGlacierError("give exactly one of path and data")
+        """mtglacier's upload-file: one file (``path``), bytes (``data``) or a blocking stream
+        (``stream``: a ``read(n)`` function, read in executor threads, never held whole in
+        memory; ``max_size`` bounds it) uploaded as ``relfilename``."""
+        given = [x for x in (path, data, stream) if x is not None]
+        if len(given) != 1:
+            raise AioGlacierError("give exactly one of path, data and stream")
+        if data is not None:
+            stream = io.BytesIO(data).read
+            max_size = len(data)
         return await upload_one_file(
             self.api,
             vault=vault,
@@ -240,7 +249,8 @@ class Client:
             part_size=self.settings.part_size,
             concurrency=self.settings.concurrency,
             path=path,
-            data=data,
+            stream=stream,
+            max_size=max_size,
             mtime=mtime,
             executor=self._executor,
             progress=progress,

@@ -23,7 +23,13 @@ from aioglacier.errors import AioGlacierError, RemoteError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, Deleted, JournalWriter, load_journal
 from aioglacier.limits import ByteBudget
-from aioglacier.ops import SmallFileReader, UploadContext, UploadOutcome, upload_file
+from aioglacier.ops import (
+    SmallFileReader,
+    UploadContext,
+    UploadOutcome,
+    upload_file,
+    upload_stream,
+)
 from aioglacier.planner import (
     LocalFile,
     SyncPlanOptions,
@@ -54,6 +60,8 @@ __all__ = ["FileResult", "SyncResult", "run_sync", "upload_one_file"]
 Status = Literal["uploaded", "replaced", "deleted", "unchanged", "skipped", "failed"]
 
 EMPTY_FILE_REASON = "empty file: Glacier refuses empty archives"
+#: The largest Glacier archive (10,000 parts of 4 GiB): the bound of a stream with no other.
+MAX_STREAM_SIZE = 10_000 * 4096 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -376,33 +384,37 @@ async def upload_one_file(
     part_size: int,
     concurrency: int,
     path: str | os.PathLike[str] | None = None,
-    data: bytes | None = None,
+    stream: Callable[[int], bytes] | None = None,
+    max_size: int | None = None,
     mtime: int | None = None,
     executor: Executor | None = None,
     progress: ProgressSink = null_sink,
     clock: Callable[[], float] = time.time,
 ) -> FileResult:
-    """mtglacier's upload-file: one file (or in-memory data) under ``relfilename``.
+    """mtglacier's upload-file: one file, or a stream, under ``relfilename``.
 
-    Refuses a name the journal already holds. Raises on failure.
+    ``stream`` is a blocking ``read(n)`` (standard input's, say), read in executor threads and
+    uploaded part by part as it arrives; ``max_size`` bounds it (and sets the part size so it
+    fits in 10,000 parts). Refuses a name the journal already holds. Raises on failure.
     """
     from aioglacier.journal import validate_relfilename
 
     validate_relfilename(relfilename)
+    if (path is None) == (stream is None):
+        raise AioGlacierError("give exactly one of path and stream")
     state = await load_journal(journal_path)
     if relfilename in state.files:
         raise AioGlacierError(f'file "{relfilename}" is already in the journal')
     loop = asyncio.get_running_loop()
+    size = mtime_ns = 0
+    file_mtime = int(clock())
     if path is not None:
         st = await loop.run_in_executor(executor, os.stat, os.fspath(path))
         size, file_mtime, mtime_ns = st.st_size, int(st.st_mtime), st.st_mtime_ns
-    else:
-        assert data is not None
-        size, file_mtime, mtime_ns = len(data), int(clock()), 0
+        if size == 0:
+            raise AioGlacierError(f'"{relfilename}": {EMPTY_FILE_REASON}')
     if mtime is not None:
         file_mtime = mtime
-    if size == 0:
-        raise AioGlacierError(f'"{relfilename}": {EMPTY_FILE_REASON}')
     await ensure_vault(api, vault)
     resume = ResumeStore(resume_path_for(journal_path), executor=executor)
     await resume.load()
@@ -418,23 +430,32 @@ async def upload_one_file(
     )
     progress(FileStarted(relfilename, "upload", size))
     async with JournalWriter(journal_path, fsync=1.0, executor=executor) as journal:
-        outcome = await upload_file(
-            ctx,
-            relfilename,
-            path=os.fspath(path) if path is not None else None,
-            data=data,
-            size=size,
-            mtime=file_mtime,
-            mtime_ns=mtime_ns,
-        )
+        if stream is not None:
+            outcome = await upload_stream(
+                ctx,
+                relfilename,
+                stream,
+                mtime=file_mtime,
+                max_size=max_size if max_size is not None else MAX_STREAM_SIZE,
+            )
+        else:
+            assert path is not None
+            outcome = await upload_file(
+                ctx,
+                relfilename,
+                path=os.fspath(path),
+                size=size,
+                mtime=file_mtime,
+                mtime_ns=mtime_ns,
+            )
         record = Created(
             time=int(clock()),
             archive_id=outcome.archive_id,
-            size=size,
+            size=outcome.size,
             mtime=file_mtime,
             treehash=outcome.tree_hash,
             relfilename=relfilename,
         )
         await asyncio.shield(journal.append(record))
-    progress(FileDone(relfilename, "upload", size, outcome.archive_id))
-    return FileResult(relfilename, "uploaded", size, outcome.archive_id)
+    progress(FileDone(relfilename, "upload", outcome.size, outcome.archive_id))
+    return FileResult(relfilename, "uploaded", outcome.size, outcome.archive_id)

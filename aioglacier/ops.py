@@ -297,6 +297,106 @@ async def _upload_single(ctx: UploadContext, src: _Source, description: str) -> 
     return UploadOutcome(archive_id, tree, src.size, parts_sent=1)
 
 
+#: Glacier's limits: parts per upload, and the largest part.
+MAX_PARTS = 10_000
+MAX_PART_SIZE = 4096 * 1024 * 1024
+
+
+def part_size_for(size: int, wanted: int) -> int:
+    """``wanted``, doubled as often as needed for ``size`` to fit in 10,000 parts."""
+    part = wanted
+    while -(-size // part) > MAX_PARTS:
+        part *= 2
+    if part > MAX_PART_SIZE:
+        raise TransferError(
+            f"{size} bytes is more than a Glacier archive can hold (10,000 parts of 4 GiB)"
+        )
+    return part
+
+
+def _read_full(read: Callable[[int], bytes], size: int) -> bytes:
+    """Read up to ``size`` bytes from a stream, stopping early only at its end."""
+    chunks: list[bytes] = []
+    got = 0
+    while got < size:
+        chunk = read(size - got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+async def upload_stream(
+    ctx: UploadContext,
+    relfilename: str,
+    read: Callable[[int], bytes],
+    *,
+    mtime: int,
+    max_size: int,
+) -> UploadOutcome:
+    """Upload a stream of unknown length (standard input) without holding it in memory.
+
+    ``read(n)`` is a blocking read (called in executor threads, one at a time). A stream
+    shorter than the part size goes up in one request; a longer one as a multipart upload
+    whose parts are sent while the next ones are read, within the byte budget. The part size
+    grows so that ``max_size`` fits in 10,000 parts; a stream longer than ``max_size`` fails
+    (and its upload is aborted).
+    """
+    loop = asyncio.get_running_loop()
+    description = encode_description(relfilename, mtime)
+    part_size = part_size_for(max_size, ctx.part_size)
+    first = await loop.run_in_executor(ctx.executor, _read_full, read, part_size)
+    if not first:
+        raise TransferError(f"{relfilename}: empty input: Glacier refuses empty archives")
+    if len(first) > max_size:
+        raise TransferError(f"{relfilename}: input is larger than the maximum of {max_size} bytes")
+    if len(first) < part_size:
+        src = _Source(relfilename, len(first), mtime, data=first)
+        return await _upload_single(ctx, src, description)
+    upload_id = await ctx.api.initiate_multipart(
+        ctx.vault, part_size=part_size, description=description
+    )
+    hashes: list[bytes] = []
+    total = 0
+
+    async def one_part(index: int, start: int, body: bytes) -> None:
+        try:
+            tree, sha = await loop.run_in_executor(ctx.executor, _hash, body)
+            hashes[index] = bytes.fromhex(tree)
+            await ctx.api.upload_part(ctx.vault, upload_id, start, body, tree_hash=tree, sha256=sha)
+        finally:
+            ctx.budget.release(len(body))
+        ctx.progress(BytesTransferred(relfilename, len(body)))
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            chunk = first
+            while chunk:
+                if total + len(chunk) > max_size:
+                    raise TransferError(
+                        f"{relfilename}: input is larger than the maximum of {max_size} bytes"
+                    )
+                await ctx.budget.acquire(len(chunk))
+                hashes.append(b"")
+                group.create_task(one_part(len(hashes) - 1, total, chunk))
+                total += len(chunk)
+                if len(chunk) < part_size:
+                    break
+                chunk = await loop.run_in_executor(ctx.executor, _read_full, read, part_size)
+        tree_hash = tree_hash_from_parts(hashes).hex()
+        archive_id = await ctx.api.complete_multipart(
+            ctx.vault, upload_id, archive_size=total, tree_hash=tree_hash
+        )
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(ctx.api.abort_multipart(ctx.vault, upload_id))
+        if isinstance(exc, BaseExceptionGroup):
+            raise _first_leaf(exc) from None
+        raise
+    return UploadOutcome(archive_id, tree_hash, total, parts_sent=len(hashes))
+
+
 async def _start_or_resume(
     ctx: UploadContext, src: _Source, description: str
 ) -> tuple[PendingUpload, dict[int, MultipartPart], bool]:
@@ -312,8 +412,9 @@ async def _start_or_resume(
                 await store.remove(pending.upload_id)
             else:
                 return pending, {p.start: p for p in parts}, True
+    part_size = part_size_for(src.size, ctx.part_size)
     upload_id = await ctx.api.initiate_multipart(
-        ctx.vault, part_size=ctx.part_size, description=description
+        ctx.vault, part_size=part_size, description=description
     )
     pending = PendingUpload(
         vault=ctx.vault,
@@ -321,7 +422,7 @@ async def _start_or_resume(
         relfilename=src.relfilename,
         size=src.size,
         mtime_ns=src.mtime_ns,
-        part_size=ctx.part_size,
+        part_size=part_size,
         description=description,
         started=ctx.clock(),
     )

@@ -159,15 +159,38 @@ def test_cli_vaults_sync_json_and_upload_file(tmp_path: Path) -> None:
         *endpoint,
         stdin=b"z" * (MIB + 1),
     )
-    assert out.returncode == 2
-    assert "larger than --check-max-file-size (1 MiB)" in out.stderr.decode()
+    assert out.returncode == 1
+    assert out.stderr.decode() == (
+        "aioglacier: error: big: input is larger than the maximum of 1048576 bytes\n"
+    )
+    # standard input longer than a part streams up as a multipart upload
+    piped = os.urandom(3 * MIB + 5)
+    out = cli(
+        "upload-file",
+        "--vault",
+        "v1",
+        "--journal",
+        str(journal),
+        "--stdin",
+        "--set-rel-filename",
+        "piped/big",
+        "--check-max-file-size",
+        "10",
+        "--partsize",
+        "1",
+        *endpoint,
+        stdin=piped,
+    )
+    assert out.returncode == 0, out.stderr.decode()
     state = read_journal(journal)
-    assert sorted(state.files) == ["a/b.txt", "c.bin", "from/stdin", "more/x.txt"]
+    assert sorted(state.files) == ["a/b.txt", "c.bin", "from/stdin", "more/x.txt", "piped/big"]
+    assert state.files["piped/big"].treehash == tree_hash(piped).hex()
+    assert state.files["piped/big"].size == len(piped)
     assert state.files["from/stdin"].treehash == tree_hash(b"piped data").hex()
 
     out = cli("list-vaults", *endpoint)
     assert out.returncode == 0
-    assert out.stdout.decode().startswith("v1\t4 archives\t")
+    assert out.stdout.decode().startswith("v1\t5 archives\t")
     out = cli("delete-vault", "v1", *endpoint)
     assert out.returncode == 1
     assert out.stderr.decode().startswith("aioglacier: error: InvalidParameterValueException: ")
