@@ -412,6 +412,10 @@ async def _start_or_resume(
                 await store.remove(pending.upload_id)
             else:
                 return pending, {p.start: p for p in parts}, True
+        for stale in store.pending():
+            # An upload of an earlier version of this file can never be completed: drop it.
+            if stale.vault == ctx.vault and stale.relfilename == src.relfilename:
+                await _abort_quietly(ctx, stale)
     part_size = part_size_for(src.size, ctx.part_size)
     upload_id = await ctx.api.initiate_multipart(
         ctx.vault, part_size=part_size, description=description

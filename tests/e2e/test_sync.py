@@ -318,3 +318,30 @@ async def test_missing_vault_is_one_clear_error(emulator: Emulator, tmp_path: Pa
         'vault "nope" does not exist (create it with: aioglacier create-vault nope)'
     )
     assert not (tmp_path / "j").exists()
+
+
+async def test_stale_pending_upload_of_a_changed_file_is_aborted(tmp_path: Path) -> None:
+    base = tmp_path / "data"
+    write(base, "big.bin", os.urandom(6 * MIB), mtime=1000)
+    journal = tmp_path / "j"
+    stream = ProgressStream()
+    async with Emulator(tmp_path / "emu", faults="bandwidth=4MiB") as emu:
+        async with make_client(emu, concurrency=1) as client:
+            await client.create_vault("vault")
+            task = asyncio.create_task(client.sync(base, "vault", journal, progress=stream))
+            async for event in stream:
+                if isinstance(event, BytesTransferred):
+                    break
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    write(base, "big.bin", os.urandom(5 * MIB), mtime=2000)  # changed while interrupted
+    async with Emulator(tmp_path / "emu") as emu:
+        async with make_client(emu) as client:
+            result = await client.sync(base, "vault", journal)
+            uploads = await client.api.list_multipart_uploads("vault")
+        assert result.ok, result.failed
+        assert [f.reason for f in result.uploaded] == [""]  # a fresh upload, not a resume
+        assert uploads == []  # the stale one was aborted
+        await assert_vault_matches_tree(emu, "vault", journal, base)
+    assert not resume_path_for(journal).exists()
