@@ -655,14 +655,12 @@ class _Replay:
             else:
                 self.jobs[aid] = [jobs, job]
 
-    def feed(self, text: str, careful: bool) -> None:
-        """Apply the complete lines of ``text`` (which ends with an LF).
+    def feed(self, lines: list[str], all_ascii: bool, careful: bool) -> None:
+        """Apply ``lines`` (without their LF).
 
-        ``careful``: the text may hold CR, NUL, VT or FF, which the fast path does not check.
+        ``all_ascii``: every line is ASCII. ``careful``: the lines may hold CR, NUL, VT or FF,
+        which the fast path does not check.
         """
-        lines = text.split("\n")
-        lines.pop()  # the empty string after the final LF
-        all_ascii = text.isascii()
         # Locals for speed: this loop runs once per journal line. Every check here only
         # accepts what _parse_exact accepts; anything else goes to the exact slow path.
         lineno = self.line_count
@@ -844,19 +842,19 @@ def read_journal(path: str | os.PathLike[str], *, missing_ok: bool = True) -> Jo
                 continue
             rest = chunk[cut:]
             complete = chunk[:cut] if cut < len(chunk) else chunk
+            del chunk
+            raw_lines = complete.split(b"\n")
+            raw_lines.pop()  # the empty string after the final LF
+            # Line by line: ASCII lines take the fast decoder, and the other lines do not
+            # widen the whole chunk to a UCS-2 or UCS-4 string.
             try:
-                text = complete.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line_number = replay.line_count + complete.count(b"\n", 0, exc.start) + 1
-                column = exc.start - _line_start(complete, exc.start)
-                raise JournalError(
-                    f"invalid UTF-8 ({exc.reason} at byte {column} of the line)",
-                    path=shown,
-                    line_number=line_number,
-                ) from None
+                lines = [raw.decode("utf-8") for raw in raw_lines]
+            except UnicodeDecodeError:
+                raise _utf8_error(raw_lines, replay.line_count, shown) from None
+            del raw_lines
             careful = any(c in complete for c in _CAREFUL_BYTES)
-            del chunk, complete
-            replay.feed(text, careful)
+            replay.feed(lines, complete.isascii(), careful)
+            del complete, lines
     torn = None
     if rest:
         fragment = rest.decode("utf-8", errors="replace")
@@ -867,8 +865,17 @@ def read_journal(path: str | os.PathLike[str], *, missing_ok: bool = True) -> Jo
     return replay.state(torn)
 
 
-def _line_start(data: bytes, pos: int) -> int:
-    return data.rfind(b"\n", 0, pos) + 1
+def _utf8_error(raw_lines: list[bytes], lines_before: int, path: str) -> JournalError:
+    for i, raw in enumerate(raw_lines, lines_before + 1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return JournalError(
+                f"invalid UTF-8 ({exc.reason} at byte {exc.start} of the line)",
+                path=path,
+                line_number=i,
+            )
+    raise AssertionError("no invalid line")  # pragma: no cover
 
 
 async def load_journal(
