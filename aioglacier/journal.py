@@ -48,7 +48,15 @@ import os
 import re
 import threading
 import time as _time
-from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, ValuesView
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -559,12 +567,14 @@ class JournalState:
         used_versions: the format versions met (``"0"``, ``"A"``, ``"B"``, ``"C"``).
         line_count: complete lines read.
 
-    The mappings are read-only and compact: each lookup builds a fresh, equal record.
+    Replay fills them with read-only, compact mappings (:class:`ArchiveMap`,
+    :class:`RetrieveJobMap`) whose lookups build fresh, equal records; any mapping of records
+    works too (``JournalState(files={"a": created})`` in a test).
     """
 
-    files: ArchiveMap = field(default_factory=ArchiveMap)
-    archives: ArchiveMap = field(default_factory=ArchiveMap)
-    retrieve_jobs: RetrieveJobMap = field(default_factory=RetrieveJobMap)
+    files: Mapping[str, Created] = field(default_factory=ArchiveMap)
+    archives: Mapping[str, Created] = field(default_factory=ArchiveMap)
+    retrieve_jobs: Mapping[str, Sequence[RetrieveJob]] = field(default_factory=RetrieveJobMap)
     torn_tail: str | None = None
     used_versions: frozenset[str] = frozenset()
     line_count: int = 0
@@ -578,30 +588,32 @@ class JournalState:
 
         This scans all archives: O(number of archives).
         """
-        rows = [r for r in self.archives._rows.values() if r[5] == relfilename]
-        rows.sort(key=_row_key)  # stable: ties keep journal order, the later line last
-        return [_created(r) for r in rows]
+        if isinstance(self.archives, ArchiveMap):
+            rows = [r for r in self.archives._rows.values() if r[5] == relfilename]
+            found = [_created(r) for r in rows]
+        else:
+            found = [a for a in self.archives.values() if a.relfilename == relfilename]
+        found.sort(key=_version_key)  # stable: ties keep journal order, the later line last
+        return found
 
     def latest_retrieve_job(self, archive_id: str) -> RetrieveJob | None:
         """The most recent retrieval job of ``archive_id`` (greatest time, then later line)."""
-        found = self.retrieve_jobs._rows.get(archive_id)
-        if found is None:
+        jobs = self.retrieve_jobs.get(archive_id)
+        if not jobs:
             return None
-        rows = _job_rows(found)
-        best = rows[0]
-        for row in rows:
-            if row[0] >= best[0]:
-                best = row
-        return _job(best)
+        best = jobs[0]
+        for job in jobs:
+            if job.time >= best.time:
+                best = job
+        return best
 
 
 def _job_rows(found: _JobRow | list[_JobRow]) -> list[_JobRow]:
     return found if isinstance(found, list) else [found]
 
 
-def _row_key(row: _CreatedRow) -> tuple[int, int]:
-    mtime = row[3]
-    return (row[0] if mtime is None else mtime, row[0])
+def _version_key(a: Created) -> tuple[int, int]:
+    return (a.time if a.mtime is None else a.mtime, a.time)
 
 
 _CHUNK: Final = 1 << 20

@@ -1148,3 +1148,17 @@ async def test_writer_cancelled_mid_write_settles_by_the_real_outcome(tmp_path: 
     assert len(written) == len(lines) > 0  # acknowledged exactly when written
     assert all(isinstance(r, JournalError) for r in results if r is not None)
     assert _try_lock_in_child(path) == 0
+
+
+def test_state_from_plain_mappings() -> None:
+    a = Created(1, "a", 1, 5, TH, "f")
+    b = Created(2, "b", 1, 5, TH, "f")
+    state = JournalState(
+        files={"f": b},
+        archives={"b": b, "a": a},
+        retrieve_jobs={"a": [RetrieveJob(3, "a", "j1"), RetrieveJob(4, "a", "j2")]},
+    )
+    assert state.latest("f") == b
+    assert state.versions("f") == [a, b]
+    assert state.latest_retrieve_job("a") == RetrieveJob(4, "a", "j2")
+    assert state.latest_retrieve_job("b") is None
