@@ -36,6 +36,13 @@ Departures from mtglacier, each stricter or safer, none affecting journals mtgla
 
 The current archive of a name is the live archive with the greatest ``mtime`` (``time`` when the
 mtime is ``None``), ties broken by the greatest ``time`` (mtglacier's ``FileVersions::_cmp``).
+
+Replay (:func:`read_journal`) is built for journals of millions of records: lines are decoded
+and split in 1 MiB chunks; a fast path accepts well-formed ``B``/``C`` lines with a few string
+checks and hands anything else to the exact regex parser, which decides (so the fast path only
+ever accepts what the exact parser accepts). The state keeps each archive as a plain tuple (the
+garbage collector untracks tuples of strings and ints; a tree hash is kept as its 32 bytes) and
+:class:`ArchiveMap` builds :class:`Created` records on access.
 """
 
 from __future__ import annotations
