@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -68,6 +69,8 @@ _SIGNER_OWNED = frozenset({"authorization", "x-amz-date", "x-amz-security-token"
 _QUERY_SAFE = "-_.~"
 _PATH_SAFE = "/~"
 _SIGNING_KEY_CACHE_MAX = 64
+_UNRESERVED_PATH = re.compile(r"[A-Za-z0-9/\-_.~]*")
+_AMZ_DATE = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z")
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ class HeaderMultiMapping(Protocol):
 
 
 def _hmac(key: bytes, msg: str) -> bytes:
-    return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
+    return hmac.digest(key, msg.encode("utf-8"), "sha256")
 
 
 def derive_signing_key(secret_key: str, date: str, region: str, service: str) -> bytes:
@@ -145,9 +148,7 @@ def canonical_path(raw_path: str) -> str:
     if not raw_path:
         return "/"
     normalized = _remove_dot_segments(raw_path)
-    if normalized.isascii() and all(
-        c.isalnum() or c in "/-_.~" for c in normalized
-    ):  # fast path: nothing to escape
+    if _UNRESERVED_PATH.fullmatch(normalized):  # fast path: nothing to escape
         return normalized
     return quote(normalized, safe=_PATH_SAFE)
 
@@ -287,9 +288,9 @@ class SigV4Signer:
             f"{ALGORITHM}\n{amz_date}\n{scope}\n"
             f"{hashlib.sha256(canonical_request.encode('utf-8')).hexdigest()}"
         )
-        signature = hmac.new(
-            self.signing_key(date), string_to_sign.encode("utf-8"), hashlib.sha256
-        ).hexdigest()
+        signature = hmac.digest(
+            self.signing_key(date), string_to_sign.encode("utf-8"), "sha256"
+        ).hex()
         extra["Authorization"] = (
             f"{ALGORITHM} Credential={self._credentials.access_key}/{scope}, "
             f"SignedHeaders={signed_headers}, Signature={signature}"
@@ -331,10 +332,6 @@ def _parse_authorization(value: str) -> tuple[str, list[str], list[str], str]:
     return cred[0], cred[1:4], signed_headers, fields["Signature"]
 
 
-def _header_values(headers: HeaderMultiMapping, name: str) -> list[str]:
-    return headers.getall(name, [])
-
-
 def verify_request(
     method: str,
     path_raw: str,
@@ -347,6 +344,7 @@ def verify_request(
     max_skew: timedelta = timedelta(minutes=15),
     region: str | None = None,
     service: str | None = None,
+    key_cache: MutableMapping[tuple[str, str, str, str], bytes] | None = None,
 ) -> VerifiedIdentity:
     """Verify a SigV4 (header form) request; return who signed it or raise SignatureError.
 
@@ -355,6 +353,8 @@ def verify_request(
     ``x-amz-content-sha256`` header, which the caller must check against the body).
     ``lookup_secret`` maps an access key to ``(secret, session token or None)``, or None when the
     key is unknown. ``region``/``service``, when given, are the only accepted scope values.
+    ``key_cache``, when given, keeps derived signing keys between calls (a server passes one
+    dict for its lifetime; keys are per secret, day, region and service).
     """
     authorization = headers.get("authorization")
     if authorization is None:
@@ -393,8 +393,12 @@ def verify_request(
             "InvalidSignatureException",
             "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.",
         )
+    match = _AMZ_DATE.fullmatch(amz_date)
     try:
-        request_time = datetime.strptime(amz_date, AMZ_DATE_FORMAT).replace(tzinfo=UTC)
+        if match is None:
+            raise ValueError(amz_date)
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        request_time = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         raise SignatureError(
             "IncompleteSignatureException",
@@ -438,7 +442,7 @@ def verify_request(
         )
 
     canonical_headers = "".join(
-        f"{n}:{','.join(_trim(v) for v in _header_values(headers, n))}\n" for n in lnames
+        [f"{n}:{','.join([_trim(v) for v in headers.getall(n, [])])}\n" for n in lnames]
     )
     canonical_request = "\n".join(
         (
@@ -455,8 +459,15 @@ def verify_request(
         f"{ALGORITHM}\n{amz_date}\n{scope}\n"
         f"{hashlib.sha256(canonical_request.encode('utf-8')).hexdigest()}"
     )
-    key = derive_signing_key(secret, scope_date, scope_region, scope_service)
-    expected = hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    cache_key = (secret, scope_date, scope_region, scope_service)
+    key = key_cache.get(cache_key) if key_cache is not None else None
+    if key is None:
+        key = derive_signing_key(*cache_key)
+        if key_cache is not None:
+            if len(key_cache) >= _SIGNING_KEY_CACHE_MAX:
+                key_cache.clear()
+            key_cache[cache_key] = key
+    expected = hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
     if not hmac.compare_digest(expected, signature):
         raise SignatureError(
             "InvalidSignatureException",

@@ -23,6 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-verify-hashes", action="store_true", help="trust the clients' hash headers"
     )
+    parser.add_argument(
+        "--io-threads", type=int, default=16, help="threads for file I/O and hashing"
+    )
+    parser.add_argument(
+        "--loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="event loop (uvloop when installed)",
+    )
     args = parser.parse_args(argv)
     try:
         faults = parse_fault_spec(args.faults) if args.faults else None
@@ -32,17 +41,27 @@ def main(argv: list[str] | None = None) -> int:
     def emit(line: str) -> None:
         print(line, flush=True)
 
-    asyncio.run(
-        run_emulator_forever(
-            args.data_dir,
-            args.host,
-            args.port,
-            args.job_delay_scale,
-            faults,
-            emit,
-            verify_hashes=not args.no_verify_hashes,
+    loop_factory = None
+    if args.loop == "uvloop":
+        try:
+            import uvloop
+
+            loop_factory = uvloop.new_event_loop
+        except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
+            loop_factory = None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(
+            run_emulator_forever(
+                args.data_dir,
+                args.host,
+                args.port,
+                args.job_delay_scale,
+                faults,
+                emit,
+                verify_hashes=not args.no_verify_hashes,
+                io_threads=args.io_threads,
+            )
         )
-    )
     return 0
 
 

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,14 +28,7 @@ from aioglacier.emulator.errors import (
     not_found,
 )
 from aioglacier.emulator.faults import FaultInjector
-from aioglacier.emulator.ids import (
-    format_date,
-    format_inventory_date,
-    new_archive_id,
-    new_job_id,
-    new_request_id,
-    new_upload_id,
-)
+from aioglacier.emulator.ids import IdGenerator, format_date, format_inventory_date
 from aioglacier.emulator.models import (
     INVENTORY_DELAY,
     TIER_DELAYS,
@@ -121,18 +115,8 @@ class _Ctx:
     throttle: Throttle
 
 
-def _route(method: str, path: str) -> _Route | GlacierError:
-    """Map a method and a (decoded) path to an operation, or an error."""
-    parts = path.split("/")
-    if len(parts) < 3 or parts[0] != "" or parts[2] != "vaults":
-        return GlacierError(
-            "UnknownOperationException", f"No operation matches {method} {path}", 400
-        )
-    account = parts[1]
-    rest = parts[3:]
-    if rest and rest[-1] == "" and len(rest) > 1:
-        rest = rest[:-1]
-    table: dict[tuple[str, int, str | None], str] = {
+_OPERATIONS: Mapping[tuple[str, int, str | None], str] = MappingProxyType(
+    {
         ("GET", 0, None): "list_vaults",
         ("PUT", 1, None): "create_vault",
         ("GET", 1, None): "describe_vault",
@@ -149,10 +133,24 @@ def _route(method: str, path: str) -> _Route | GlacierError:
         ("GET", 2, "jobs"): "list_jobs",
         ("GET", 3, "jobs"): "describe_job",
     }
+)
+
+
+def _route(method: str, path: str) -> _Route | GlacierError:
+    """Map a method and a (decoded) path to an operation, or an error."""
+    parts = path.split("/")
+    if len(parts) < 3 or parts[0] != "" or parts[2] != "vaults":
+        return GlacierError(
+            "UnknownOperationException", f"No operation matches {method} {path}", 400
+        )
+    account = parts[1]
+    rest = parts[3:]
+    if rest and rest[-1] == "" and len(rest) > 1:
+        rest = rest[:-1]
     if rest == [""]:
         rest = []
     kind = rest[1] if len(rest) >= 2 else None
-    operation = table.get((method, len(rest), kind))
+    operation = _OPERATIONS.get((method, len(rest), kind))
     if operation is None and method == "GET" and len(rest) == 4 and rest[1] == "jobs":
         operation = "get_job_output" if rest[3] == "output" else None
     if operation is None:
@@ -237,6 +235,8 @@ class GlacierService:
         self.executor = executor
         self.uploads: dict[str, _UploadState] = {}
         self.requests = 0
+        self.ids = IdGenerator()
+        self._signing_keys: dict[tuple[str, str, str, str], bytes] = {}
         self._handlers: dict[str, Callable[[_Ctx], Awaitable[web.StreamResponse]]] = {
             "list_vaults": self._list_vaults,
             "create_vault": self._create_vault,
@@ -267,7 +267,7 @@ class GlacierService:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Authenticate, inject faults, dispatch; errors become AWS error documents."""
         self.requests += 1
-        request_id = new_request_id()
+        request_id = self.ids.request_id()
         try:
             response = await self._handle(request)
         except GlacierError as exc:
@@ -311,6 +311,7 @@ class GlacierService:
             lookup_secret=self.credentials.get,
             now=self.auth_clock(),
             service="glacier",
+            key_cache=self._signing_keys,
         )
         if isinstance(route, GlacierError):
             raise route
@@ -439,7 +440,7 @@ class GlacierService:
         expected = ctx.request.content_length
         if expected is None and "chunked" not in headers.get("Transfer-Encoding", "").lower():
             raise missing_parameter("Required header Content-Length is missing")
-        archive_id = new_archive_id()
+        archive_id = self.ids.archive_id()
         hasher = TreeHasher() if self.verify_hashes else None
         received_path = self.store.tmp_dir / archive_id
         sink = FileSink(received_path, create=True, hasher=hasher)
@@ -527,7 +528,7 @@ class GlacierService:
                 "and be between 1048576 and 4294967296 bytes."
             )
         upload = UploadRecord(
-            upload_id=new_upload_id(),
+            upload_id=self.ids.upload_id(),
             vault=vault.name,
             arn=vault.arn,
             description=description,
@@ -702,7 +703,7 @@ class GlacierService:
                 if all(p.leaves is not None for p in parts)
                 else None
             )
-            archive_id = new_archive_id()
+            archive_id = self.ids.archive_id()
             record = ArchiveRecord(
                 archive_id=archive_id,
                 vault=upload.vault,
@@ -825,7 +826,7 @@ class GlacierService:
         if params.get("Format") is not None:
             raise invalid_parameter("Format is only valid for inventory-retrieval jobs")
         raw_range = params.get("RetrievalByteRange")
-        job_id = new_job_id()
+        job_id = self.ids.job_id()
         created, complete_at, fails = self._job_times(tier)
 
         def make(archive: ArchiveRecord) -> JobRecord:
@@ -894,7 +895,7 @@ class GlacierService:
         if fmt not in ("JSON", "CSV"):
             raise invalid_parameter(f"Invalid format: '{fmt}'. Valid formats are CSV and JSON.")
         inventory_params = params.get("InventoryRetrievalParameters")
-        job_id = new_job_id()
+        job_id = self.ids.job_id()
         created, complete_at, fails = self._job_times(None)
 
         def make(current: VaultRecord, archives: list[ArchiveRecord]) -> tuple[JobRecord, bytes]:
@@ -1006,7 +1007,7 @@ class GlacierService:
         response = web.StreamResponse(status=206 if partial else 200, headers=headers)
         length = last - first + 1
         response.content_length = length
-        response.headers["x-amzn-RequestId"] = new_request_id()
+        response.headers["x-amzn-RequestId"] = self.ids.request_id()
         await response.prepare(ctx.request)
         cut = length // 2 if ctx.fault in ("truncate", "reset") else None
         await send_file_range(

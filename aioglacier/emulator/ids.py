@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import itertools
+import random
 import secrets
 from datetime import UTC, datetime
 
@@ -10,6 +12,7 @@ __all__ = [
     "ARCHIVE_ID_LENGTH",
     "JOB_ID_LENGTH",
     "UPLOAD_ID_LENGTH",
+    "IdGenerator",
     "format_date",
     "format_inventory_date",
     "new_archive_id",
@@ -27,6 +30,39 @@ UPLOAD_ID_LENGTH = 92
 def _urlsafe(nbytes: int, length: int) -> str:
     text = base64.urlsafe_b64encode(secrets.token_bytes(nbytes)).decode("ascii").rstrip("=")
     return text[:length]
+
+
+class IdGenerator:
+    """Fast unique ids for one emulator: a PRNG seeded from the OS, not a syscall per id.
+
+    Ids need to be unique and unguessable enough for a test server, not secret.
+    """
+
+    def __init__(self, seed: bytes | None = None) -> None:
+        # not for secrets: ids only need to be unique (seeded from the OS)
+        self._rng = random.Random(seed if seed is not None else secrets.token_bytes(32))  # noqa: S311
+        self._prefix = self._text(12, 16)
+        self._counter = itertools.count(1)
+
+    def _text(self, nbytes: int, length: int) -> str:
+        raw = self._rng.randbytes(nbytes)
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")[:length]
+
+    def archive_id(self) -> str:
+        """A 138-character URL-safe archive id."""
+        return self._text(104, ARCHIVE_ID_LENGTH)
+
+    def job_id(self) -> str:
+        """A 92-character URL-safe job id."""
+        return self._text(69, JOB_ID_LENGTH)
+
+    def upload_id(self) -> str:
+        """A 92-character URL-safe multipart upload id."""
+        return self._text(69, UPLOAD_ID_LENGTH)
+
+    def request_id(self) -> str:
+        """A request id for ``x-amzn-RequestId``: a random prefix and a counter."""
+        return f"{self._prefix}{next(self._counter):016X}"
 
 
 def new_archive_id() -> str:

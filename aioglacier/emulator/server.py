@@ -268,6 +268,7 @@ async def run_emulator_forever(
     print_fn: Callable[[str], None] = print,
     *,
     verify_hashes: bool = True,
+    io_threads: int = 16,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run an emulator until SIGINT/SIGTERM (or ``stop`` is set), then stop it cleanly.
@@ -290,6 +291,7 @@ async def run_emulator_forever(
             job_delay_scale=job_delay_scale,
             faults=faults,
             verify_hashes=verify_hashes,
+            io_threads=io_threads,
         ) as emulator:
             creds = emulator.credentials
             print_fn(f"aioglacier emulator listening on {emulator.url}")
