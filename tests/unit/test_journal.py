@@ -1162,3 +1162,16 @@ def test_state_from_plain_mappings() -> None:
     assert state.versions("f") == [a, b]
     assert state.latest_retrieve_job("a") == RetrieveJob(4, "a", "j2")
     assert state.latest_retrieve_job("b") is None
+
+
+def test_ids_follow_perl_whitespace() -> None:
+    # Perl's \S (mtglacier's ids) takes control characters such as \x01 and \x1c; it refuses
+    # Unicode spaces such as U+00A0 and U+3000.
+    for odd in ("a\x01b", "a\x1cb", "ид"):
+        rec = Deleted(1, odd, "f")
+        assert parse_line(format_record(rec), 1) == rec
+    for space in ("a\xa0b", "a\u3000b", "a\x0bb", "a\x85b"):
+        with pytest.raises(InvalidRecordError):
+            format_record(Deleted(1, space, "f"))
+        with pytest.raises(JournalError):
+            parse_line(f"B\t1\tDELETED\t{space}\tf", 1)
