@@ -31,6 +31,7 @@ __all__ = [
     "UNSIGNED_PAYLOAD",
     "Credentials",
     "HeaderMultiMapping",
+    "HmacSha256",
     "SigV4Signer",
     "SignatureError",
     "VerifiedIdentity",
@@ -113,8 +114,38 @@ class HeaderMultiMapping(Protocol):
         ...
 
 
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+
+class HmacSha256:
+    """HMAC-SHA256 with a fixed key, the pads hashed once (RFC 2104 on ``hashlib.sha256``).
+
+    Same results as ``hmac.digest(key, msg, "sha256")``, but built on plain SHA-256 objects:
+    OpenSSL 3's HMAC fetches its algorithm under locks and slows down badly when other threads
+    hash at the same time (the emulator's I/O threads do), plain SHA-256 does not.
+    """
+
+    __slots__ = ("_inner", "_outer", "key")
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        block = hashlib.sha256(key).digest() if len(key) > 64 else key
+        block = block.ljust(64, b"\0")
+        self._inner = hashlib.sha256(block.translate(_IPAD))
+        self._outer = hashlib.sha256(block.translate(_OPAD))
+
+    def digest(self, msg: bytes) -> bytes:
+        """HMAC-SHA256 of ``msg``."""
+        inner = self._inner.copy()
+        inner.update(msg)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+
 def _hmac(key: bytes, msg: str) -> bytes:
-    return hmac.digest(key, msg.encode("utf-8"), "sha256")
+    return HmacSha256(key).digest(msg.encode("utf-8"))
 
 
 def derive_signing_key(secret_key: str, date: str, region: str, service: str) -> bytes:
@@ -196,7 +227,7 @@ class SigV4Signer:
         self._credentials = credentials
         self._region = region
         self._service = service
-        self._key_cache: dict[tuple[str, str, str, str], bytes] = {}
+        self._key_cache: dict[tuple[str, str, str, str], HmacSha256] = {}
 
     def __repr__(self) -> str:
         return (
@@ -221,12 +252,15 @@ class SigV4Signer:
 
     def signing_key(self, date: str) -> bytes:
         """The derived key for ``date`` (YYYYMMDD), cached."""
+        return self._signing_hmac(date).key
+
+    def _signing_hmac(self, date: str) -> HmacSha256:
         cache_key = (self._credentials.secret_key, date, self._region, self._service)
         key = self._key_cache.get(cache_key)
         if key is None:
             if len(self._key_cache) >= _SIGNING_KEY_CACHE_MAX:
                 self._key_cache.clear()
-            key = derive_signing_key(*cache_key)
+            key = HmacSha256(derive_signing_key(*cache_key))
             self._key_cache[cache_key] = key
         return key
 
@@ -288,9 +322,7 @@ class SigV4Signer:
             f"{ALGORITHM}\n{amz_date}\n{scope}\n"
             f"{hashlib.sha256(canonical_request.encode('utf-8')).hexdigest()}"
         )
-        signature = hmac.digest(
-            self.signing_key(date), string_to_sign.encode("utf-8"), "sha256"
-        ).hex()
+        signature = self._signing_hmac(date).digest(string_to_sign.encode("utf-8")).hex()
         extra["Authorization"] = (
             f"{ALGORITHM} Credential={self._credentials.access_key}/{scope}, "
             f"SignedHeaders={signed_headers}, Signature={signature}"
@@ -344,7 +376,7 @@ def verify_request(
     max_skew: timedelta = timedelta(minutes=15),
     region: str | None = None,
     service: str | None = None,
-    key_cache: MutableMapping[tuple[str, str, str, str], bytes] | None = None,
+    key_cache: MutableMapping[tuple[str, str, str, str], HmacSha256] | None = None,
 ) -> VerifiedIdentity:
     """Verify a SigV4 (header form) request; return who signed it or raise SignatureError.
 
@@ -462,12 +494,12 @@ def verify_request(
     cache_key = (secret, scope_date, scope_region, scope_service)
     key = key_cache.get(cache_key) if key_cache is not None else None
     if key is None:
-        key = derive_signing_key(*cache_key)
+        key = HmacSha256(derive_signing_key(*cache_key))
         if key_cache is not None:
             if len(key_cache) >= _SIGNING_KEY_CACHE_MAX:
                 key_cache.clear()
             key_cache[cache_key] = key
-    expected = hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
+    expected = key.digest(string_to_sign.encode("utf-8")).hex()
     if not hmac.compare_digest(expected, signature):
         raise SignatureError(
             "InvalidSignatureException",

@@ -49,7 +49,7 @@ from aioglacier.emulator.transfer import (
     reset_connection,
     send_file_range,
 )
-from aioglacier.sigv4 import SignatureError, verify_request
+from aioglacier.sigv4 import HmacSha256, SignatureError, verify_request
 from aioglacier.treehash import (
     MIB,
     TreeHasher,
@@ -107,7 +107,7 @@ class _UploadState:
 
 @dataclass
 class _Ctx:
-    request: web.Request
+    request: web.BaseRequest
     route: _Route
     region: str
     body: bytes | None
@@ -236,7 +236,7 @@ class GlacierService:
         self.uploads: dict[str, _UploadState] = {}
         self.requests = 0
         self.ids = IdGenerator()
-        self._signing_keys: dict[tuple[str, str, str, str], bytes] = {}
+        self._signing_keys: dict[tuple[str, str, str, str], HmacSha256] = {}
         self._handlers: dict[str, Callable[[_Ctx], Awaitable[web.StreamResponse]]] = {
             "list_vaults": self._list_vaults,
             "create_vault": self._create_vault,
@@ -256,15 +256,14 @@ class GlacierService:
             "get_job_output": self._get_job_output,
         }
 
-    def make_app(self) -> web.Application:
-        """The aiohttp application (one catch-all route; routing is ours)."""
-        app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self.handle)
-        return app
+    def make_server(self) -> web.Server:
+        """The aiohttp low-level server: every request goes straight to :meth:`handle`
+        (routing is ours; no application, router or middleware layers on the hot path)."""
+        return web.Server(self.handle, access_log=None)
 
     # -- the request pipeline ------------------------------------------------------------------
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Authenticate, inject faults, dispatch; errors become AWS error documents."""
         self.requests += 1
         request_id = self.ids.request_id()
@@ -283,7 +282,7 @@ class GlacierService:
             response.headers["x-amzn-RequestId"] = request_id
         return response
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         raw_path, _, raw_query = request.raw_path.partition("?")
         route = _route(request.method, unquote(raw_path))
         streaming = isinstance(route, _Route) and route.operation in _STREAMING
@@ -356,7 +355,7 @@ class GlacierService:
             raise ConnectionDropped
         return response
 
-    async def _send_truncated(self, request: web.Request, response: web.Response) -> None:
+    async def _send_truncated(self, request: web.BaseRequest, response: web.Response) -> None:
         body = response.body
         data = bytes(body) if isinstance(body, (bytes, bytearray)) else b""
         stream = web.StreamResponse(status=response.status, headers=response.headers)

@@ -87,8 +87,12 @@ def new_request_id() -> str:
 
 def format_date(when: datetime) -> str:
     """ISO 8601 with milliseconds, UTC: ``2012-03-20T17:03:43.221Z``."""
-    when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    if when.tzinfo is not UTC:
+        when = when.astimezone(UTC)
+    return (
+        f"{when.year:04d}-{when.month:02d}-{when.day:02d}T"
+        f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}.{when.microsecond // 1000:03d}Z"
+    )
 
 
 def format_inventory_date(when: datetime) -> str:

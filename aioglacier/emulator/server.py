@@ -102,7 +102,7 @@ class Emulator:
         self._executor: concurrent.futures.Executor | None = None
         self._store: Store | None = None
         self._service: GlacierService | None = None
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
         self._port: int | None = None
 
     def __repr__(self) -> str:
@@ -137,8 +137,8 @@ class Emulator:
             verify_hashes=self.verify_hashes,
             executor=executor,
         )
-        runner = web.AppRunner(
-            self._service.make_app(), access_log=None, handle_signals=False, shutdown_timeout=1.0
+        runner = web.ServerRunner(
+            self._service.make_server(), handle_signals=False, shutdown_timeout=1.0
         )
         try:
             await runner.setup()

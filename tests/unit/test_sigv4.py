@@ -17,6 +17,7 @@ from multidict import CIMultiDict
 from aioglacier.sigv4 import (
     EMPTY_SHA256,
     Credentials,
+    HmacSha256,
     SignatureError,
     SigV4Signer,
     VerifiedIdentity,
@@ -449,3 +450,11 @@ def test_verify_requires_host_and_date_signed() -> None:
         headers=headers,
         now=NOW + timedelta(days=1),
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.binary(max_size=150), msg=st.binary(max_size=300))
+def test_hmac_sha256_equals_stdlib(key: bytes, msg: bytes) -> None:
+    import hmac
+
+    assert HmacSha256(key).digest(msg) == hmac.new(key, msg, hashlib.sha256).digest()
