@@ -715,12 +715,13 @@ class _Replay:
                     or not (all_ascii or line.isascii() or line[: -len(name)].isascii())
                     or not aid
                     or " " in aid
-                    or not th
-                    or " " in th
                     or not ss.isdigit()
                     or len(ss) > 20
-                    or "//" in (slashed := f"/{name}/")
-                    or ("/." in slashed and dot_component(name))
+                    or not name
+                    or name[0] == "/"
+                    or name[-1] == "/"
+                    or "//" in name
+                    or ((name[0] == "." or "/." in name) and dot_component(name))
                 ):
                     slow(line, lineno)
                     continue
@@ -737,12 +738,17 @@ class _Replay:
                 else:
                     slow(line, lineno)
                     continue
+                packed: str | bytes = th
                 if len(th) == 64 and th.islower():
-                    try:
-                        packed: str | bytes = from_hex(th)
+                    try:  # noqa: SIM105 - a try costs less than contextlib.suppress here
+                        packed = from_hex(th)
                     except ValueError:
-                        packed = th
-                else:
+                        pass
+                # 32 bytes from 64 characters: hex digits only, no whitespace.
+                if packed is th or len(packed) != 32:
+                    if not th or " " in th:
+                        slow(line, lineno)
+                        continue
                     packed = th
                 row = (last_t, aid, int(ss), mtime, packed, name)
                 if add_row(aid, row) is not row:
@@ -764,8 +770,12 @@ class _Replay:
                     last_t = int(ts)
                     last_ts = ts
                 if kind == "DELETED":
-                    if "//" in (slashed := f"/{name}/") or (
-                        "/." in slashed and dot_component(name)
+                    if (
+                        not name
+                        or name[0] == "/"
+                        or name[-1] == "/"
+                        or "//" in name
+                        or ((name[0] == "." or "/." in name) and dot_component(name))
                     ):
                         slow(line, lineno)
                         continue

@@ -1175,3 +1175,20 @@ def test_ids_follow_perl_whitespace() -> None:
             format_record(Deleted(1, space, "f"))
         with pytest.raises(JournalError):
             parse_line(f"B\t1\tDELETED\t{space}\tf", 1)
+
+
+@pytest.mark.parametrize(
+    "th",
+    [
+        TH[:30] + " " + TH[31:],  # 64 characters that bytes.fromhex would take
+        " " + TH[1:],
+        "",
+        "ab" * 31 + "a\u00a0",
+    ],
+)
+def test_read_refuses_bad_treehash(tmp_path: Path, th: str) -> None:
+    line = created_line(th=th)
+    path = write(tmp_path / "j", line + "\n")
+    with pytest.raises(JournalError) as info:
+        read_journal(path)
+    assert str(info.value) == f"{path}:1: line is broken: {shown(line)}"
