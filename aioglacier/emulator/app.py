@@ -278,6 +278,17 @@ class GlacierService:
         except (ConnectionError, asyncio.IncompleteReadError) as exc:
             _log.debug("client went away: %r", exc)
             response = web.Response(status=400)
+        except web.HTTPException:
+            raise
+        except Exception:
+            _log.exception("emulator error on %s %s", request.method, request.path)
+            response = _error_response(
+                GlacierError(
+                    "ServiceUnavailableException",
+                    "Internal error in the emulator (see its log).",
+                    500,
+                )
+            )
         if not response.prepared:
             response.headers["x-amzn-RequestId"] = request_id
         return response
@@ -1009,18 +1020,26 @@ class GlacierService:
         response.headers["x-amzn-RequestId"] = self.ids.request_id()
         await response.prepare(ctx.request)
         cut = length // 2 if ctx.fault in ("truncate", "reset") else None
-        await send_file_range(
-            response,
-            self.store.job_output_path(job.job_id),
-            base + first,
-            length,
-            executor=self.executor,
-            throttle=ctx.throttle,
-            cut_at=cut,
-            request=ctx.request,
-            reset=ctx.fault == "reset",
-        )
-        await response.write_eof()
+        try:
+            await send_file_range(
+                response,
+                self.store.job_output_path(job.job_id),
+                base + first,
+                length,
+                executor=self.executor,
+                throttle=ctx.throttle,
+                cut_at=cut,
+                request=ctx.request,
+                reset=ctx.fault == "reset",
+            )
+            await response.write_eof()
+        except (ConnectionDropped, ConnectionError):
+            raise
+        except Exception:
+            # the status line is sent: the only way left to signal failure is to cut the body
+            _log.exception("emulator error sending job output %s", job.job_id)
+            reset_connection(ctx.request)
+            raise ConnectionDropped from None
         return response
 
     async def _output_checksum(self, job: JobRecord, start: int, end: int) -> str | None:

@@ -460,3 +460,24 @@ async def test_failed_jobs(tmp_path: Path) -> None:
         )
         failed = await call(glacier.list_jobs, vaultName="v", statuscode="Failed")
         assert [j["JobId"] for j in failed["JobList"]] == [job_id]
+
+
+async def test_manual_clock_gives_exact_dates(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from aioglacier.emulator import ManualClock
+
+    clock = ManualClock(datetime(2012, 3, 20, 17, 3, 43, 221000, tzinfo=UTC))
+    async with Emulator(tmp_path / "e", clock=clock, job_delay_scale=1.0) as emulator:
+        glacier = make_client(emulator.url, emulator.credentials)
+        archive_id = await setup_archive(glacier, b"data")
+        vault = await call(glacier.describe_vault, vaultName="v")
+        assert vault["CreationDate"] == "2012-03-20T17:03:43.221Z"
+        job_id = await archive_job(glacier, archive_id, Tier="Expedited")
+        emulator.advance_clock(180)
+        described = await call(glacier.describe_job, vaultName="v", jobId=job_id)
+        assert described["CreationDate"] == "2012-03-20T17:03:43.221Z"
+        assert described["CompletionDate"] == "2012-03-20T17:06:43.221Z"
+        assert [a.creation_date for a in await emulator.archives("v")] == [
+            "2012-03-20T17:03:43.221Z"
+        ]
