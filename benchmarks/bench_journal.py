@@ -104,7 +104,7 @@ def generate(path: Path, records: int, seed: int = 1) -> dict[str, int]:
     return counts
 
 
-_REPLAY_CHILD = """
+_REPLAY_CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[2])
 from aioglacier.journal import read_journal
