@@ -931,7 +931,7 @@ async def test_fsync_policies(tmp_path: Path) -> None:
         assert journal.fsync_count == 1
     assert journal.fsync_count == 2
 
-    async with JournalWriter(tmp_path / "interval", fsync=0.3) as journal:
+    async with JournalWriter(tmp_path / "interval", fsync=1.0) as journal:
         await journal.append(rec)
         assert journal.fsync_count == 0
         for _ in range(500):
@@ -939,7 +939,7 @@ async def test_fsync_policies(tmp_path: Path) -> None:
                 break
             await asyncio.sleep(0.01)
         assert journal.fsync_count == 1  # the timer fsynced without a further record
-        await asyncio.sleep(0.4)
+        await asyncio.sleep(1.2)
         assert journal.fsync_count == 1  # nothing new: no further fsync
 
     for bad in ("sometimes", 0, -1.0, float("inf"), True):
