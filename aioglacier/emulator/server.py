@@ -261,9 +261,9 @@ class Emulator:
 
 async def run_emulator_forever(
     data_dir: Path | str,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    job_delay_scale: float = 0.0,
+    host: str | None = "127.0.0.1",
+    port: int | None = 0,
+    job_delay_scale: float | None = 0.0,
     faults: FaultPlan | str | None = None,
     print_fn: Callable[[str], None] = print,
     *,
@@ -274,7 +274,8 @@ async def run_emulator_forever(
     """Run an emulator until SIGINT/SIGTERM (or ``stop`` is set), then stop it cleanly.
 
     Prints the endpoint URL and the credentials to use (the emulator's own example pair) with
-    ``print_fn`` once listening.
+    ``print_fn`` once listening. ``None`` for ``host``, ``port`` or ``job_delay_scale`` means
+    the default (loopback, a free port, no job delay).
     """
     stop_event = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -286,9 +287,9 @@ async def run_emulator_forever(
     try:
         async with Emulator(
             data_dir,
-            host=host,
-            port=port,
-            job_delay_scale=job_delay_scale,
+            host=host or "127.0.0.1",
+            port=port or 0,
+            job_delay_scale=job_delay_scale or 0.0,
             faults=faults,
             verify_hashes=verify_hashes,
             io_threads=io_threads,

@@ -197,3 +197,35 @@ async def test_bad_fault_spec_on_command_line(tmp_path: Path) -> None:
     _, stderr = await process.communicate()
     assert process.returncode == 2
     assert "--faults: unknown operation 'upload' in fault rule" in stderr.decode()
+
+
+async def test_run_emulator_forever_in_process(tmp_path: Path) -> None:
+    from aioglacier.emulator import run_emulator_forever
+
+    lines: list[str] = []
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_emulator_forever(
+            tmp_path / "d", None, None, None, "seed=4,job:fail=0.5", lines.append, stop=stop
+        )
+    )
+    while not any("listening on" in line for line in lines):
+        await asyncio.sleep(0.01)
+    url = LISTENING.search(lines[0])
+    assert url is not None
+    assert url.group(1).startswith("http://127.0.0.1:")
+    client = RawClient(url.group(1), DEFAULT_CREDENTIALS)
+    try:
+        assert (await client.request("PUT", "/-/vaults/v")).status == 201
+    finally:
+        await client.close()
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert lines[1:] == [
+        f"data directory: {tmp_path / 'd'}",
+        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
+        "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "region: any (e.g. us-east-1); account id: - or 123456789012",
+        "faults: seed=4,job:fail=0.5",
+        "stopping",
+    ]
