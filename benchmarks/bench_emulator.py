@@ -1,9 +1,9 @@
 """Benchmark the Glacier emulator: single 4 KiB uploads per second and multipart MiB/s.
 
 The emulator runs as a separate process (``python -m aioglacier.emulator``, on uvloop) so that
-server and client each get a core; the client is a plain aiohttp session with precomputed
-hashes and signatures (our SigV4Signer), ``--concurrency`` requests in flight (32 by default).
-Each figure is measured with hash verification on (default emulator) and off
+server and client each get a core (both on uvloop); the client is a plain aiohttp session with
+precomputed hashes and signatures (our SigV4Signer), ``--concurrency`` requests in flight (32 by
+default). Each figure is measured with hash verification on (default emulator) and off
 (``--no-verify-hashes``).
 
     .venv/bin/python benchmarks/bench_emulator.py [--seconds 5] [--multipart-mib 512]
@@ -241,4 +241,9 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover
+        asyncio.run(main())
+    else:
+        uvloop.run(main())
