@@ -558,7 +558,9 @@ async def _cmd_check_local_hash(inv: Invocation) -> int:
 
     inv.require("dir", "journal")
     directory, journal = await _existing_dir(inv), await _existing_journal(inv)
-    state = await load_journal(journal)
+    state = await load_journal(journal, skip_bad_names=True)
+    for message in state.skipped:
+        print(f"aioglacier: warning: {message}", file=inv.stderr, flush=True)
     flt = Filter.from_options(inv.get("filters") or [])
     summary = await check_local_hash(
         state,

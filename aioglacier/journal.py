@@ -573,6 +573,8 @@ class JournalState:
             was ignored, or ``None``.
         used_versions: the format versions met (``"0"``, ``"A"``, ``"B"``, ``"C"``).
         line_count: complete lines read.
+        skipped: with ``skip_bad_names``, one message per line whose file name was refused
+            (and whose archive is left out of the state).
 
     Replay fills them with read-only, compact mappings (:class:`ArchiveMap`,
     :class:`RetrieveJobMap`) whose lookups build fresh, equal records; any mapping of records
@@ -585,6 +587,7 @@ class JournalState:
     torn_tail: str | None = None
     used_versions: frozenset[str] = frozenset()
     line_count: int = 0
+    skipped: tuple[str, ...] = ()
 
     def latest(self, relfilename: str) -> Created | None:
         """The current archive of ``relfilename``, or ``None`` when it has no live archive."""
@@ -631,8 +634,11 @@ class _Replay:
     """Applies lines to a state. A fast path handles the common well-formed ``B``/``C`` lines;
     anything it does not accept goes through :func:`_parse_exact`, which decides exactly."""
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, skip_bad_names: bool = False) -> None:
         self.path = path
+        self.skip_bad_names = skip_bad_names
+        self.skipped: list[str] = []
+        self.skipped_ids: set[str] = set()
         self.rows: dict[str, _CreatedRow] = {}
         # One job is stored as its row, more as a list of rows (most archives have at most one).
         self.jobs: dict[str, _JobRow | list[_JobRow]] = {}
@@ -644,9 +650,21 @@ class _Replay:
 
     def slow(self, line: str, line_number: int) -> None:
         """Parse ``line`` exactly and apply it."""
-        record, version = _parse_exact(line, line_number, self.path)
+        try:
+            record, version = _parse_exact(line, line_number, self.path)
+        except JournalError as exc:
+            if not (self.skip_bad_names and exc.reason.startswith("invalid file name")):
+                raise
+            # Outside data (a journal from elsewhere): refuse the entry, keep the others.
+            fields = line.split("\t")
+            aid_field = fields[3] if len(fields) > 3 else ([*line.split(), "", "", ""])[2]
+            self.skipped_ids.add(aid_field)
+            self.skipped.append(f"{exc}: entry skipped")
+            return
         self.versions.add(version)
         aid = record.archive_id
+        if aid in self.skipped_ids:
+            return
         if isinstance(record, Created):
             row = (
                 record.time,
@@ -659,7 +677,7 @@ class _Replay:
             if self.rows.setdefault(aid, row) is not row:
                 raise self.error(_duplicate(aid), line_number)
         elif isinstance(record, Deleted):
-            if self.rows.pop(aid, None) is None:
+            if self.rows.pop(aid, None) is None and aid not in self.skipped_ids:
                 raise self.error(_unknown(aid), line_number)
         else:
             live = self.rows.get(aid)
@@ -779,7 +797,7 @@ class _Replay:
                     ):
                         slow(line, lineno)
                         continue
-                    if pop_row(aid, None) is None:
+                    if pop_row(aid, None) is None and aid not in self.skipped_ids:
                         raise self.error(_unknown(aid), lineno)
                 elif kind == "RETRIEVE_JOB":
                     live = get_row(aid)
@@ -828,6 +846,7 @@ class _Replay:
             torn_tail=torn_tail,
             used_versions=frozenset(self.versions),
             line_count=self.line_count,
+            skipped=tuple(self.skipped),
         )
 
 
@@ -839,10 +858,15 @@ def _unknown(aid: str) -> str:
     return f"DELETED of unknown archive id {_shown(aid)}: never created, or already deleted"
 
 
-def read_journal(path: str | os.PathLike[str], *, missing_ok: bool = True) -> JournalState:
+def read_journal(
+    path: str | os.PathLike[str], *, missing_ok: bool = True, skip_bad_names: bool = False
+) -> JournalState:
     """Read and replay the journal at ``path`` (blocking; run it in an executor).
 
-    A missing file gives an empty state unless ``missing_ok`` is false.
+    A missing file gives an empty state unless ``missing_ok`` is false. With
+    ``skip_bad_names`` (what restores use: a journal is data from outside), a record whose file
+    name is refused (``..``, absolute...) is left out and reported in
+    :attr:`JournalState.skipped` instead of failing the whole journal.
 
     Raises:
         JournalError: a bad line, with its line number (see the module docstring).
@@ -850,7 +874,7 @@ def read_journal(path: str | os.PathLike[str], *, missing_ok: bool = True) -> Jo
         OSError: the file cannot be read.
     """
     shown = os.fspath(path)
-    replay = _Replay(shown)
+    replay = _Replay(shown, skip_bad_names)
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
@@ -912,13 +936,17 @@ async def load_journal(
     *,
     executor: Executor | None = None,
     missing_ok: bool = True,
+    skip_bad_names: bool = False,
 ) -> JournalState:
     """:func:`read_journal` in ``executor`` (the loop's default when ``None``).
 
     A missing file gives an empty state unless ``missing_ok`` is false.
     """
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(executor, lambda: read_journal(path, missing_ok=missing_ok))
+    return await loop.run_in_executor(
+        executor,
+        lambda: read_journal(path, missing_ok=missing_ok, skip_bad_names=skip_bad_names),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -140,6 +140,21 @@ def _finish(progress: ProgressSink, result: OperationResult, started: float) -> 
     return result
 
 
+async def _load_outside_journal(
+    journal_path: Path,
+    executor: Executor | None,
+    progress: ProgressSink,
+    result: OperationResult,
+) -> JournalState:
+    """Load a journal whose names are outside data: an entry with a refused name (``..``, an
+    absolute path...) is reported as failed and left out; the others go on."""
+    state = await load_journal(journal_path, executor=executor, skip_bad_names=True)
+    for message in state.skipped:
+        progress(Message(message, "warning"))
+        result.outcomes.append(Outcome("(journal)", "failed", message))
+    return state
+
+
 def _selected(state: JournalState, flt: Filter | None) -> list[Created]:
     return [state.files[n] for n in sorted(state.files) if flt is None or flt.matches(n)]
 
@@ -201,7 +216,7 @@ async def start_restore(
     started = time.monotonic()
     result = OperationResult()
     loop = asyncio.get_running_loop()
-    state = await load_journal(journal_path, executor=executor)
+    state = await _load_outside_journal(journal_path, executor, progress, result)
     now = int(clock())
     todo: list[Created] = []
     selected = _selected(state, filter)
@@ -515,7 +530,7 @@ async def restore_completed(
     started = time.monotonic()
     result = OperationResult()
     loop = asyncio.get_running_loop()
-    state = await load_journal(journal_path, executor=executor)
+    state = await _load_outside_journal(journal_path, executor, progress, result)
     records = _selected(state, filter)
     d = _Download(
         api,
@@ -611,7 +626,7 @@ async def purge_vault(
     """mtglacier's ``purge-vault``: delete every live archive of the journal (filtered)."""
     started = time.monotonic()
     result = OperationResult()
-    state = await load_journal(journal_path, executor=executor)
+    state = await _load_outside_journal(journal_path, executor, progress, result)
     victims = [
         a for a in state.archives.values() if filter is None or filter.matches(a.relfilename)
     ]

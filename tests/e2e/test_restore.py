@@ -233,3 +233,39 @@ async def test_inventory_rebuilds_the_journal(client: Client, tmp_path: Path, fm
     # a non-empty journal is never overwritten
     with pytest.raises(Exception, match="is not empty"):
         await client.download_inventory("vault", new_journal)
+
+
+async def test_hostile_journal_names_are_refused_and_others_restored(
+    client: Client, tmp_path: Path
+) -> None:
+    base, journal = await synced(client, tmp_path, {"good.txt": b"good"})
+    # Archives whose journal entries claim hostile names (as a tampered journal might).
+    other = tmp_path / "other-journal"
+    hostile = ["../escape.txt", "/etc/aioglacier-test", "a/../../b", "x\\..\\y"]
+    ids = []
+    for n in range(len(hostile)):
+        result = await client.upload_file("vault", other, f"h{n}", data=b"evil")
+        ids.append(result.archive_id)
+    with journal.open("a", encoding="utf-8") as f:
+        for archive_id, name in zip(ids, hostile, strict=True):
+            th = read_journal(other).archives[archive_id].treehash
+            f.write(f"B\t{NOW}\tCREATED\t{archive_id}\t4\t{NOW}\t{th}\t{name}\n")
+    wipe(base)
+    started = await client.restore(base, "vault", journal, max_number_of_files=100)
+    assert [o.relfilename for o in started.done] == ["good.txt"]
+    refused = [o.detail for o in started.failed]
+    assert len(refused) == 4
+    assert any("../escape.txt" in d and "invalid file name" in d for d in refused)
+    for archive_id in ids:  # start the hostile jobs by hand, as an attacker with the vault could
+        await client.api.initiate_job(
+            "vault", {"Type": "archive-retrieval", "ArchiveId": archive_id}
+        )
+    result = await client.restore_completed(base, "vault", journal)
+    assert [o.relfilename for o in result.done] == ["good.txt"]
+    assert len(result.failed) == 4
+    assert (base / "good.txt").read_bytes() == b"good"
+    assert not (tmp_path / "escape.txt").exists()
+    assert not Path("/etc/aioglacier-test").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["data", "emulator-data", "journal", "other-journal"]
+    )

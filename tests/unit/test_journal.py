@@ -1192,3 +1192,26 @@ def test_read_refuses_bad_treehash(tmp_path: Path, th: str) -> None:
     with pytest.raises(JournalError) as info:
         read_journal(path)
     assert str(info.value) == f"{path}:1: line is broken: {shown(line)}"
+
+
+def test_skip_bad_names_keeps_the_other_entries(tmp_path: Path) -> None:
+    th = "ab" * 32
+    path = tmp_path / "outside.journal"
+    path.write_text(
+        f"B\t1\tCREATED\tGOOD\t5\t10\t{th}\tok/name\n"
+        f"B\t2\tCREATED\tEVIL1\t5\t10\t{th}\t../escape\n"
+        f"B\t3\tCREATED\tEVIL2\t5\t10\t{th}\t/abs/path\n"
+        f"B\t4\tRETRIEVE_JOB\tEVIL1\tJOB\n"
+        f"B\t5\tDELETED\tEVIL2\t/abs/path\n"
+        f"1 CREATED OLD0 5 {th} ../legacy\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(JournalError, match=r"outside.journal:2: invalid file name"):
+        read_journal(path)
+    state = read_journal(path, skip_bad_names=True)
+    assert list(state.files) == ["ok/name"]
+    assert list(state.archives) == ["GOOD"]
+    assert len(state.skipped) == 4
+    assert state.skipped[0].startswith(f"{path}:2: invalid file name")
+    assert state.skipped[0].endswith(": entry skipped")
+    assert f"{path}:6:" in state.skipped[3]
