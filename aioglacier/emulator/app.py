@@ -310,7 +310,7 @@ class GlacierService:
                 raise GlacierError(
                     "InvalidSignatureException",
                     "The provided 'x-amz-content-sha256' header does not match what was computed.",
-                    400,
+                    403,
                 )
         identity = verify_request(
             request.method,

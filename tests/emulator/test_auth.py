@@ -76,8 +76,15 @@ async def test_tampered_body_hash(raw: RawClient, emulator: Emulator) -> None:
         body=b'{"Type": "inventory-retrieval"}',
         content_sha256="0" * 64,
     )
-    assert response.status == 400
-    assert response.json()["code"] == "InvalidSignatureException"
+    assert response.status == 403
+    assert response.json() == {
+        "code": "InvalidSignatureException",
+        "message": "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        "type": "Client",
+    }
+    assert await emulator.vaults() == ["v"]
+    listed = await raw.request("GET", "/-/vaults/v/jobs")
+    assert listed.json()["JobList"] == []
 
 
 async def test_wrong_service_scope(emulator: Emulator, raw: RawClient) -> None:
