@@ -78,6 +78,31 @@ def warm(path: Path) -> None:
             pass
 
 
+def parallel_capacity(threads: int, seconds: float = 0.4) -> float:
+    """How many cores' worth of SHA-256 this machine gives right now (other load lowers it).
+
+    Hashes an in-memory buffer on one thread, then on ``threads`` threads, for about
+    ``seconds`` each; returns the speedup. On a quiet machine it is close to ``threads``.
+    """
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    buffer = bytes(8 * MIB)
+
+    def spin(deadline: float) -> int:
+        count = 0
+        while time.perf_counter() < deadline:
+            hashlib.sha256(buffer)
+            count += 1
+        return count
+
+    single = spin(time.perf_counter() + seconds)
+    with ThreadPoolExecutor(threads) as pool:
+        deadline = time.perf_counter() + seconds
+        multi = sum(pool.map(spin, [deadline] * threads))
+    return multi / max(1, single)
+
+
 def run_timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, str]:
     """Run a command; return its wall time and stdout (raise if it fails)."""
     start = time.perf_counter()
@@ -168,15 +193,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         rows.append(library)
 
+        cpus = os.cpu_count() or 1
+        capacity_before = parallel_capacity(cpus)
         for _ in range(args.repeat):
             for row in rows:
                 elapsed, row.output = run_timed(row.argv, env)
                 row.times.append(elapsed)
 
-        cpus = os.cpu_count() or 1
+        capacity_after = parallel_capacity(cpus)
         print(
             f"\nfile: {path} ({size / MIB:.0f} MiB, page cache warm), {cpus} CPUs, "
             f"best of {args.repeat}, each run a fresh process (startup included)"
+        )
+        print(
+            f"parallel capacity: {capacity_before:.2f} before, {capacity_after:.2f} after, "
+            f"of {cpus} cores (in-memory SHA-256 on all cores vs one; other load lowers it)"
         )
         print(f"tree hash: {expected}")
         if not has_cli:

@@ -522,6 +522,20 @@ async def test_small_file_takes_one_job(write_file: Callable[[bytes], Path]) -> 
         empty = await tree_hash_file(path, executor=executor, offset=4 * MIB)
         assert empty == FileHash(0, EMPTY_TREE_HASH, (EMPTY_TREE_HASH,))
         assert executor.submitted == 2
+        assert (await tree_hash_file(path, executor=executor)) == result  # automatic size
+        assert executor.submitted == 3
+
+
+@pytest.mark.parametrize(("workers", "jobs"), [(1, 4), (2, 8)])
+async def test_automatic_job_size_is_four_jobs_per_worker(
+    workers: int, jobs: int, write_file: Callable[[bytes], Path]
+) -> None:
+    data = make_data(40 * MIB)
+    path = write_file(data)
+    with RecordingExecutor(workers=2) as executor:
+        result = await tree_hash_file(path, executor=executor, max_workers=workers)
+    assert result.tree_hash == naive_tree_hash(data)
+    assert executor.submitted == 1 + jobs + 1  # open, jobs, combine and close
 
 
 async def test_tree_hash_file_does_not_block_the_loop(write_file: Callable[[bytes], Path]) -> None:
@@ -584,6 +598,42 @@ async def test_no_descriptor_leaks(write_file: Callable[[bytes], Path], tmp_path
     with pytest.raises(ValueError, match=r"go past the end of the file"):
         tree_hash_file_sync(large, length=10 * MIB)
     assert set(os.listdir("/proc/self/fd")) <= fds_before
+
+
+async def test_cancelling_stops_running_jobs_at_the_next_leaf(
+    write_file: Callable[[bytes], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_file(make_data(32 * MIB))
+    reading = threading.Event()
+    go_on = threading.Event()
+    calls = 0
+    real_preadv = os.preadv
+
+    def slow_preadv(fd: int, buffers: list[memoryview], offset: int) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            reading.set()
+            go_on.wait(10)
+        return real_preadv(fd, buffers, offset)
+
+    monkeypatch.setattr(os, "preadv", slow_preadv)
+    with RecordingExecutor(workers=1) as executor:
+        # One thread: the first 16 MiB job runs, the second waits in the queue.
+        task = asyncio.create_task(
+            tree_hash_file(path, executor=executor, job_size=16 * MIB, max_workers=1)
+        )
+        while not reading.is_set():
+            await asyncio.sleep(0.001)
+        task.cancel()
+        for _ in range(5):  # let the task reach its cleanup
+            await asyncio.sleep(0)
+        go_on.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    # The running job finished its current leaf (8 reads of 128 KiB) and stopped; the queued
+    # one never ran. Without the per-leaf check it would have read all 16 MiB (128 reads).
+    assert calls == 8
 
 
 async def test_file_shrinking_while_hashed_is_a_transfer_error(
