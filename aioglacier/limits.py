@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 __all__ = ["ByteBudget", "RequestLimiter"]
 
@@ -101,14 +99,25 @@ class ByteBudget:
             self._take(size)
             fut.set_result(None)
 
-    @asynccontextmanager
-    async def hold(self, n: int) -> AsyncIterator[None]:
-        """Hold ``n`` bytes for the duration of the block."""
-        await self.acquire(n)
-        try:
-            yield
-        finally:
-            self.release(n)
+    def hold(self, n: int) -> _Held:
+        """Hold ``n`` bytes for the duration of an ``async with`` block."""
+        return _Held(self, n)
 
     def __repr__(self) -> str:
         return f"ByteBudget(capacity={self.capacity}, used={self.used}, peak={self.peak})"
+
+
+class _Held:
+    """``async with budget.hold(n)``: a plain class, cheaper than a generator-based manager."""
+
+    __slots__ = ("_budget", "_n")
+
+    def __init__(self, budget: ByteBudget, n: int) -> None:
+        self._budget = budget
+        self._n = n
+
+    async def __aenter__(self) -> None:
+        await self._budget.acquire(self._n)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._budget.release(self._n)

@@ -79,13 +79,15 @@ async def with_retries(
     policy: RetryPolicy,
     *,
     on_retry: Callable[[int, BaseException], None] | None = None,
+    start: int = 1,
 ) -> T:
     """Await ``operation(attempt)`` until it succeeds, fails permanently or attempts run out.
 
     ``on_retry(next_attempt, error)`` is called before each retry (to rewind progress, log...).
-    The last error is raised as it is.
+    ``start`` numbers the first attempt (a caller that already made attempts continues the
+    count and the backoff). The last error is raised as it is.
     """
-    attempt = 1
+    attempt = start
     while True:
         try:
             return await operation(attempt)

@@ -23,7 +23,7 @@ from yarl import URL
 
 from aioglacier.errors import RemoteError
 from aioglacier.limits import RequestLimiter
-from aioglacier.retry import RETRYABLE_CODES, RetryPolicy, with_retries
+from aioglacier.retry import RETRYABLE_CODES, RetryPolicy, is_retryable, with_retries
 from aioglacier.sigv4 import EMPTY_SHA256, SigV4Signer
 
 __all__ = [
@@ -145,6 +145,7 @@ class GlacierApi:
         self._limiter = limiter
         self._retry = retry
         self._account = quote(account_id, safe="")
+        self._paths: dict[tuple[str, ...], str] = {}
 
     def __repr__(self) -> str:
         return f"GlacierApi(endpoint={self._endpoint!r}, region={self._signer.region!r})"
@@ -157,8 +158,12 @@ class GlacierApi:
     # ---------------------------------------------------------------- plumbing
 
     def _url(self, *segments: str, query: Mapping[str, str] | None = None) -> str:
-        path = "/".join(quote(s, safe="") for s in (self._account, *segments))
-        url = f"{self._endpoint}/{path}"
+        url = self._paths.get(segments)
+        if url is None:
+            path = "/".join(quote(s, safe="") for s in (self._account, *segments))
+            url = f"{self._endpoint}/{path}"
+            if len(self._paths) < 256:  # vault-level paths repeat for every archive
+                self._paths[segments] = url
         if query:
             url += "?" + urlencode(sorted(query.items()), quote_via=quote, safe="-_.~")
         return url
@@ -186,7 +191,7 @@ class GlacierApi:
         if len(body) > STREAM_CHUNK:
             data = _chunks(body)
         async with (
-            self._limiter.slot(),
+            self._limiter,
             self._session.request(
                 method, URL(url, encoded=True), headers=signed, data=data
             ) as resp,
@@ -217,14 +222,19 @@ class GlacierApi:
             else:
                 payload_hash = EMPTY_SHA256
 
+        try:  # the common case: the first attempt succeeds, no retry machinery involved
+            return await self._once(method, url, headers, body, payload_hash, expect)
+        except Exception as exc:
+            if not retry or self._retry.max_attempts < 2 or not is_retryable(exc):
+                raise
+            first_error = exc
+
         async def attempt(n: int) -> tuple[int, Mapping[str, str], bytes]:
-            if n > 1:
-                log.debug("retry %d of %s %s", n, method, url)
+            log.debug("attempt %d of %s %s after %r", n, method, url, first_error)
             return await self._once(method, url, headers, body, payload_hash, expect)
 
-        if not retry:
-            return await attempt(1)
-        return await with_retries(attempt, self._retry)
+        await self._retry.sleep(self._retry.delay(2))
+        return await with_retries(attempt, self._retry, start=2)
 
     async def call_json(self, method: str, *segments: str, **kwargs: Any) -> dict[str, Any]:
         """Like :meth:`call`, and decode the JSON body."""

@@ -158,3 +158,26 @@ async def test_with_retries_does_not_retry_permanent() -> None:
     with pytest.raises(RemoteError, match="ResourceNotFoundException: no vault"):
         await with_retries(op, RetryPolicy())
     assert calls == 1
+
+
+async def test_with_retries_start_continues_the_count() -> None:
+    slept: list[float] = []
+
+    async def sleep(d: float) -> None:
+        slept.append(d)
+
+    policy = RetryPolicy(
+        max_attempts=4, base_delay=1.0, max_delay=100.0, rng=random.Random(3), sleep=sleep
+    )
+    seen: list[int] = []
+
+    async def op(n: int) -> None:
+        seen.append(n)
+        raise TimeoutError
+
+    with pytest.raises(TimeoutError):
+        await with_retries(op, policy, start=2)
+    assert seen == [2, 3, 4]  # attempts 2 to 4: the first was made by the caller
+    assert len(slept) == 2
+    assert slept[0] <= 2.0  # delay before attempt 3
+    assert slept[1] <= 4.0  # delay before attempt 4
