@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
 from types import TracebackType
@@ -47,7 +47,8 @@ LOCAL_PREFIX = "local:"
 class Client:
     """An async client of one Glacier endpoint. Use only inside ``async with``.
 
-    ``executor`` runs file reads and hashing (default: the loop's default executor); ``clock``
+    ``executor`` runs file reads, hashing and writes (default: a pool the client owns, of
+    concurrency + 4 threads, at least 8); ``clock``
     stamps journal records; ``retry`` overrides the retry policy built from the settings.
     """
 
@@ -61,7 +62,8 @@ class Client:
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self.settings = settings or ClientSettings()
-        self._executor = executor
+        self._executor: Executor | None = executor
+        self._own_executor = executor is None
         self._clock = clock
         self._retry = retry or RetryPolicy(
             max_attempts=self.settings.max_attempts,
@@ -111,6 +113,14 @@ class Client:
             credentials = await resolve_credentials(profile=s.profile)
         self.endpoint = endpoint
         self.credentials = credentials
+        if self._own_executor:
+            # Reads, hashes, writes and fsyncs run here: more threads than the loop's default
+            # (cores + 4) so that fsync-bound restores of many small files overlap.
+            pool = ThreadPoolExecutor(
+                max_workers=max(8, s.concurrency + 4), thread_name_prefix="aioglacier"
+            )
+            self._executor = pool
+            stack.callback(pool.shutdown, wait=False, cancel_futures=True)
         session = self._given_session
         if session is None:
             connector = aiohttp.TCPConnector(
@@ -143,6 +153,8 @@ class Client:
         stack, self._stack, self._api = self._stack, None, None
         if stack is not None:
             await stack.aclose()
+        if self._own_executor:
+            self._executor = None
 
     @property
     def api(self) -> GlacierApi:

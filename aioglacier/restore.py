@@ -49,7 +49,7 @@ from aioglacier.progress import (
 )
 from aioglacier.retry import RetryPolicy, with_retries
 from aioglacier.safepath import UnsafePathError, make_parents, safe_target, temp_name_for
-from aioglacier.treehash import MIB, TreeHasher, tree_hash_from_parts
+from aioglacier.treehash import MIB, tree_hash, tree_hash_from_parts
 
 __all__ = [
     "DEFAULT_SEGMENT_SIZE",
@@ -282,33 +282,6 @@ async def list_all_jobs(api: GlacierApi, vault: str, **filters: Any) -> list[dic
     return [job async for job in api.list_jobs(vault, **filters)]
 
 
-def _completed_retrievals(jobs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The newest succeeded whole-archive retrieval job of each archive."""
-    best: dict[str, dict[str, Any]] = {}
-    for job in jobs:
-        if job.get("Action") != "ArchiveRetrieval" or job.get("StatusCode") != "Succeeded":
-            continue
-        archive_id = str(job.get("ArchiveId"))
-        size = int(job.get("ArchiveSizeInBytes") or 0)
-        byte_range = job.get("RetrievalByteRange")
-        if byte_range and size and byte_range != f"0-{size - 1}":
-            continue  # a partial retrieval is not a restore
-        current = best.get(archive_id)
-        if current is None or str(job.get("CompletionDate", "")) > str(
-            current.get("CompletionDate", "")
-        ):
-            best[archive_id] = job
-    return best
-
-
-def _pending_retrievals(jobs: list[dict[str, Any]]) -> set[str]:
-    return {
-        str(j.get("ArchiveId"))
-        for j in jobs
-        if j.get("Action") == "ArchiveRetrieval" and j.get("StatusCode") == "InProgress"
-    }
-
-
 @dataclass
 class _Download:
     api: GlacierApi
@@ -327,9 +300,21 @@ class _SegmentError(RemoteError):
 
 
 def _hash_only(data: bytes) -> bytes:
-    hasher = TreeHasher()
-    hasher.update(data)
-    return hasher.digest()
+    """The tree hash of ``data`` (no linear SHA-256: downloads only need the tree)."""
+    return tree_hash(data)
+
+
+def _verify_and_write(
+    fd: int, start: int, data: bytes, service_hash: str | None, label: str
+) -> bytes:
+    """Hash a segment, refuse it if the service's tree hash differs, else write it: one job."""
+    digest = tree_hash(data)
+    if service_hash is not None and service_hash != digest.hex():
+        raise _SegmentError(
+            f"{label}: tree hash {digest.hex()} differs from the service's {service_hash}"
+        )
+    _write_at(fd, start, data)
+    return digest
 
 
 async def _fetch_segment(
@@ -348,14 +333,10 @@ async def _fetch_segment(
             raise _SegmentError(
                 f"{record.relfilename}: bytes {start}-{end}: got {len(data)} of {length} bytes"
             )
-        digest = await loop.run_in_executor(d.executor, _hash_only, data)
-        if header is not None and header != digest.hex():
-            raise _SegmentError(
-                f"{record.relfilename}: bytes {start}-{end}: tree hash {digest.hex()} "
-                f"differs from the service's {header}"
-            )
-        await loop.run_in_executor(d.executor, _write_at, fd, start, data)
-        return digest
+        label = f"{record.relfilename}: bytes {start}-{end}"
+        return await loop.run_in_executor(
+            d.executor, _verify_and_write, fd, start, data, header, label
+        )
 
     async with d.budget.hold(length):
         digest = await with_retries(attempt, d.retry)
@@ -524,8 +505,9 @@ async def restore_completed(
 ) -> OperationResult:
     """mtglacier's ``restore-completed``: download completed retrievals of missing files.
 
-    Lists every job (all pages). With ``wait``, polls (``poll(n)`` gives the n-th delay; by
-    default 2 s doubling up to 5 min) until no needed retrieval is in progress.
+    Follows every page of List Jobs, and starts downloading as pages arrive (a vault with
+    thousands of jobs has dozens of pages). With ``wait``, polls (``poll(n)`` gives the n-th
+    delay; by default 2 s doubling up to 5 min) until no needed retrieval is in progress.
     """
     started = time.monotonic()
     result = OperationResult()
@@ -540,72 +522,86 @@ async def restore_completed(
         executor,
         progress,
     )
-    done_names: set[str] = set()
-    round_number = 0
-    while True:
-        jobs = await list_all_jobs(api, vault)
-        completed = _completed_retrievals(jobs)
-        pending_archives = _pending_retrievals(jobs)
-        work: list[tuple[Created, str]] = []
-        waiting = 0
-        candidates = [r for r in records if r.relfilename not in done_names]
-        checks = await loop.run_in_executor(
-            executor, _missing_targets, base_dir, [r.relfilename for r in candidates]
+    checks = await loop.run_in_executor(
+        executor, _missing_targets, base_dir, [r.relfilename for r in records]
+    )
+    needed: dict[str, Created] = {}
+    for record, (target, reason) in zip(records, checks, strict=True):
+        if target is not None:
+            needed[record.archive_id] = record
+        elif reason != "exists":
+            msg = f"refused: {reason}"
+            progress(FileFailed(record.relfilename, "download", msg))
+            result.outcomes.append(Outcome(record.relfilename, "failed", msg))
+
+    async def download(record: Created, job_id: str) -> None:
+        progress(FileStarted(record.relfilename, "download", record.size))
+        try:
+            await _download_one(d, base_dir, record, job_id, segment_size)
+        except (AioGlacierError, OSError, UnsafePathError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            progress(FileFailed(record.relfilename, "download", reason))
+            result.outcomes.append(
+                Outcome(record.relfilename, "failed", reason, record.archive_id)
+            )
+            return
+        progress(FileDone(record.relfilename, "download", record.size, record.archive_id))
+        result.outcomes.append(
+            Outcome(record.relfilename, "done", "", record.archive_id, record.size)
         )
-        for record, (target, reason) in zip(candidates, checks, strict=True):
-            if target is None:
-                if reason != "exists":
-                    done_names.add(record.relfilename)
-                    msg = f"refused: {reason}"
-                    progress(FileFailed(record.relfilename, "download", msg))
-                    result.outcomes.append(Outcome(record.relfilename, "failed", msg))
-                continue
-            job = completed.get(record.archive_id)
-            if job is None:
-                if record.archive_id in pending_archives:
-                    waiting += 1
-                continue
-            work.append((record, str(job["JobId"])))
-        if dry_run:
-            for record, job_id in work:
-                line = (
-                    f"Will DOWNLOAD {record.relfilename} "
-                    f"(archive {record.archive_id}, job {job_id})"
-                )
-                progress(Message(line))
-                result.outcomes.append(Outcome(record.relfilename, "planned", line))
-            return _finish(progress, result, started)
-        for record, _ in work:
-            progress(FileQueued(record.relfilename, "download", record.size))
 
-        def job_for(record: Created, job_id: str) -> Callable[[], Awaitable[None]]:
-            async def go() -> None:
-                done_names.add(record.relfilename)
-                progress(FileStarted(record.relfilename, "download", record.size))
-                try:
-                    await _download_one(d, base_dir, record, job_id, segment_size)
-                except (AioGlacierError, OSError, UnsafePathError) as exc:
-                    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                    progress(FileFailed(record.relfilename, "download", reason))
-                    result.outcomes.append(
-                        Outcome(record.relfilename, "failed", reason, record.archive_id)
+    slots = asyncio.Semaphore(max(1, concurrency) * 2)
+
+    async def in_slot(record: Created, job_id: str) -> None:
+        try:
+            await download(record, job_id)
+        finally:
+            slots.release()
+
+    round_number = 0
+    while needed:
+        in_progress: set[str] = set()
+        async with asyncio.TaskGroup() as group:
+            async for job in api.list_jobs(vault):
+                if job.get("Action") != "ArchiveRetrieval":
+                    continue
+                archive_id = str(job.get("ArchiveId"))
+                wanted = needed.get(archive_id)
+                if wanted is None:
+                    continue
+                status = job.get("StatusCode")
+                if status == "InProgress":
+                    in_progress.add(archive_id)
+                if status != "Succeeded" or not _whole_archive(job, wanted.size):
+                    continue
+                del needed[archive_id]
+                record = wanted
+                job_id = str(job["JobId"])
+                if dry_run:
+                    line = (
+                        f"Will DOWNLOAD {record.relfilename} "
+                        f"(archive {record.archive_id}, job {job_id})"
                     )
-                    return
-                progress(FileDone(record.relfilename, "download", record.size, record.archive_id))
-                result.outcomes.append(
-                    Outcome(record.relfilename, "done", "", record.archive_id, record.size)
-                )
-
-            return go
-
-        await _bounded(max(1, concurrency), [job_for(r, j) for r, j in work])
-        if not wait or waiting == 0:
+                    progress(Message(line))
+                    result.outcomes.append(Outcome(record.relfilename, "planned", line))
+                    continue
+                progress(FileQueued(record.relfilename, "download", record.size))
+                await slots.acquire()
+                group.create_task(in_slot(record, job_id))
+        waiting = len(in_progress & needed.keys())
+        if dry_run or not wait or waiting == 0:
             break
         delay = poll(round_number) if poll else min(300.0, 2.0 * 2**round_number)
         round_number += 1
         progress(Message(f"waiting for {waiting} retrieval jobs; next check in {delay:.0f} s"))
         await sleep(delay)
     return _finish(progress, result, started)
+
+
+def _whole_archive(job: dict[str, Any], size: int) -> bool:
+    """Whether a retrieval job covers the whole archive (a partial one is not a restore)."""
+    byte_range = job.get("RetrievalByteRange")
+    return not byte_range or not size or byte_range == f"0-{size - 1}"
 
 
 # -------------------------------------------------------------------------------------- purge

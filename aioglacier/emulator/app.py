@@ -958,25 +958,21 @@ class GlacierService:
             raise invalid_parameter(
                 f"Invalid completed value: '{completed}'. Valid values are true and false."
             )
-        jobs = [
-            job
-            for job in await self.store.list_jobs(vault.name, now)
-            if (statuscode is None or job.status(now) == statuscode)
-            and (completed is None or job.completed(now) == (completed == "true"))
-        ]
-        index = 0
+        def keep(job: JobRecord) -> bool:
+            return (statuscode is None or job.status(now) == statuscode) and (
+                completed is None or job.completed(now) == (completed == "true")
+            )
+
         marker = query.get("marker")
-        if marker is not None:
-            ids = [job.job_id for job in jobs]
-            if marker not in ids:
-                raise invalid_parameter(f"Invalid marker: '{marker}'")
-            index = ids.index(marker)
-        page, rest = jobs[index : index + limit], jobs[index + limit :]
+        found = await self.store.list_jobs_page(vault.name, now, marker, limit, keep)
+        if found is None:
+            raise invalid_parameter(f"Invalid marker: '{marker}'")
+        page, following = found
         return _json_response(
             200,
             {
                 "JobList": [job.describe(now) for job in page],
-                "Marker": rest[0].job_id if rest else None,
+                "Marker": following,
             },
         )
 

@@ -719,6 +719,55 @@ class Store:
 
         return await self.call(op)
 
+    async def list_jobs_page(
+        self,
+        vault: str,
+        now: datetime,
+        marker: str | None,
+        limit: int,
+        keep: Callable[[JobRecord], bool],
+    ) -> tuple[list[JobRecord], str | None] | None:
+        """One page of List Jobs: up to ``limit`` unexpired jobs that ``keep`` accepts, from
+        ``marker`` (inclusive) in creation order, and the marker of the next page. None when
+        the marker is not a job of ``vault``. Reads only what the page needs, so paging through
+        thousands of jobs stays linear."""
+
+        def op(tx: Tx) -> tuple[list[JobRecord], str | None] | None:
+            start = -1
+            if marker is not None:
+                row = tx.conn.execute(
+                    "SELECT seq FROM jobs WHERE id = ? AND vault = ?", (marker, vault)
+                ).fetchone()
+                if row is None:
+                    return None
+                start = int(row[0])
+            page: list[JobRecord] = []
+            expired: list[str] = []
+            following: str | None = None
+            cursor = tx.conn.execute(
+                f"SELECT {_JOB_COLUMNS} FROM jobs WHERE vault = ? AND seq >= ? ORDER BY seq",
+                (vault, start),
+            )
+            for row in cursor:
+                job = _job_from_row(row)
+                if job.expired(now):
+                    expired.append(job.job_id)
+                    continue
+                if not keep(job):
+                    continue
+                if len(page) == limit:
+                    following = job.job_id
+                    break
+                page.append(job)
+            cursor.close()
+            if expired:
+                tx.conn.executemany("DELETE FROM jobs WHERE id = ?", [(j,) for j in expired])
+                paths = [self.jobs_dir / j for j in expired]
+                tx.after_commit.append(lambda: _unlink_all(paths))
+            return page, following
+
+        return await self.call(op)
+
     def job_output_path(self, job_id: str) -> Path:
         """Where a job's output lives."""
         return self.jobs_dir / job_id
