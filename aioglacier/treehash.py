@@ -18,9 +18,12 @@ range starts on a multiple of its own power-of-two width, the tree built over th
 the same shape as the subtree inside the whole archive's tree. That is the reason both
 :func:`tree_hash_from_parts` and :func:`range_tree_hash` are plain :func:`combine_hashes` calls.
 
-File hashing (:func:`tree_hash_file`) reads and hashes in executor threads, a few MiB per job,
-with a bounded number of jobs in flight; ``hashlib`` releases the GIL while it hashes a large
-buffer, so every core works at once and the event loop never blocks.
+File hashing (:func:`tree_hash_file`) reads and hashes in executor threads: each job covers a
+range of whole leaves (about four jobs per worker, 4 to 128 MiB each) and reads it with ``pread``
+through a small buffer that stays in the CPU cache; at most two jobs per worker are in flight.
+``hashlib`` releases the GIL while it hashes, so every core works at once, memory stays bounded
+and the event loop never blocks. Measured on the 2-core development VM (1 GiB, page cache warm):
+about 1900 MiB/s in-process, against 950 MiB/s for ``openssl dgst -sha256``.
 """
 
 from __future__ import annotations

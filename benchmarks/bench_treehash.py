@@ -139,14 +139,16 @@ async def sweep(path: Path, repeat: int) -> None:
     cpus = os.cpu_count() or 1
     print(f"\nIn-process sweep (best of {repeat}; jobs in flight = 2 x max_workers):")
     print(f"{'job size':>9} {'workers':>8} {'seconds':>8} {'MiB/s':>8}")
-    for job_mib in (1, 2, 4, 8, 16):
-        for workers in sorted({1, cpus, cpus + 1, 2 * cpus}):
+    for job_mib in (None, 1, 4, 16, 64, 128):
+        for workers in sorted({1, cpus, 2 * cpus}):
             best = float("inf")
+            job_size = None if job_mib is None else job_mib * MIB
             for _ in range(repeat):
                 start = time.perf_counter()
-                await tree_hash_file(path, job_size=job_mib * MIB, max_workers=workers)
+                await tree_hash_file(path, job_size=job_size, max_workers=workers)
                 best = min(best, time.perf_counter() - start)
-            print(f"{job_mib:>6} MiB {workers:>8} {best:>8.3f} {size / MIB / best:>8.0f}")
+            label = "auto" if job_mib is None else f"{job_mib} MiB"
+            print(f"{label:>9} {workers:>8} {best:>8.3f} {size / MIB / best:>8.0f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
