@@ -408,7 +408,15 @@ async def test_tree_hash_file_matches_naive(
 async def test_tree_hash_file_slices(write_file: Callable[[bytes], Path]) -> None:
     data = make_data(6 * MIB + 3)
     path = write_file(data)
-    for offset, length in [(0, 0), (MIB, 0), (2 * MIB, None), (MIB, 3 * MIB), (6 * MIB, 3)]:
+    for offset, length in [
+        (0, 0),
+        (MIB, 0),
+        (0, None),
+        (MIB, None),
+        (2 * MIB, None),
+        (MIB, 3 * MIB),
+        (6 * MIB, 3),
+    ]:
         piece = data[offset:] if length is None else data[offset : offset + length]
         expected = FileHash(len(piece), naive_tree_hash(piece), tuple(naive_leaves(piece)))
         assert await tree_hash_file(path, offset=offset, length=length) == expected
@@ -462,6 +470,7 @@ class RecordingExecutor(ThreadPoolExecutor):
         self.outstanding = 0
         self.max_outstanding = 0
         self.thread_names: set[str] = set()
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
         self._before_submit = before_submit
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -474,6 +483,7 @@ class RecordingExecutor(ThreadPoolExecutor):
             return fn(*args, **kwargs)
 
         with self._lock:
+            self.calls.append((getattr(fn, "__name__", "?"), args))
             self.submitted += 1
             self.outstanding += 1
             self.max_outstanding = max(self.max_outstanding, self.outstanding)
@@ -526,16 +536,24 @@ async def test_small_file_takes_one_job(write_file: Callable[[bytes], Path]) -> 
         assert executor.submitted == 3
 
 
-@pytest.mark.parametrize(("workers", "jobs"), [(1, 4), (2, 8)])
-async def test_automatic_job_size_is_four_jobs_per_worker(
-    workers: int, jobs: int, write_file: Callable[[bytes], Path]
+# Automatic jobs take 1 / (2 x workers) of what is left, whole MiB, 4..128 MiB.
+@pytest.mark.parametrize(
+    ("workers", "sizes_mib"), [(1, [20, 10, 5, 4, 1]), (2, [10, 8, 6, 4, 4, 4, 4])]
+)
+async def test_automatic_jobs_shrink_towards_the_end(
+    workers: int, sizes_mib: list[int], write_file: Callable[[bytes], Path]
 ) -> None:
     data = make_data(40 * MIB)
     path = write_file(data)
     with RecordingExecutor(workers=2) as executor:
         result = await tree_hash_file(path, executor=executor, max_workers=workers)
     assert result.tree_hash == naive_tree_hash(data)
-    assert executor.submitted == 1 + jobs + 1  # open, jobs, combine and close
+    names = [name for name, _ in executor.calls]
+    assert names == ["_open_job"] + ["_hash_job"] * len(sizes_mib) + ["_final_job"]
+    # _hash_job(shared, buffer, offset, nbytes, path)
+    jobs = [(args[2], args[3]) for name, args in executor.calls if name == "_hash_job"]
+    assert [nbytes for _, nbytes in jobs] == [size * MIB for size in sizes_mib]
+    assert [offset for offset, _ in jobs] == [sum(sizes_mib[:i]) * MIB for i in range(len(jobs))]
 
 
 async def test_tree_hash_file_does_not_block_the_loop(write_file: Callable[[bytes], Path]) -> None:
