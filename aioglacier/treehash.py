@@ -19,7 +19,7 @@ the same shape as the subtree inside the whole archive's tree. That is the reaso
 :func:`tree_hash_from_parts` and :func:`range_tree_hash` are plain :func:`combine_hashes` calls.
 
 File hashing (:func:`tree_hash_file`) reads and hashes in executor threads: each job covers a
-range of whole leaves (about four jobs per worker, 4 to 128 MiB each) and reads it with ``pread``
+range of whole leaves (128 MiB shrinking to 4 MiB towards the end) and reads it with ``pread``
 through a small buffer that stays in the CPU cache; at most two jobs per worker are in flight.
 ``hashlib`` releases the GIL while it hashes, so every core works at once, memory stays bounded
 and the event loop never blocks. Measured on the 2-core development VM (1 GiB, page cache warm):
