@@ -611,8 +611,10 @@ async def tree_hash_file(
         executor: where the jobs run; ``None`` means the running loop's default executor.
         offset: start of the slice, a multiple of 1 MiB (a multipart part's offset).
         length: bytes to hash from ``offset``; ``None`` means to the end of the file.
-        max_workers: jobs hashing at once (default: the CPUs this process may use). The
-            executor must have that many threads for them to really run at once.
+        max_workers: the parallelism to aim for (default: the CPUs this process may use).
+            Up to ``2 * max_workers`` jobs are in flight, so a thread that finishes a job finds
+            the next one queued; an executor with that many threads may run them all at once,
+            one with fewer threads bounds the parallelism to its size.
         job_size: bytes per job, a positive multiple of 1 MiB; ``None`` (the default) plans
             shrinking jobs, from :data:`MAX_JOB_SIZE` down to :data:`MIN_JOB_SIZE`.
 

@@ -138,7 +138,7 @@ async def sweep(path: Path, repeat: int) -> None:
     size = path.stat().st_size
     cpus = os.cpu_count() or 1
     print(f"\nIn-process sweep (best of {repeat}; jobs in flight = 2 x max_workers):")
-    print(f"{'job size':>9} {'workers':>8} {'seconds':>8} {'MiB/s':>8}")
+    print(f"{'job size':>9} {'max_workers':>11} {'seconds':>8} {'MiB/s':>8}")
     for job_mib in (None, 1, 4, 16, 64, 128):
         for workers in sorted({1, cpus, 2 * cpus}):
             best = float("inf")
@@ -148,7 +148,7 @@ async def sweep(path: Path, repeat: int) -> None:
                 await tree_hash_file(path, job_size=job_size, max_workers=workers)
                 best = min(best, time.perf_counter() - start)
             label = "auto" if job_mib is None else f"{job_mib} MiB"
-            print(f"{label:>9} {workers:>8} {best:>8.3f} {size / MIB / best:>8.0f}")
+            print(f"{label:>9} {workers:>11} {best:>8.3f} {size / MIB / best:>8.0f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
