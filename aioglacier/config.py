@@ -18,14 +18,18 @@ import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from aioglacier.errors import ConfigError
-from aioglacier.sigv4 import Credentials
+
+if TYPE_CHECKING:
+    from aioglacier.sigv4 import Credentials
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "DEFAULT_PARTSIZE_MIB",
     "DEFAULT_REGION",
+    "DETECT_MODES",
     "SECRET_CONFIG_KEYS",
     "ClientSettings",
     "ConfigFile",
@@ -34,6 +38,19 @@ __all__ = [
 ]
 
 DEFAULT_REGION = "us-east-1"
+
+DetectMode = Literal[
+    "treehash", "mtime", "mtime-or-treehash", "mtime-and-treehash", "always-positive", "size-only"
+]
+#: mtglacier's ``--detect`` modes (how ``--replace-modified`` decides a file was modified).
+DETECT_MODES: tuple[DetectMode, ...] = (
+    "treehash",
+    "mtime",
+    "mtime-or-treehash",
+    "mtime-and-treehash",
+    "always-positive",
+    "size-only",
+)
 DEFAULT_CONCURRENCY = 8
 DEFAULT_PARTSIZE_MIB = 16
 MAX_PARTSIZE_MIB = 4096
@@ -147,6 +164,8 @@ async def resolve_credentials(
     Raises :class:`~aioglacier.errors.ConfigError` when nothing is found, or when only one of key
     and secret is given.
     """
+    from aioglacier.sigv4 import Credentials
+
     if key or secret:
         if not (key and secret):
             raise ConfigError("both key and secret are needed (only one was given)")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from aioglacier.config import DETECT_MODES, DetectMode
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, InvalidNameError, JournalState, validate_relfilename
 
@@ -30,18 +31,6 @@ __all__ = [
     "plan_sync",
     "walk",
 ]
-
-DetectMode = Literal[
-    "treehash", "mtime", "mtime-or-treehash", "mtime-and-treehash", "always-positive", "size-only"
-]
-DETECT_MODES: tuple[DetectMode, ...] = (
-    "treehash",
-    "mtime",
-    "mtime-or-treehash",
-    "mtime-and-treehash",
-    "always-positive",
-    "size-only",
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,6 @@ about 1900 MiB/s in-process, against 950 MiB/s for ``openssl dgst -sha256``.
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import errno
 import hashlib
@@ -38,8 +37,12 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aioglacier.errors import TransferError
+
+if TYPE_CHECKING:  # asyncio is imported when an async hash runs: the sync CLI path stays fast
+    import asyncio
 
 __all__ = [
     "DIGEST_SIZE",
@@ -627,6 +630,8 @@ async def tree_hash_file(
     _check_slice_args(offset, length, job_size)
     in_flight = _jobs_in_flight(max_workers)
     what = _Slice(path, os.fsdecode(path), offset, length, job_size, in_flight // 2)
+    import asyncio
+
     loop = asyncio.get_running_loop()
     shared = _SharedFd()
     buffers = [bytearray(READ_SIZE)]
@@ -666,6 +671,8 @@ async def _finish_off_loop(
     finish: Callable[[], None],
 ) -> None:
     """Run ``finish`` (it may close a file) in the executor; it runs even if we are cancelled."""
+    import asyncio
+
     try:
         done = loop.run_in_executor(executor, finish)
     except RuntimeError:  # executor shut down: nothing else can run in it anyway

@@ -1,0 +1,367 @@
+"""The CLI's command handlers (imported only when a command runs, see :mod:`aioglacier.cli`).
+
+Each handler is a thin layer: validate what argparse cannot, call the library, render, and
+return the exit code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aioglacier.cli import EXIT_FAILURE, EXIT_OK, Invocation
+from aioglacier.config import DEFAULT_REGION, ClientSettings
+from aioglacier.errors import UsageError
+from aioglacier.sigv4 import Credentials
+
+if TYPE_CHECKING:
+    from aioglacier.client import Client
+    from aioglacier.engine import SyncResult
+    from aioglacier.render import Renderer
+    from aioglacier.restore import OperationResult
+
+
+def _settings(inv: Invocation) -> ClientSettings:
+    """Client settings from the merged options."""
+    key, secret, token = inv.get("key"), inv.get("secret"), inv.get("token")
+    credentials = None
+    if key or secret:
+        if not (key and secret):
+            raise UsageError("please specify both --key and --secret")
+        credentials = Credentials(access_key=key, secret_key=secret, token=token or None)
+    kwargs: dict[str, Any] = {
+        "region": inv.get("region") or DEFAULT_REGION,
+        "endpoint_url": inv.get("endpoint-url"),
+        "credentials": credentials,
+        "profile": inv.get("profile"),
+        "protocol": inv.get("protocol") or "https",
+    }
+    if inv.get("concurrency") is not None:
+        kwargs["concurrency"] = inv.get("concurrency")
+    if inv.get("partsize") is not None:
+        kwargs["part_size"] = inv.get("partsize") * 1024 * 1024
+    return ClientSettings(**kwargs)
+
+
+def _renderer(inv: Invocation) -> Renderer:
+    from aioglacier.render import make_renderer
+
+    return make_renderer(inv.stdout, inv.stderr, json_lines=inv.json, quiet=inv.quiet)
+
+
+def _client(inv: Invocation) -> Client:
+    from aioglacier.client import Client
+
+    return Client(_settings(inv))
+
+
+def _summary(inv: Invocation, result: SyncResult) -> None:
+    if inv.json:
+        return
+    parts = [
+        f"{len(result.uploaded)} uploaded",
+        f"{len(result.replaced)} replaced",
+        f"{len(result.deleted)} deleted",
+        f"{len(result.skipped)} skipped",
+        f"{len(result.failed)} failed",
+    ]
+    mib = result.bytes_uploaded / 1048576
+    rate = mib / result.seconds if result.seconds > 0 else 0.0
+    print(
+        f"sync: {', '.join(parts)}; {mib:.1f} MiB in {result.seconds:.1f} s ({rate:.1f} MiB/s)",
+        file=inv.stderr,
+        flush=True,
+    )
+    for failure in result.failed:
+        print(f"  FAILED {failure.relfilename}: {failure.reason}", file=inv.stderr, flush=True)
+
+
+async def cmd_sync(inv: Invocation) -> int:
+    inv.require("dir", "vault", "journal")
+    directory = inv.get("dir")
+    if not await asyncio.to_thread(os.path.isdir, directory):
+        raise UsageError(f"--dir {directory}: not a directory")
+    new = inv.get("new")
+    replace_modified = bool(inv.get("replace-modified"))
+    delete_removed = bool(inv.get("delete-removed"))
+    if inv.get("detect") != "mtime-and-treehash" and not replace_modified:
+        raise UsageError("--detect can be used only together with --replace-modified")
+    filters = inv.get("filters") or []
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            result = await client.sync(
+                directory,
+                inv.get("vault"),
+                inv.get("journal"),
+                new=True if new else None,
+                replace_modified=replace_modified,
+                delete_removed=delete_removed,
+                detect=inv.get("detect"),
+                filters=filters,
+                follow=bool(inv.get("follow")),
+                dry_run=bool(inv.get("dry-run")),
+                max_number_of_files=inv.get("max-number-of-files"),
+                progress=render,
+            )
+    _summary(inv, result)
+    return EXIT_OK if result.ok else EXIT_FAILURE
+
+
+async def cmd_upload_file(inv: Invocation) -> int:
+    inv.require("vault", "journal")
+    filename, stdin = inv.get("filename"), bool(inv.get("stdin"))
+    relname, directory = inv.get("set-rel-filename"), inv.get("dir")
+    if bool(filename) == stdin:
+        raise UsageError("please specify either --filename or --stdin")
+    if relname and directory:
+        raise UsageError("--set-rel-filename and --dir are mutually exclusive")
+    path: str | None = None
+    stream = None
+    max_size: int | None = None
+    if stdin:
+        if not relname:
+            raise UsageError("need to use --set-rel-filename together with --stdin")
+        max_mib = inv.get("check-max-file-size")
+        if max_mib is None:
+            raise UsageError("need to use --check-max-file-size together with --stdin")
+        stream = sys.stdin.buffer.read
+        max_size = max_mib * 1024 * 1024
+    else:
+        path = filename
+        if not await asyncio.to_thread(os.path.isfile, path):
+            raise UsageError(f"--filename {path}: not a file")
+        if not relname:
+            if not directory:
+                raise UsageError("please specify --set-rel-filename or --dir")
+            rel = await asyncio.to_thread(_relative_to, path, directory)
+            if rel == ".." or rel.startswith(".." + os.sep):
+                raise UsageError("the file given with --filename should be inside --dir")
+            relname = rel.replace(os.sep, "/")
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            result = await client.upload_file(
+                inv.get("vault"),
+                inv.get("journal"),
+                relname,
+                path=path,
+                stream=stream,
+                max_size=max_size,
+                progress=render,
+            )
+    inv.note(f"upload-file: {result.relfilename} archive {result.archive_id}")
+    return EXIT_OK
+
+
+def _relative_to(path: str, directory: str) -> str:
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(directory))
+
+
+async def cmd_create_vault(inv: Invocation) -> int:
+    name = _vault_name(inv)
+    async with _client(inv) as client:
+        await client.create_vault(name)
+    inv.note(f"created vault {name}")
+    return EXIT_OK
+
+
+async def cmd_delete_vault(inv: Invocation) -> int:
+    name = _vault_name(inv)
+    async with _client(inv) as client:
+        await client.delete_vault(name)
+    inv.note(f"deleted vault {name}")
+    return EXIT_OK
+
+
+async def cmd_list_vaults(inv: Invocation) -> int:
+    async with _client(inv) as client:
+        vaults = await client.list_vaults()
+    if inv.json:
+        import json
+
+        for v in vaults:
+            inv.out(json.dumps(v.__dict__))
+        return EXIT_OK
+    for v in vaults:
+        inv.out(
+            f"{v.name}\t{v.number_of_archives} archives\t{v.size_in_bytes} bytes\t"
+            f"created {v.creation_date}\tinventory {v.last_inventory_date or 'never'}"
+        )
+    return EXIT_OK
+
+
+_VAULT_NAME = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+
+
+def _vault_name(inv: Invocation) -> str:
+    name = str(inv.get("vault-name"))
+    if not _VAULT_NAME.match(name):
+        raise UsageError(
+            'vault name should be 255 characters or less and consist of a-z, A-Z, 0-9, ".", '
+            '"-" and "_"'
+        )
+    return name
+
+
+def _op_summary(inv: Invocation, name: str, result: OperationResult, verb: str) -> int:
+    if not inv.json:
+        print(
+            f"{name}: {len(result.done)} {verb}, {len(result.skipped)} skipped, "
+            f"{len(result.failed)} failed; {result.bytes_done / 1048576:.1f} MiB in "
+            f"{result.seconds:.1f} s",
+            file=inv.stderr,
+            flush=True,
+        )
+        for failure in result.failed:
+            print(f"  FAILED {failure.relfilename}: {failure.detail}", file=inv.stderr, flush=True)
+    return EXIT_OK if result.ok else EXIT_FAILURE
+
+
+async def _existing_journal(inv: Invocation) -> str:
+    journal = str(inv.get("journal"))
+    if not await asyncio.to_thread(os.path.isfile, journal):
+        raise UsageError(f"--journal {journal}: journal file not found")
+    return journal
+
+
+async def _existing_dir(inv: Invocation) -> str:
+    directory = str(inv.get("dir"))
+    if not await asyncio.to_thread(os.path.isdir, directory):
+        raise UsageError(f"--dir {directory}: not a directory")
+    return directory
+
+
+async def cmd_restore(inv: Invocation) -> int:
+    inv.require("dir", "vault", "journal", "max-number-of-files")
+    directory, journal = await _existing_dir(inv), await _existing_journal(inv)
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            result = await client.restore(
+                directory,
+                inv.get("vault"),
+                journal,
+                max_number_of_files=inv.get("max-number-of-files"),
+                tier=inv.get("tier"),
+                filters=inv.get("filters") or [],
+                dry_run=bool(inv.get("dry-run")),
+                progress=render,
+            )
+    return _op_summary(inv, "restore", result, "retrieval jobs started")
+
+
+async def cmd_restore_completed(inv: Invocation) -> int:
+    inv.require("dir", "vault", "journal")
+    directory, journal = await _existing_dir(inv), await _existing_journal(inv)
+    segment = inv.get("segment-size")
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            result = await client.restore_completed(
+                directory,
+                inv.get("vault"),
+                journal,
+                segment_size=segment * 1024 * 1024 if segment else None,
+                filters=inv.get("filters") or [],
+                dry_run=bool(inv.get("dry-run")),
+                wait=bool(inv.get("wait")),
+                progress=render,
+            )
+    return _op_summary(inv, "restore-completed", result, "downloaded")
+
+
+async def cmd_check_local_hash(inv: Invocation) -> int:
+    from aioglacier.checklocal import check_local_hash, format_result, format_summary
+    from aioglacier.filters import Filter
+    from aioglacier.journal import load_journal
+
+    inv.require("dir", "journal")
+    directory, journal = await _existing_dir(inv), await _existing_journal(inv)
+    state = await load_journal(journal, skip_bad_names=True)
+    for message in state.skipped:
+        print(f"aioglacier: warning: {message}", file=inv.stderr, flush=True)
+    flt = Filter.from_options(inv.get("filters") or [])
+    summary = await check_local_hash(
+        state,
+        Path(directory),
+        filter=None if flt.empty else flt,
+        on_result=lambda r: inv.out(format_result(r)),
+        follow_symlinks=True,  # as the upload walk (and mtglacier) reads linked files
+    )
+    for line in format_summary(summary):
+        inv.out(line)
+    return EXIT_OK if summary.ok else EXIT_FAILURE
+
+
+async def cmd_purge_vault(inv: Invocation) -> int:
+    inv.require("vault", "journal")
+    journal = await _existing_journal(inv)
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            result = await client.purge_vault(
+                inv.get("vault"),
+                journal,
+                filters=inv.get("filters") or [],
+                dry_run=bool(inv.get("dry-run")),
+                progress=render,
+            )
+    return _op_summary(inv, "purge-vault", result, "archives deleted")
+
+
+async def cmd_retrieve_inventory(inv: Invocation) -> int:
+    inv.require("vault")
+    async with _client(inv) as client:
+        job_id = await client.retrieve_inventory(
+            inv.get("vault"), format=str(inv.get("request-inventory-format")).upper()
+        )
+    inv.out(f"inventory retrieval job {job_id}")
+    return EXIT_OK
+
+
+async def cmd_download_inventory(inv: Invocation) -> int:
+    inv.require("vault", "new-journal")
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            count = await client.download_inventory(
+                inv.get("vault"),
+                inv.get("new-journal"),
+                wait=bool(inv.get("wait")),
+                progress=render,
+            )
+    inv.note(f"download-inventory: {count} archives written to {inv.get('new-journal')}")
+    return EXIT_OK
+
+
+async def cmd_list_jobs(inv: Invocation) -> int:
+    import json
+
+    inv.require("vault")
+    async with _client(inv) as client:
+        jobs = await client.list_jobs(inv.get("vault"))
+    for job in jobs:
+        if inv.json:
+            inv.out(json.dumps(job, sort_keys=True))
+        else:
+            what = job.get("ArchiveId") if job.get("Action") == "ArchiveRetrieval" else "inventory"
+            inv.out(
+                f"{job.get('JobId')}\t{job.get('Action')}\t{job.get('StatusCode')}\t"
+                f"{job.get('Tier') or '-'}\t{job.get('CreationDate')}\t{what}"
+            )
+    return EXIT_OK
+
+
+async def cmd_emulator(inv: Invocation) -> int:
+    from aioglacier.emulator import parse_fault_spec, run_emulator_forever
+
+    inv.require("data-dir")
+    faults = parse_fault_spec(inv.get("faults")) if inv.get("faults") else None
+    await run_emulator_forever(
+        inv.get("data-dir"),
+        host=inv.get("host"),
+        port=inv.get("port"),
+        job_delay_scale=inv.get("job-delay-scale"),
+        faults=faults,
+        print_fn=inv.out,
+    )
+    return EXIT_OK
