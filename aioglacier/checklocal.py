@@ -34,6 +34,7 @@ no credentials.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import stat
 import unicodedata
@@ -48,7 +49,7 @@ from aioglacier.errors import TransferError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, JournalState
 from aioglacier.safepath import UnsafePathError, safe_target
-from aioglacier.treehash import tree_hash_file
+from aioglacier.treehash import MIB, tree_hash, tree_hash_file
 
 __all__ = [
     "CheckResult",
@@ -146,6 +147,138 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+#: Files up to this size are checked whole in one executor job, in batches.
+SMALL_FILE_MAX = 1024 * 1024
+
+
+def _noted(
+    name: str, record: Created, info: os.stat_result
+) -> Callable[[CheckStatus, str], CheckResult]:
+    """A result builder that appends the mtime note when the mtime differs."""
+    note = ""
+    local_mtime = info.st_mtime_ns // 1_000_000_000
+    if record.mtime is not None and local_mtime != record.mtime:
+        note = f" (mtime: journal {record.mtime}, local {local_mtime})"
+
+    def result(status: CheckStatus, detail: str) -> CheckResult:
+        return CheckResult(name, status, (detail + note).lstrip(), bool(note))
+
+    return result
+
+
+def _judge(
+    name: str, record: Created, info: os.stat_result, size: int, tree_hex: str | None
+) -> CheckResult:
+    result = _noted(name, record, info)
+    if size != record.size or tree_hex is None:
+        return result("SIZE MISMATCH", f"(local {size} bytes, journal {record.size} bytes)")
+    if tree_hex != record.treehash.lower():
+        return result("TREEHASH MISMATCH", f"(local {tree_hex}, journal {record.treehash.lower()})")
+    return result("OK", f"{record.size} {record.treehash}")
+
+
+def _check_small(base_dir: Path, name: str, follow: bool, record: Created) -> CheckResult:
+    """Check one small file entirely in the calling (executor) thread."""
+    try:
+        path, info = _locate(base_dir, name, follow)
+    except UnsafePathError as exc:
+        return CheckResult(name, "ERROR", f"(unsafe path: {exc.reason})")
+    except OSError as exc:
+        return CheckResult(name, "ERROR", f"(cannot stat: {_reason(exc)})")
+    if info is None:
+        return CheckResult(name, "MISSING", "")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a symlink" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+        return CheckResult(name, "ERROR", f"({kind})")
+    if info.st_size != record.size:
+        return _judge(name, record, info, info.st_size, None)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except (FileNotFoundError, NotADirectoryError):
+        return CheckResult(name, "MISSING", "")
+    except OSError as exc:
+        return _noted(name, record, info)("ERROR", f"(cannot open: {_reason(exc)})")
+    try:
+        data = os.read(fd, record.size + 1)
+        if len(data) != record.size:  # changed since the stat: report its real size
+            return _judge(name, record, info, os.fstat(fd).st_size, None)
+    except OSError as exc:
+        return _noted(name, record, info)("ERROR", f"(cannot read: {_reason(exc)})")
+    finally:
+        os.close(fd)
+    if record.size <= MIB:  # one leaf: the tree hash is the SHA-256 of the data
+        return _judge(name, record, info, len(data), hashlib.sha256(data).hexdigest())
+    return _judge(name, record, info, len(data), tree_hash(data).hex())
+
+
+def _check_small_batch(
+    jobs: list[tuple[Path, str, bool, Created]],
+) -> list[CheckResult | BaseException]:
+    out: list[CheckResult | BaseException] = []
+    for job in jobs:
+        try:
+            out.append(_check_small(*job))
+        except Exception as exc:
+            out.append(exc)
+    return out
+
+
+class _Batcher:
+    """Runs a batch function in the executor for every call made during one loop turn."""
+
+    def __init__(
+        self,
+        function: Callable[
+            [list[tuple[Path, str, bool, Created]]], list[CheckResult | BaseException]
+        ],
+        executor: Executor | None,
+        max_batch: int = 32,
+    ) -> None:
+        self._function = function
+        self._executor = executor
+        self._max_batch = max_batch
+        self._pending: list[
+            tuple[tuple[Path, str, bool, Created], asyncio.Future[CheckResult]]
+        ] = []
+        self._scheduled = False
+
+    async def submit(self, job: tuple[Path, str, bool, Created]) -> CheckResult:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[CheckResult] = loop.create_future()
+        self._pending.append((job, future))
+        if len(self._pending) >= self._max_batch:
+            self._flush()
+        elif not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        loop = asyncio.get_running_loop()
+        done = loop.run_in_executor(self._executor, self._function, [j for j, _ in batch])
+
+        def deliver(fut: asyncio.Future[list[CheckResult | BaseException]]) -> None:
+            if fut.cancelled():
+                for _, f in batch:
+                    f.cancel()
+                return
+            exc = fut.exception()
+            results = [exc] * len(batch) if exc is not None else fut.result()
+            for (_, f), r in zip(batch, results, strict=True):
+                if f.done():
+                    continue
+                if isinstance(r, BaseException):
+                    f.set_exception(r)
+                else:
+                    f.set_result(r)
+
+        done.add_done_callback(deliver)
+
+
 class _Checker:
     """One run's settings; :meth:`check` judges one file."""
 
@@ -162,8 +295,12 @@ class _Checker:
         self.follow = follow
         self.semaphore = semaphore
         self.hash_workers = hash_workers
+        self.small = _Batcher(_check_small_batch, executor)
 
     async def check(self, name: str, record: Created) -> CheckResult:
+        if record.size <= SMALL_FILE_MAX:
+            # Small files: stat, read and hash in one job, many files per executor hop.
+            return await self.small.submit((self.base_dir, name, self.follow, record))
         async with self.semaphore:
             return await self._check(name, record)
 
@@ -252,7 +389,9 @@ async def check_local_hash(
     )
     counts: Counter[str] = Counter()
     filtered_out = 0
-    window = 4 * jobs
+    # Small files are checked in batches of up to 32 per executor job: a window of 64 files
+    # lets two batches run at once (at most 64 MiB of small files read at a time).
+    window = max(4 * jobs, 64)
     pending: deque[asyncio.Task[CheckResult]] = deque()
 
     def report(result: CheckResult) -> None:

@@ -310,10 +310,52 @@ async def test_read_errors(
     async def failing_hash(*args: object, **kwargs: object) -> FileHash:
         raise error
 
+    monkeypatch.setattr(checklocal, "SMALL_FILE_MAX", 0)  # the streaming path, for big files
     monkeypatch.setattr(checklocal, "tree_hash_file", failing_hash)
     results: list[CheckResult] = []
     await check_local_hash(_state(_created("f", HELLO)), tmp_path, on_result=results.append)
     assert [format_result(r) for r in results] == [line]
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (PermissionError(13, "Permission denied"), "ERROR f (cannot open: Permission denied)"),
+        (FileNotFoundError(2, "No such file or directory"), "MISSING f"),
+    ],
+)
+async def test_read_errors_small_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, line: str
+) -> None:
+    """The batched path for small files reports the same errors."""
+    _write(tmp_path / "f", HELLO)
+
+    def failing_open(*args: object, **kwargs: object) -> Any:
+        raise error
+
+    monkeypatch.setattr(checklocal.os, "open", failing_open)
+    results: list[CheckResult] = []
+    await check_local_hash(_state(_created("f", HELLO)), tmp_path, on_result=results.append)
+    assert [format_result(r) for r in results] == [line]
+
+
+async def test_small_file_grew_between_stat_and_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path / "f", HELLO)
+    real = checklocal._locate
+
+    def locate_then_grow(base: Path, name: str, follow: bool) -> Any:
+        found = real(base, name, follow)
+        (base / name).write_bytes(b"hello, world")
+        return found
+
+    monkeypatch.setattr(checklocal, "_locate", locate_then_grow)
+    results: list[CheckResult] = []
+    await check_local_hash(_state(_created("f", HELLO)), tmp_path, on_result=results.append)
+    assert [format_result(r) for r in results] == [
+        "SIZE MISMATCH f (local 12 bytes, journal 5 bytes)"
+    ]
 
 
 async def test_file_grew_between_stat_and_hash(
@@ -321,6 +363,7 @@ async def test_file_grew_between_stat_and_hash(
 ) -> None:
     _write(tmp_path / "f", HELLO)
     real = checklocal.tree_hash_file
+    monkeypatch.setattr(checklocal, "SMALL_FILE_MAX", 0)  # the streaming path, for big files
 
     async def append_then_hash(path: Path, **kwargs: Any) -> FileHash:
         await asyncio.to_thread(Path(path).write_bytes, b"hello, world")
