@@ -958,6 +958,7 @@ class GlacierService:
             raise invalid_parameter(
                 f"Invalid completed value: '{completed}'. Valid values are true and false."
             )
+
         def keep(job: JobRecord) -> bool:
             return (statuscode is None or job.status(now) == statuscode) and (
                 completed is None or job.completed(now) == (completed == "true")
