@@ -148,9 +148,7 @@ async def _journal_created(run: _Run, rel: str, mtime: int | None, outcome: Uplo
         treehash=outcome.tree_hash,
         relfilename=rel,
     )
-    # Shielded: once the archive exists, its journal line must be written even if we are
-    # being cancelled.
-    await asyncio.shield(run.journal.append(record))
+    await _journal(run, record)
 
 
 async def _delete_archive(run: _Run, old: Created) -> None:
@@ -160,7 +158,17 @@ async def _delete_archive(run: _Run, old: Created) -> None:
         if exc.code != "ResourceNotFoundException":
             raise
     record = Deleted(time=int(run.clock()), archive_id=old.archive_id, relfilename=old.relfilename)
-    await asyncio.shield(run.journal.append(record))
+    await _journal(run, record)
+
+
+async def _journal(run: _Run, record: Created | Deleted) -> None:
+    """Append a record that must be written even if we are being cancelled.
+
+    The writer's queue has room for every file in flight (see ``run_sync``), so ``append``
+    queues the record before it first suspends, and a record once queued is always written:
+    no shielding task is needed on this hot path.
+    """
+    await run.journal.append(record)
 
 
 async def _upload(run: _Run, f: LocalFile) -> UploadOutcome:
@@ -301,7 +309,12 @@ async def run_sync(
     await resume.load()
     budget = ByteBudget(concurrency * part_size)
     slots = asyncio.Semaphore(concurrency * 2)
-    async with JournalWriter(journal_path, fsync=1.0, executor=executor) as journal:
+    # Room for every file in flight: an append never waits, so a cancelled file task can never
+    # lose the line of an archive it created (see _journal).
+    queue_size = max(1024, 4 * concurrency)
+    async with JournalWriter(
+        journal_path, fsync=1.0, executor=executor, queue_size=queue_size
+    ) as journal:
         run = _Run(
             api=api,
             vault=vault,
