@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from aioglacier.batching import ExecutorBatcher
 from aioglacier.errors import TransferError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, JournalState
@@ -211,72 +212,8 @@ def _check_small(base_dir: Path, name: str, follow: bool, record: Created) -> Ch
     return _judge(name, record, info, len(data), tree_hash(data).hex())
 
 
-def _check_small_batch(
-    jobs: list[tuple[Path, str, bool, Created]],
-) -> list[CheckResult | BaseException]:
-    out: list[CheckResult | BaseException] = []
-    for job in jobs:
-        try:
-            out.append(_check_small(*job))
-        except Exception as exc:
-            out.append(exc)
-    return out
-
-
-class _Batcher:
-    """Runs a batch function in the executor for every call made during one loop turn."""
-
-    def __init__(
-        self,
-        function: Callable[
-            [list[tuple[Path, str, bool, Created]]], list[CheckResult | BaseException]
-        ],
-        executor: Executor | None,
-        max_batch: int = 32,
-    ) -> None:
-        self._function = function
-        self._executor = executor
-        self._max_batch = max_batch
-        self._pending: list[
-            tuple[tuple[Path, str, bool, Created], asyncio.Future[CheckResult]]
-        ] = []
-        self._scheduled = False
-
-    async def submit(self, job: tuple[Path, str, bool, Created]) -> CheckResult:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[CheckResult] = loop.create_future()
-        self._pending.append((job, future))
-        if len(self._pending) >= self._max_batch:
-            self._flush()
-        elif not self._scheduled:
-            self._scheduled = True
-            loop.call_soon(self._flush)
-        return await future
-
-    def _flush(self) -> None:
-        self._scheduled = False
-        batch, self._pending = self._pending, []
-        if not batch:
-            return
-        loop = asyncio.get_running_loop()
-        done = loop.run_in_executor(self._executor, self._function, [j for j, _ in batch])
-
-        def deliver(fut: asyncio.Future[list[CheckResult | BaseException]]) -> None:
-            if fut.cancelled():
-                for _, f in batch:
-                    f.cancel()
-                return
-            exc = fut.exception()
-            results = [exc] * len(batch) if exc is not None else fut.result()
-            for (_, f), r in zip(batch, results, strict=True):
-                if f.done():
-                    continue
-                if isinstance(r, BaseException):
-                    f.set_exception(r)
-                else:
-                    f.set_result(r)
-
-        done.add_done_callback(deliver)
+def _check_small_job(job: tuple[Path, str, bool, Created]) -> CheckResult:
+    return _check_small(*job)
 
 
 class _Checker:
@@ -295,7 +232,7 @@ class _Checker:
         self.follow = follow
         self.semaphore = semaphore
         self.hash_workers = hash_workers
-        self.small = _Batcher(_check_small_batch, executor)
+        self.small = ExecutorBatcher(_check_small_job, executor, max_batch=32)
 
     async def check(self, name: str, record: Created) -> CheckResult:
         if record.size <= SMALL_FILE_MAX:

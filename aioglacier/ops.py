@@ -17,6 +17,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from aioglacier.backends.glacier import GlacierApi, MultipartPart
+from aioglacier.batching import ExecutorBatcher
 from aioglacier.errors import RemoteError, TransferError
 from aioglacier.limits import ByteBudget
 from aioglacier.metadata import encode_description
@@ -35,73 +36,28 @@ class FileChangedError(TransferError):
 SMALL_FILE_MAX = 256 * 1024
 
 
+def _read_whole_job(job: tuple[str, _Identity, str]) -> tuple[bytes, str, str]:
+    return _read_whole(*job)
+
+
 class SmallFileReader:
     """Reads and hashes small whole files in batches: every read requested during one turn of
     the event loop goes to the executor as ONE job, so a sync of many small files pays one
     thread hop per batch instead of one per file (the reads still never run on the loop)."""
 
     def __init__(self, executor: Executor | None = None, max_batch: int = 64) -> None:
-        self._executor = executor
-        self._max_batch = max_batch
-        self._pending: list[tuple[str, _Identity, str, asyncio.Future[tuple[bytes, str, str]]]] = []
-        self._scheduled = False
-        self.batches = 0
+        self._batcher = ExecutorBatcher(_read_whole_job, executor, max_batch)
+
+    @property
+    def batches(self) -> int:
+        """Executor jobs started so far."""
+        return self._batcher.batches
 
     async def read(
         self, path: str, identity: _Identity, relfilename: str
     ) -> tuple[bytes, str, str]:
         """Read ``path`` whole, hash it, check it did not change; returns (data, tree, sha)."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[tuple[bytes, str, str]] = loop.create_future()
-        self._pending.append((path, identity, relfilename, future))
-        if len(self._pending) >= self._max_batch:
-            self._flush()
-        elif not self._scheduled:
-            self._scheduled = True
-            loop.call_soon(self._flush)
-        return await future
-
-    def _flush(self) -> None:
-        self._scheduled = False
-        batch, self._pending = self._pending, []
-        if not batch:
-            return
-        self.batches += 1
-        loop = asyncio.get_running_loop()
-        jobs = [(p, i, r) for p, i, r, _ in batch]
-        done = loop.run_in_executor(self._executor, _read_batch, jobs)
-
-        def deliver(fut: asyncio.Future[list[tuple[bytes, str, str] | BaseException]]) -> None:
-            if fut.cancelled():
-                for *_, f in batch:
-                    if not f.done():
-                        f.cancel()
-                return
-            exc = fut.exception()
-            results: list[tuple[bytes, str, str] | BaseException] = (
-                [exc] * len(batch) if exc is not None else fut.result()
-            )
-            for (*_, f), result in zip(batch, results, strict=True):
-                if f.done():
-                    continue
-                if isinstance(result, BaseException):
-                    f.set_exception(result)
-                else:
-                    f.set_result(result)
-
-        done.add_done_callback(deliver)
-
-
-def _read_batch(
-    jobs: list[tuple[str, _Identity, str]],
-) -> list[tuple[bytes, str, str] | BaseException]:
-    out: list[tuple[bytes, str, str] | BaseException] = []
-    for path, identity, relfilename in jobs:
-        try:
-            out.append(_read_whole(path, identity, relfilename))
-        except Exception as exc:
-            out.append(exc)
-    return out
+        return await self._batcher.submit((path, identity, relfilename))
 
 
 @dataclass
