@@ -580,6 +580,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             quiet=bool(ns.quiet),
             json=bool(ns.json),
         )
+        if inv.values.get("filters"):
+            from aioglacier.filters import Filter
+
+            Filter.from_options(inv.values["filters"])  # a bad rule is a usage error, found now
         logging.basicConfig(
             level=logging.DEBUG if debug else logging.WARNING,
             format="%(asctime)s %(name)s %(levelname)s %(message)s",

@@ -55,6 +55,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
+from aioglacier.errors import UsageError
+
 __all__ = ["Filter", "FilterParseError", "FilterRule", "parse_filter"]
 
 Action = Literal["+", "-"]
@@ -75,7 +77,7 @@ _MATCH_SUBDIRS_RE = re.compile(r"(^|/|\*\*)$")
 _OPTION_ACTIONS: dict[str, Action | None] = {"filter": None, "include": "+", "exclude": "-"}
 
 
-class FilterParseError(ValueError):
+class FilterParseError(UsageError, ValueError):
     """A ``--filter`` value that is not a list of ``+PATTERN``/``-PATTERN`` rules.
 
     Attributes:

@@ -69,6 +69,8 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Final, Literal, Self, TypeAlias, cast
 
+from aioglacier.errors import AioGlacierError
+
 __all__ = [
     "ArchiveMap",
     "Created",
@@ -178,7 +180,7 @@ class _RetrieveJobBuilder:
 # --------------------------------------------------------------------------------------------
 
 
-class JournalError(Exception):
+class JournalError(AioGlacierError):
     """A journal cannot be read or written. ``str()`` is ``"journal.log:12: reason"``."""
 
     def __init__(
@@ -220,7 +222,7 @@ class FutureJournalVersionError(JournalError):
     """A line was written by a newer journal format version (``D`` to ``Z``)."""
 
 
-class InvalidRecordError(ValueError):
+class InvalidRecordError(AioGlacierError, ValueError):
     """A record cannot be written: a field is out of the journal format's range."""
 
 

@@ -40,6 +40,8 @@ import operator
 import re
 from typing import Any
 
+from aioglacier.errors import AioGlacierError
+
 __all__ = [
     "MAX_DESCRIPTION_LENGTH",
     "MAX_MTIME",
@@ -89,7 +91,7 @@ _B64_VALUES["_"] = 63
 _B64_PAD = 64
 
 
-class DescriptionTooLongError(ValueError):
+class DescriptionTooLongError(AioGlacierError, ValueError):
     """The encoded description would exceed :data:`MAX_DESCRIPTION_LENGTH` characters."""
 
     def __init__(self, relfilename: str, length: int) -> None:

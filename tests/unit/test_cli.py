@@ -185,3 +185,33 @@ def test_check_local_hash_cli(tmp_path: Path) -> None:
         "*",
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_bad_filter_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "check-local-hash",
+            "--dir",
+            str(tmp_path),
+            "--journal",
+            str(tmp_path / "j"),
+            "--filter",
+            "+ok bad",
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("aioglacier: Error in parsing filter '+ok bad'")
+
+
+def test_broken_journal_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = tmp_path / "j"
+    journal.write_text("B\t1\tCREATED\tX\t5\n")
+    code = main(["check-local-hash", "--dir", str(tmp_path), "--journal", str(journal)])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"aioglacier: error: {journal}:1: line is broken: 'B\\t1\\tCREATED\\tX\\t5'\n"
+    )
