@@ -354,3 +354,48 @@ def test_emulator_command_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
         rest, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert rest.endswith("stopping\n")
+
+
+async def test_second_sync_on_a_locked_journal_is_refused(tmp_path: Path) -> None:
+    base = tmp_path / "data"
+    for i in range(8):
+        write(base, f"f{i}", os.urandom(256 * 1024))
+    journal = tmp_path / "j"
+    async with Emulator(tmp_path / "emu", faults="bandwidth=256KiB") as emu:
+        args = [
+            "sync",
+            "--dir",
+            str(base),
+            "--vault",
+            "v",
+            "--journal",
+            str(journal),
+            "--concurrency",
+            "1",
+            "--json",
+            "--endpoint-url",
+            emu.url,
+            *KEYS,
+        ]
+        create = await asyncio.create_subprocess_exec(
+            *CLI, "create-vault", "v", "--endpoint-url", emu.url, *KEYS
+        )
+        assert await create.wait() == 0
+        first = await asyncio.create_subprocess_exec(
+            *CLI, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        assert first.stdout is not None
+        while json.loads(await asyncio.wait_for(first.stdout.readline(), 60))["kind"] != "started":
+            pass
+        second = await asyncio.create_subprocess_exec(
+            *CLI, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await asyncio.wait_for(second.communicate(), 60)
+        assert second.returncode == 1
+        text = err.decode()
+        assert text.count("\n") == 1
+        assert text.startswith("aioglacier: error: ")
+        assert "lock" in text
+        await asyncio.wait_for(first.communicate(), 120)
+        assert first.returncode == 0
+    assert len(read_journal(journal).files) == 8
