@@ -356,6 +356,10 @@ async def cmd_emulator(inv: Invocation) -> int:
 
     inv.require("data-dir")
     faults = parse_fault_spec(inv.get("faults")) if inv.get("faults") else None
+    # This process is the server: a short GIL switch interval lets its I/O threads (file writes,
+    # sqlite, hashing) hand results back to the loop promptly, as `python -m
+    # aioglacier.emulator` does.
+    sys.setswitchinterval(0.0002)
     await run_emulator_forever(
         inv.get("data-dir"),
         host=inv.get("host"),

@@ -56,8 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
             loop_factory = uvloop.new_event_loop
         except ImportError:  # pragma: no cover - uvloop is a dependency off Windows
-            sys.setswitchinterval(args.switch_interval)
-    loop_factory = None
+            pass
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(
             run_emulator_forever(
