@@ -147,6 +147,8 @@ class PlainRenderer(Renderer):
 class RichRenderer(PlainRenderer):
     """A live display on a terminal: files done of total, bytes, throughput, ETA."""
 
+    REFRESH = 0.1
+
     def __init__(self, out: TextIO, err: TextIO, *, quiet: bool = False) -> None:
         super().__init__(out, err, quiet=quiet)
         self._console = Console(file=err)
@@ -164,6 +166,11 @@ class RichRenderer(PlainRenderer):
         )
         self._task: TaskID | None = None
         self._samples: list[tuple[float, int]] = []
+        # Printing above a live display and redrawing it cost about a millisecond per call:
+        # lines are buffered and the bar refreshed at most every REFRESH seconds, so a sync of
+        # thousands of small files is not slowed down by its own display.
+        self._buffer: list[str] = []
+        self._last_flush = 0.0
 
     def __enter__(self) -> Renderer:
         self._progress.start()
@@ -178,11 +185,32 @@ class RichRenderer(PlainRenderer):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._flush()
         self._progress.stop()
 
     def _line(self, text: str, *, always: bool = False) -> None:
         if always or not self.quiet:
+            self._buffer.append(text)
+
+    def _flush(self) -> None:
+        self._last_flush = self._clock()
+        if self._buffer:
+            text, self._buffer = "\n".join(self._buffer), []
             self._progress.console.print(text, markup=False, highlight=False)
+        if self._task is None:
+            return
+        t = self.totals
+        scan = "" if t.scan_done else " (scanning)"
+        finished = t.done_files + t.skipped_files + t.failed_files
+        rate, eta = self._rate_and_eta()
+        self._progress.update(
+            self._task,
+            total=t.planned_bytes or None,
+            completed=t.bytes_done,
+            files=f"{finished}/{t.planned_files} files{scan}",
+            rate=rate,
+            eta=eta,
+        )
 
     def _rate_and_eta(self) -> tuple[str, str]:
         """Throughput over the last 10 seconds, and the time left at that pace."""
@@ -201,27 +229,15 @@ class RichRenderer(PlainRenderer):
         return _rate_text(rate), eta
 
     def handle(self, event: Event) -> None:
-        """Update the live bar; print file outcomes above it."""
-        if isinstance(event, BytesTransferred | ScanProgress | FileQueued):
-            pass
-        else:
+        """Update the live bar; print file outcomes above it (both at most 10 times a second)."""
+        if not isinstance(event, BytesTransferred | ScanProgress | FileQueued):
             super().handle(event)
-        if self._task is None:
-            return
-        t = self.totals
-        scan = "" if t.scan_done else " (scanning)"
-        finished = t.done_files + t.skipped_files + t.failed_files
-        rate, eta = self._rate_and_eta()
-        self._progress.update(
-            self._task,
-            total=t.planned_bytes or None,
-            completed=t.bytes_done,
-            files=f"{finished}/{t.planned_files} files{scan}",
-            rate=rate,
-            eta=eta,
-        )
-        if isinstance(event, RunFinished):
-            self._progress.update(self._task, completed=t.bytes_done, total=t.bytes_done or 1)
+        finished = isinstance(event, RunFinished)
+        if finished or self._clock() - self._last_flush >= self.REFRESH:
+            self._flush()
+        if finished and self._task is not None:
+            done = self.totals.bytes_done
+            self._progress.update(self._task, completed=done, total=done or 1)
 
 
 def _rate_text(bytes_per_second: float) -> str:
