@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from aioglacier.backends.glacier import GlacierApi
 from aioglacier.errors import AioGlacierError, RemoteError
@@ -60,6 +60,8 @@ __all__ = ["FileResult", "SyncResult", "run_sync", "upload_one_file"]
 Status = Literal["uploaded", "replaced", "deleted", "unchanged", "skipped", "failed"]
 
 EMPTY_FILE_REASON = "empty file: Glacier refuses empty archives"
+#: Work items planned ahead of the uploads (bounded memory: a few MB).
+PLAN_AHEAD = 10_000
 #: The largest Glacier archive (10,000 parts of 4 GiB): the bound of a stream with no other.
 MAX_STREAM_SIZE = 10_000 * 4096 * 1024 * 1024
 
@@ -343,19 +345,57 @@ async def run_sync(
             finally:
                 slots.release()
 
-        async with asyncio.TaskGroup() as group:
+        # The plan runs ahead of the uploads by up to PLAN_AHEAD items, so the display knows
+        # the work to come (files and bytes, hence an ETA) long before the walk ends, while
+        # memory stays bounded whatever the tree.
+        ahead: asyncio.Queue[WorkItem | None] = asyncio.Queue(PLAN_AHEAD)
+
+        async def planner() -> None:
+            # On an error the task group cancels the loop below: no end marker is needed then
+            # (and waiting to put one into a full queue nobody drains would never end).
             async for item in plan:
-                if item.action == "delete":
-                    run.problem_dirs = [
-                        p.relfilename for p in problems if p.reason.startswith("cannot list")
-                    ]
                 size = item.file.size if item.file else (item.old.size if item.old else 0)
                 progress(FileQueued(item.relfilename, _action_of(item), size))
-                await slots.acquire()
-                group.create_task(task(item))
+                await ahead.put(item)
+            await ahead.put(None)
+
+        try:
+            await _run_group(planner, ahead, slots, problems, run, task)
+        except BaseExceptionGroup as group_error:
+            # File-level failures never get here (each file task catches its own); what does
+            # is a failure of the run itself (an unreadable root, a journal write error):
+            # raise it as it is, not wrapped in a group.
+            raise _first_error(group_error) from None
     result.seconds = time.monotonic() - started
     _finish(progress, result)
     return result
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    exc: BaseException = group
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
+
+
+async def _run_group(
+    planner: Callable[[], Coroutine[Any, Any, None]],
+    ahead: asyncio.Queue[WorkItem | None],
+    slots: asyncio.Semaphore,
+    problems: list[WalkProblem],
+    run: _Run,
+    task: Callable[[WorkItem], Coroutine[Any, Any, None]],
+) -> None:
+    """Start the planner, then a task per work item as slots free up."""
+    async with asyncio.TaskGroup() as group:
+        group.create_task(planner())
+        while (work := await ahead.get()) is not None:
+            if work.action == "delete":
+                run.problem_dirs = [
+                    p.relfilename for p in problems if p.reason.startswith("cannot list")
+                ]
+            await slots.acquire()
+            group.create_task(task(work))
 
 
 async def ensure_vault(api: GlacierApi, vault: str) -> None:
