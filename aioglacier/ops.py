@@ -21,7 +21,7 @@ from aioglacier.batching import ExecutorBatcher
 from aioglacier.errors import RemoteError, TransferError
 from aioglacier.limits import ByteBudget
 from aioglacier.metadata import encode_description
-from aioglacier.progress import BytesTransferred, Event, ProgressSink, null_sink
+from aioglacier.progress import BytesTransferred, ProgressSink, null_sink
 from aioglacier.resume import PendingUpload, ResumeStore
 from aioglacier.treehash import TreeHasher, tree_hash_from_parts
 
@@ -431,7 +431,7 @@ async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) 
             del body
         finally:
             ctx.budget.release(length)
-        _emit(ctx.progress, BytesTransferred(src.relfilename, length))
+        ctx.progress(BytesTransferred(src.relfilename, length))
 
     try:
         async with asyncio.TaskGroup() as group:
@@ -471,10 +471,6 @@ def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
     while isinstance(exc, BaseExceptionGroup):
         exc = exc.exceptions[0]
     return exc
-
-
-def _emit(sink: ProgressSink, event: Event) -> None:
-    sink(event)
 
 
 async def _abort_quietly(ctx: UploadContext, pending: PendingUpload) -> None:

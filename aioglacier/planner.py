@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,14 +226,10 @@ async def plan_sync(
                 planned += 1
                 yield WorkItem(action, f.relfilename, f, old)
     if options.delete_removed:
-        for name in _sorted_names(state.files):
+        for name in sorted(state.files):
             if name in seen or (filter is not None and not filter.matches(name)):
                 continue
             yield WorkItem("delete", name, None, state.files[name])
-
-
-def _sorted_names(names: Iterable[str]) -> list[str]:
-    return sorted(names)
 
 
 def resolve_under(base_dir: str | os.PathLike[str], relfilename: str) -> Path:

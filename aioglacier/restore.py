@@ -16,7 +16,7 @@ import contextlib
 import errno
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -879,9 +879,3 @@ def _write_new_journal(path: Path, data: bytes) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-
-
-async def iterate_jobs(api: GlacierApi, vault: str) -> AsyncIterator[dict[str, Any]]:
-    """Every job of ``vault`` (all pages), for ``list-jobs``."""
-    async for job in api.list_jobs(vault):
-        yield job
