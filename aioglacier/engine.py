@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aioglacier.backends.glacier import GlacierApi
-from aioglacier.errors import AioGlacierError, RemoteError
+from aioglacier.errors import AioGlacierError, RemoteError, first_leaf
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, Deleted, JournalWriter, load_journal
 from aioglacier.limits import ByteBudget
@@ -365,17 +365,10 @@ async def run_sync(
             # File-level failures never get here (each file task catches its own); what does
             # is a failure of the run itself (an unreadable root, a journal write error):
             # raise it as it is, not wrapped in a group.
-            raise _first_error(group_error) from None
+            raise first_leaf(group_error) from None
     result.seconds = time.monotonic() - started
     _finish(progress, result)
     return result
-
-
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    exc: BaseException = group
-    while isinstance(exc, BaseExceptionGroup):
-        exc = exc.exceptions[0]
-    return exc
 
 
 async def _run_group(

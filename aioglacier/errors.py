@@ -11,6 +11,7 @@ __all__ = [
     "RemoteError",
     "TransferError",
     "UsageError",
+    "first_leaf",
 ]
 
 
@@ -52,3 +53,10 @@ class RemoteError(AioGlacierError):
 
 class TransferError(AioGlacierError):
     """A file could not be transferred (it changed while read, it is unreadable, ...)."""
+
+
+def first_leaf(error: BaseException) -> BaseException:
+    """The first exception inside (nested) exception groups: what a task group's failure was."""
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from aioglacier.backends.glacier import GlacierApi, MultipartPart
 from aioglacier.batching import ExecutorBatcher
-from aioglacier.errors import RemoteError, TransferError
+from aioglacier.errors import RemoteError, TransferError, first_leaf
 from aioglacier.limits import ByteBudget
 from aioglacier.metadata import encode_description
 from aioglacier.progress import BytesTransferred, ProgressSink, null_sink
@@ -348,7 +348,7 @@ async def upload_stream(
         with contextlib.suppress(Exception):
             await asyncio.shield(ctx.api.abort_multipart(ctx.vault, upload_id))
         if isinstance(exc, BaseExceptionGroup):
-            raise _first_leaf(exc) from None
+            raise first_leaf(exc) from None
         raise
     return UploadOutcome(archive_id, tree_hash, total, parts_sent=len(hashes))
 
@@ -452,7 +452,7 @@ async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) 
         if changed is not None:
             await _abort_quietly(ctx, pending)
             raise changed.exceptions[0] from None
-        first = _first_leaf(group_error)
+        first = first_leaf(group_error)
         raise first from None
     finally:
         if fd is not None:
@@ -464,13 +464,6 @@ async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) 
     if ctx.resume is not None:
         await ctx.resume.remove(pending.upload_id)
     return UploadOutcome(archive_id, tree_hash, src.size, sent, reused, resumed)
-
-
-def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    exc: BaseException = group
-    while isinstance(exc, BaseExceptionGroup):
-        exc = exc.exceptions[0]
-    return exc
 
 
 async def _abort_quietly(ctx: UploadContext, pending: PendingUpload) -> None:

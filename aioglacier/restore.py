@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from aioglacier.backends.glacier import GlacierApi
-from aioglacier.errors import AioGlacierError, RemoteError
+from aioglacier.errors import AioGlacierError, RemoteError, first_leaf
 from aioglacier.filters import Filter
 from aioglacier.inventory import inventory_to_records, parse_inventory
 from aioglacier.journal import (
@@ -605,10 +605,7 @@ async def _download_one(
     except BaseException as exc:
         await asyncio.shield(loop.run_in_executor(d.executor, _discard, fd, temp))
         if isinstance(exc, BaseExceptionGroup):
-            leaf: BaseException = exc
-            while isinstance(leaf, BaseExceptionGroup):
-                leaf = leaf.exceptions[0]
-            raise leaf from None
+            raise first_leaf(exc) from None
         raise
     await d.committer.commit(staged)
 
