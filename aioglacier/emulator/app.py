@@ -235,6 +235,9 @@ class GlacierService:
         self.executor = executor
         self.uploads: dict[str, _UploadState] = {}
         self.requests = 0
+        self.active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self.ids = IdGenerator()
         self._signing_keys: dict[tuple[str, str, str, str], HmacSha256] = {}
         self._handlers: dict[str, Callable[[_Ctx], Awaitable[web.StreamResponse]]] = {
@@ -266,6 +269,20 @@ class GlacierService:
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Authenticate, inject faults, dispatch; errors become AWS error documents."""
         self.requests += 1
+        self.active += 1
+        self._idle.clear()
+        try:
+            return await self._handle_counted(request)
+        finally:
+            self.active -= 1
+            if not self.active:
+                self._idle.set()
+
+    async def idle(self) -> None:
+        """Return once no request is being handled (every handler, and its cleanup, ended)."""
+        await self._idle.wait()
+
+    async def _handle_counted(self, request: web.BaseRequest) -> web.StreamResponse:
         request_id = self.ids.request_id()
         try:
             response = await self._handle(request)

@@ -214,6 +214,12 @@ class Emulator:
 
     # -- test helpers ----------------------------------------------------------------------------
 
+    async def idle(self) -> None:
+        """Wait until no request is being handled: a handler that is still cleaning up after a
+        client went away (a reset, a dropped connection) has finished."""
+        if self._service is not None:
+            await self._service.idle()
+
     def advance_clock(self, delta: timedelta | float) -> None:
         """Move the service clock forward (``delta`` or seconds): jobs complete, expire."""
         if not isinstance(self.clock, AdvanceableClock):

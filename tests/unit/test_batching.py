@@ -42,15 +42,17 @@ async def test_max_batch_splits() -> None:
 
 async def test_cancelled_awaiter_does_not_break_the_batch() -> None:
     gate = threading.Event()
+    running = threading.Event()
 
     def slow(n: int) -> int:
-        gate.wait(5)
+        running.set()
+        gate.wait(60)
         return n
 
     batcher = ExecutorBatcher(slow, None)
     first = asyncio.create_task(batcher.submit(1))
     second = asyncio.create_task(batcher.submit(2))
-    await asyncio.sleep(0.01)
+    await asyncio.to_thread(running.wait)  # the batch is in its executor job
     first.cancel()
     gate.set()
     assert await second == 2

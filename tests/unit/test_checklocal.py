@@ -273,14 +273,15 @@ async def test_cancellation_leaves_no_task(tmp_path: Path) -> None:
         _write(tmp_path / f"f{i:02d}", BIG)
         records.append(_created(f"f{i:02d}", BIG))
     seen: list[str] = []
+
+    def on_result(r: Any) -> None:
+        seen.append(r.relfilename)
+        if len(seen) == 1:
+            task.cancel()  # cancelled at the first result, whatever the machine's speed
+
     task = asyncio.create_task(
-        check_local_hash(
-            _state(*records), tmp_path, jobs=2, on_result=lambda r: seen.append(r.relfilename)
-        )
+        check_local_hash(_state(*records), tmp_path, jobs=2, on_result=on_result)
     )
-    while not seen:
-        await asyncio.sleep(0.001)
-    task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert 1 <= len(seen) < 20

@@ -13,6 +13,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -841,6 +842,23 @@ sys.exit(0)
 """
 
 
+class RecordingExecutor(ThreadPoolExecutor):
+    """A thread pool that records the names of the functions submitted to it, so a test can
+    wait until a given step was handed to the executor (instead of sleeping)."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(workers)
+        self.submitted: list[str] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.submitted.append(getattr(fn, "__name__", repr(fn)))
+        return super().submit(fn, *args, **kwargs)
+
+    async def until_submitted(self, name: str) -> None:
+        while name not in self.submitted:
+            await asyncio.sleep(0)
+
+
 def _try_lock_in_child(path: Path) -> int:
     return subprocess.run([sys.executable, "-c", _TRY_LOCK, str(path)], check=False).returncode
 
@@ -934,13 +952,13 @@ async def test_fsync_policies(tmp_path: Path) -> None:
     async with JournalWriter(tmp_path / "interval", fsync=1.0) as journal:
         await journal.append(rec)
         assert journal.fsync_count == 0
-        for _ in range(500):
-            if journal.fsync_count:
-                break
+        while not journal.fsync_count:  # the timer fsyncs without a further record
             await asyncio.sleep(0.01)
-        assert journal.fsync_count == 1  # the timer fsynced without a further record
+        assert journal.fsync_count == 1
+        # Nothing new written: no further fsync, however long we wait (a slow machine can only
+        # make this wait longer, never make the check fail).
         await asyncio.sleep(1.2)
-        assert journal.fsync_count == 1  # nothing new: no further fsync
+        assert journal.fsync_count == 1
 
     for bad in ("sometimes", 0, -1.0, float("inf"), True):
         with pytest.raises(ValueError, match="fsync must be"):
@@ -974,6 +992,9 @@ async def test_cancelled_producers_do_not_corrupt(tmp_path: Path) -> None:
 
     async with JournalWriter(path, queue_size=4) as journal:
         tasks = [asyncio.create_task(producer(i)) for i in range(300)]
+        # Eight are cancelled before they ever run: cancellations happen whatever the speed.
+        for task in tasks[::37]:
+            task.cancel()
         for _ in range(30):
             await asyncio.sleep(rng.random() * 0.002)
             for task in rng.sample(tasks, 8):
@@ -1061,18 +1082,17 @@ def test_lock_is_flock(tmp_path: Path) -> None:
 async def test_cancelled_while_opening_releases_the_lock(tmp_path: Path) -> None:
     path = tmp_path / "j"
     gate = threading.Event()
-    with ThreadPoolExecutor(1) as executor:
+    with RecordingExecutor(1) as executor:
         executor.submit(gate.wait)  # the open queues behind this
         entering = asyncio.create_task(JournalWriter(path, executor=executor).__aenter__())
-        await asyncio.sleep(0.05)
+        await executor.until_submitted("_open")
         entering.cancel()
         with pytest.raises(asyncio.CancelledError):
             await entering
         gate.set()
-        for _ in range(500):  # the open completes, then is undone in the executor
-            await asyncio.sleep(0.01)
-            if path.exists() and _try_lock_in_child(path) == 0:
-                break
+        # The open completes, then is undone in the executor (one thread: in order).
+        await executor.until_submitted("_close")
+        await asyncio.get_running_loop().run_in_executor(executor, lambda: None)
         assert _try_lock_in_child(path) == 0
     async with JournalWriter(path) as journal:
         await journal.append(Deleted(1, "x", "a"))
@@ -1083,7 +1103,7 @@ async def test_cancelled_while_closing_still_closes(tmp_path: Path) -> None:
     path = tmp_path / "j"
     gate = threading.Event()
     appends: list[asyncio.Task[None]] = []
-    with ThreadPoolExecutor(1) as executor:
+    with RecordingExecutor(1) as executor:
         journal = JournalWriter(path, executor=executor)
 
         async def body() -> None:
@@ -1091,20 +1111,18 @@ async def test_cancelled_while_closing_still_closes(tmp_path: Path) -> None:
                 executor.submit(gate.wait)  # writes queue behind this
                 for i in range(20):
                     appends.append(asyncio.create_task(journal.append(Deleted(i, "x", "a"))))
-                await asyncio.sleep(0.05)
+                await executor.until_submitted("_write")  # a batch waits behind the gate
 
         run = asyncio.create_task(body())
-        await asyncio.sleep(0.2)  # body has returned; the exit is draining
+        while not journal._closing:  # the body has returned; the exit is draining
+            await asyncio.sleep(0)
         run.cancel()  # the exit stops the writer task, then waits for the close
-        await asyncio.sleep(0.05)
+        await executor.until_submitted("_close")
         run.cancel()  # and gives up waiting: the close goes on in the executor
         with pytest.raises(asyncio.CancelledError):
             await run
         gate.set()
-        for _ in range(500):
-            await asyncio.sleep(0.01)
-            if journal._fd < 0:
-                break
+        await asyncio.get_running_loop().run_in_executor(executor, lambda: None)
         assert journal._fd < 0
         results = await asyncio.gather(*appends, return_exceptions=True)
     assert _try_lock_in_child(path) == 0
@@ -1118,12 +1136,14 @@ async def test_cancelled_while_closing_still_closes(tmp_path: Path) -> None:
 async def test_writer_cancelled_mid_write_settles_by_the_real_outcome(tmp_path: Path) -> None:
     path = tmp_path / "j"
     gate = threading.Event()
+    entered = threading.Event()
     journal = JournalWriter(path)
     real_write = journal._write
 
     def slow_write(data: bytes, fsync: bool) -> None:
         with journal._io_lock:  # a write in progress holds the descriptor
-            gate.wait(30)
+            entered.set()
+            gate.wait(60)
             real_write(data, fsync)
 
     journal._write = slow_write  # type: ignore[method-assign]
@@ -1133,12 +1153,15 @@ async def test_writer_cancelled_mid_write_settles_by_the_real_outcome(tmp_path: 
         async with journal:
             for i in range(5):
                 appends.append(asyncio.create_task(journal.append(Deleted(i, "x", "a"))))
-            await asyncio.sleep(0.05)  # the first batch is now in the thread, waiting
+            await asyncio.to_thread(entered.wait)  # the first batch is in the thread, waiting
 
     run = asyncio.create_task(body())
-    await asyncio.sleep(0.2)
+    while not journal._closing:  # the body has returned; the exit is draining
+        await asyncio.sleep(0)
     run.cancel()  # cancels the writer task while its write is in flight
-    await asyncio.sleep(0.05)
+    assert journal._task is not None
+    while not journal._task.done():
+        await asyncio.sleep(0)
     gate.set()
     with pytest.raises(asyncio.CancelledError):
         await run
