@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPIN = "while True: pass"
-SUMMARY = re.compile(r"^=+ (.*) in [0-9.]+s", re.MULTILINE)
+SUMMARY = re.compile(r"^=*\s*(\d+ (?:passed|failed|errors?|skipped).*?) in [0-9.]+s", re.MULTILINE)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ from aioglacier.emulator.errors import (
     not_found,
 )
 from aioglacier.emulator.faults import FaultInjector
+from aioglacier.emulator.gates import Gate
 from aioglacier.emulator.ids import IdGenerator, format_date, format_inventory_date
 from aioglacier.emulator.models import (
     INVENTORY_DELAY,
@@ -235,6 +236,7 @@ class GlacierService:
         self.executor = executor
         self.uploads: dict[str, _UploadState] = {}
         self.requests = 0
+        self.gates: dict[str, Gate] = {}
         self.active = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -354,6 +356,9 @@ class GlacierService:
                 f"Invalid vault name: '{route.vault[:300]}'. Vault names must be 1 to 255 "
                 "characters long and contain only a-z, A-Z, 0-9, '_', '-' and '.'"
             )
+        gate = self.gates.get(route.operation)
+        if gate is not None:
+            await gate.pass_through()
         fault = self.faults.next_fault(route.operation) if self.faults is not None else None
         plan = self.faults.plan if self.faults is not None else None
         if fault in _ERROR_FAULTS:

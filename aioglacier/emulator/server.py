@@ -17,6 +17,7 @@ from aiohttp import web
 from aioglacier.emulator.app import GlacierService
 from aioglacier.emulator.clock import AdvanceableClock, Clock, OffsetClock
 from aioglacier.emulator.faults import FaultInjector, FaultPlan, parse_fault_spec
+from aioglacier.emulator.gates import Gate
 from aioglacier.emulator.models import StoredArchive
 from aioglacier.emulator.store import Store
 from aioglacier.sigv4 import Credentials
@@ -156,6 +157,9 @@ class Emulator:
 
     async def stop(self) -> None:
         """Stop listening, finish in-flight requests, close the store."""
+        if self._service is not None:
+            for gate in self._service.gates.values():
+                gate.open()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -213,6 +217,20 @@ class Emulator:
         return self._service.requests if self._service is not None else 0
 
     # -- test helpers ----------------------------------------------------------------------------
+
+    def hold(self, operation: str, *, after: int = 0) -> Gate:
+        """Let the first ``after`` requests of ``operation`` (``upload_archive``, ...) through and
+        hold the later ones until the returned gate is opened (for tests that must act while a
+        client is mid-run). Stopping the emulator opens it."""
+        service = self._require_service()
+        gate = Gate(operation, after)
+        service.gates[operation] = gate
+        return gate
+
+    def _require_service(self) -> GlacierService:
+        if self._service is None:
+            raise RuntimeError("emulator not started")
+        return self._service
 
     async def idle(self) -> None:
         """Wait until no request is being handled: a handler that is still cleaning up after a

@@ -221,7 +221,7 @@ async def test_sync_killed_with_sigkill_resumes_with_missing_parts_only(tmp_path
     journal = tmp_path / "j"
     emu_dir = tmp_path / "emu"
     seen_parts = 0
-    async with Emulator(emu_dir, faults="bandwidth=4MiB") as emu:
+    async with Emulator(emu_dir) as emu:
         args = [
             "sync",
             "--dir",
@@ -243,10 +243,13 @@ async def test_sync_killed_with_sigkill_resumes_with_missing_parts_only(tmp_path
             *CLI, "create-vault", "v", "--endpoint-url", emu.url, *KEYS
         )
         assert await create.wait() == 0
+        # Five parts go through; the others wait: the kill comes in the middle of the upload.
+        gate = emu.hold("upload_part", after=5)
         proc = await asyncio.create_subprocess_exec(
             *CLI, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
         )
         assert proc.stdout is not None
+        await gate.holding()
         while seen_parts < 5:
             line = await asyncio.wait_for(proc.stdout.readline(), 60)
             assert line, "the sync ended before it was killed"
@@ -296,6 +299,9 @@ async def test_ctrl_c_stops_cleanly_with_journal_complete(
             *CLI, "create-vault", "v", "--endpoint-url", emu.url, *KEYS
         )
         assert await create.wait() == 0
+        # The 4th and later uploads wait until the signal was sent: the sync is certainly in
+        # the middle of its run when the signal arrives, however fast or slow the machine.
+        gate = emu.hold("upload_archive", after=3)
         proc = await asyncio.create_subprocess_exec(
             *CLI,
             "sync",
@@ -319,8 +325,10 @@ async def test_ctrl_c_stops_cleanly_with_journal_complete(
         while done < 3:
             event = json.loads(await asyncio.wait_for(proc.stdout.readline(), 60))
             done += event["kind"] == "done"
+        await gate.holding()
         proc.send_signal(signal_number)
         _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+        gate.open()
         assert proc.returncode == 130, stderr.decode()
         assert stderr.decode().endswith("aioglacier: interrupted\n")
         state = read_journal(journal)  # complete lines only, no torn tail
@@ -361,7 +369,7 @@ async def test_second_sync_on_a_locked_journal_is_refused(tmp_path: Path) -> Non
     for i in range(8):
         write(base, f"f{i}", os.urandom(256 * 1024))
     journal = tmp_path / "j"
-    async with Emulator(tmp_path / "emu", faults="bandwidth=256KiB") as emu:
+    async with Emulator(tmp_path / "emu") as emu:
         args = [
             "sync",
             "--dir",
@@ -381,12 +389,13 @@ async def test_second_sync_on_a_locked_journal_is_refused(tmp_path: Path) -> Non
             *CLI, "create-vault", "v", "--endpoint-url", emu.url, *KEYS
         )
         assert await create.wait() == 0
+        # The first sync's second upload waits until the second sync was refused.
+        gate = emu.hold("upload_archive", after=1)
         first = await asyncio.create_subprocess_exec(
             *CLI, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
         )
         assert first.stdout is not None
-        while json.loads(await asyncio.wait_for(first.stdout.readline(), 60))["kind"] != "started":
-            pass
+        await gate.holding()
         second = await asyncio.create_subprocess_exec(
             *CLI, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
         )
@@ -396,6 +405,7 @@ async def test_second_sync_on_a_locked_journal_is_refused(tmp_path: Path) -> Non
         assert text.count("\n") == 1
         assert text.startswith("aioglacier: error: ")
         assert "lock" in text
+        gate.open()
         await asyncio.wait_for(first.communicate(), 120)
         assert first.returncode == 0
     assert len(read_journal(journal).files) == 8
