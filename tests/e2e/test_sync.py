@@ -242,9 +242,10 @@ async def test_cancel_then_resume_sends_only_missing_parts(tmp_path: Path) -> No
     emu_dir = tmp_path / "emu"
     stream = ProgressStream()
     parts_done = 0
-    async with Emulator(emu_dir, faults="bandwidth=4MiB") as emu:
+    async with Emulator(emu_dir) as emu:
         async with make_client(emu, concurrency=2) as client:
             await client.create_vault("vault")
+            emu.hold("upload_part", after=4)  # the cancel comes with 4 parts stored
             task = asyncio.create_task(client.sync(base, "vault", journal, progress=stream))
             async for event in stream:
                 if isinstance(event, BytesTransferred) and event.relfilename == "big.bin":
@@ -325,9 +326,10 @@ async def test_stale_pending_upload_of_a_changed_file_is_aborted(tmp_path: Path)
     write(base, "big.bin", os.urandom(6 * MIB), mtime=1000)
     journal = tmp_path / "j"
     stream = ProgressStream()
-    async with Emulator(tmp_path / "emu", faults="bandwidth=4MiB") as emu:
+    async with Emulator(tmp_path / "emu") as emu:
         async with make_client(emu, concurrency=1) as client:
             await client.create_vault("vault")
+            emu.hold("upload_part", after=1)  # the cancel comes with 1 part stored
             task = asyncio.create_task(client.sync(base, "vault", journal, progress=stream))
             async for event in stream:
                 if isinstance(event, BytesTransferred):
