@@ -278,7 +278,7 @@ async def run_sync(
     started = time.monotonic()
     result = SyncResult()
     state = await load_journal(journal_path)
-    if state.torn_tail:
+    if state.torn_tail and dry_run:  # else the writer sets the line aside and says so
         progress(Message(f"journal: {state.torn_tail}", "warning"))
     problems: list[WalkProblem] = []
     scanned = [0, 0]
