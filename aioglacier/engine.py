@@ -261,8 +261,12 @@ async def _process(run: _Run, item: WorkItem) -> None:
         run.progress(FileDone(rel, action, f.size, outcome.archive_id, detail))
         run.record(FileResult(rel, status, f.size, outcome.archive_id, detail))
     except UploadStoppedError as exc:
+        # The run stopped (its journal failed): the error that ends it says it all.
         if exc.upload_id is not None:
             run.aborted += 1
+        run.record(FileResult(rel, "failed", f.size if f else 0, reason=str(exc)))
+    except JournalError as exc:
+        # This file's line could not be written: named in the error that ends the run.
         run.record(FileResult(rel, "failed", f.size if f else 0, reason=str(exc)))
     except (AioGlacierError, OSError, ValueError) as exc:
         reason = _describe(exc)

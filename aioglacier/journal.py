@@ -1065,8 +1065,8 @@ class JournalWriter:
     cut off (see :attr:`torn_tail`): no byte of the journal is ever destroyed. Producers
     ``await append(record)``; it returns once the record's line is written to the file (and
     fsynced when the policy says so). The task writes whatever is queued with one write per
-    drain: whole lines only, no record is ever split across writes; a failed or short write is
-    truncated away and fails the records of that write with :class:`JournalWriteError`, and
+    drain (a short write is continued): whole lines only; a write that fails is truncated
+    away and fails the records of that drain with :class:`JournalWriteError`, and
     the writer then refuses every further record (:attr:`error`, :meth:`failure`). On exit it
     writes what is queued, fsyncs, unlocks and closes. File I/O runs in ``executor`` (the
     loop's default when ``None``); ``write`` is the ``os.write`` it uses for data (a test
@@ -1511,14 +1511,18 @@ class JournalWriter:
             if self._prefix:
                 data = self._prefix + data  # the LF a whole last record lacked
             try:
-                written = self._write_fn(fd, data)
+                # A short write (a disk filling up) is continued: the next call either
+                # finishes the batch or says why not (ENOSPC), rather than a byte count.
+                written = 0
+                while written < len(data):
+                    n = self._write_fn(fd, data[written:] if written else data)
+                    self.write_count += 1
+                    if n <= 0:
+                        raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)})")
+                    written += n
             except OSError:
                 self._truncate_back(fd)
                 raise
-            self.write_count += 1
-            if written != len(data):
-                self._truncate_back(fd)
-                raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
             self._prefix = b""
             self._size += written
             self._dirty = True

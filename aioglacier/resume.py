@@ -131,7 +131,11 @@ class ResumeStore:
         """Record a started upload (durably, before its first part is sent)."""
         async with self._lock:
             self._entries[entry.upload_id] = entry
-            await self._save()
+            try:
+                await self._save()
+            except BaseException:
+                del self._entries[entry.upload_id]  # not recorded: not pending
+                raise
 
     async def remove(self, upload_id: str) -> None:
         """Forget an upload that completed or was aborted."""

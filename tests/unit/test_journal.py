@@ -1136,6 +1136,71 @@ async def test_write_failure_fails_records_and_the_writer(tmp_path: Path) -> Non
     assert path.read_text() == "B\t1\tDELETED\tx\ta\n"
 
 
+async def test_short_writes_are_continued_and_a_full_disk_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "j"
+    budget = [len("B\t1\tDELETED\tx\ta\n") + 5]  # bytes the "disk" still takes
+
+    def filling(fd: int, data: bytes) -> int:
+        if budget[0] <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        n = os.write(fd, data[: budget[0]])
+        budget[0] -= n
+        return n
+
+    def halves(fd: int, data: bytes) -> int:
+        return os.write(fd, data[: max(1, len(data) // 2)])
+
+    async with JournalWriter(path, write=halves) as journal:  # short, then the rest: whole
+        await journal.append(Deleted(1, "x", "a"))
+    assert path.read_text() == "B\t1\tDELETED\tx\ta\n"
+    path.unlink()
+    events: list[JournalError] = []
+    journal = JournalWriter(path, write=filling)
+
+    async def run() -> JournalWriteError:
+        async with journal:
+            waiting = asyncio.create_task(journal.failure())
+            await journal.append(Deleted(1, "x", "a"))
+            assert journal.error is None
+            with pytest.raises(JournalWriteError) as first:
+                await journal.append(Deleted(2, "x", "a"))  # 5 bytes fit, then ENOSPC
+            events.append(await waiting)
+            assert journal.error is first.value
+            with pytest.raises(JournalWriteError):
+                await journal.append(Deleted(3, "x", "a"))  # refused: the writer failed
+            return first.value
+
+    with pytest.raises(JournalWriteError) as info:  # and again on a normal exit
+        await run()
+    first = events[0]
+    message = f"{path}: cannot write the journal: [Errno 28] No space left on device"
+    assert str(info.value) == str(first) == message
+    assert isinstance(first, JournalWriteError)
+    assert path.read_text() == "B\t1\tDELETED\tx\ta\n"  # the partial line was cut off
+
+
+def test_write_error_names_what_a_stopped_command_did() -> None:
+    import pickle
+
+    error = JournalWriteError("cannot write the journal: disk full", path="j")
+    assert str(error.stopped("sync stopped", [])) == (
+        "j: cannot write the journal: disk full; sync stopped; nothing done is missing from "
+        "the journal"
+    )
+    stopped = error.stopped("sync stopped", ['uploaded "a" as archive X', "deleted Y"])
+    assert str(stopped) == (
+        'j: cannot write the journal: disk full; sync stopped; NOT in the journal: uploaded "a" '
+        "as archive X; deleted Y"
+    )
+    assert stopped.unjournaled == ('uploaded "a" as archive X', "deleted Y")
+    copy = pickle.loads(pickle.dumps(stopped))
+    assert (type(copy), str(copy), copy.unjournaled) == (
+        JournalWriteError,
+        str(stopped),
+        stopped.unjournaled,
+    )
+
+
 def test_journal_error_pickles() -> None:
     import pickle
 
