@@ -26,7 +26,6 @@ from aioglacier.journal import (
     Created,
     Deleted,
     JournalError,
-    JournalWriteError,
     JournalWriter,
     load_journal,
 )
@@ -414,7 +413,7 @@ async def run_sync(
             # wrapped in a group.
             raise first_leaf(group_error) from None
         if run.stop.is_set():
-            raise _stopped(journal, run.unjournaled, _sync_stop_note(run.aborted))
+            raise journal.stopped(_sync_stop_note(run.aborted), run.unjournaled)
     result.seconds = time.monotonic() - started
     _finish(progress, result)
     return result
@@ -468,16 +467,6 @@ def _sync_stop_note(aborted: int) -> str:
     if aborted:
         note += f", {aborted} multipart upload{'s' if aborted > 1 else ''} in flight aborted"
     return note
-
-
-def _stopped(journal: JournalWriter, unjournaled: list[str], what: str) -> JournalWriteError:
-    """The one error that ends a run stopped by its journal: why, how it stopped, and what
-    it did that the journal misses."""
-    error = journal.error
-    if isinstance(error, JournalWriteError):
-        return error.stopped(what, unjournaled)
-    reason = error.reason if error is not None else "the journal cannot be written"
-    return JournalWriteError(reason, path=journal.path).stopped(what, unjournaled)
 
 
 async def ensure_vault(api: GlacierApi, vault: str) -> None:
@@ -602,6 +591,6 @@ async def upload_one_file(
             await asyncio.shield(journal.append(record))
         except JournalError:
             done = f'uploaded "{relfilename}" as archive {outcome.archive_id}'
-            raise _stopped(journal, [done], "the upload finished but was not journaled") from None
+            raise journal.stopped("the upload finished but was not journaled", [done]) from None
     progress(FileDone(relfilename, "upload", outcome.size, outcome.archive_id))
     return FileResult(relfilename, "uploaded", outcome.size, outcome.archive_id)

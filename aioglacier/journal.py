@@ -1146,6 +1146,16 @@ class JournalWriter:
         fsync failed), or ``None`` while it works."""
         return self._error
 
+    def stopped(self, what: str, unjournaled: Sequence[str]) -> JournalWriteError:
+        """The one error that ends a command this writer's failure stopped: why the journal
+        failed, ``what`` the command did about it, and what it did that the journal misses
+        (see :meth:`JournalWriteError.stopped`)."""
+        error = self._error
+        if not isinstance(error, JournalWriteError):
+            reason = error.reason if error is not None else "the journal cannot be written"
+            error = JournalWriteError(reason, path=self._path)
+        return error.stopped(what, unjournaled)
+
     async def failure(self) -> JournalError:
         """Wait until the writer fails (see :attr:`error`), and return why."""
         await self._failed.wait()

@@ -31,7 +31,6 @@ from aioglacier.journal import (
     Deleted,
     JournalError,
     JournalState,
-    JournalWriteError,
     JournalWriter,
     RetrieveJob,
     format_record,
@@ -226,17 +225,8 @@ class _Stop:
 
     def raise_if_stopped(self, what: str) -> None:
         """Raise the command's :class:`JournalWriteError` when it stopped."""
-        if not self.event.is_set():
-            return
-        error = self.journal.error
-        base = (
-            error
-            if isinstance(error, JournalWriteError)
-            else JournalWriteError(
-                error.reason if error else "the journal cannot be written", path=self.journal.path
-            )
-        )
-        raise base.stopped(what, self.unjournaled)
+        if self.event.is_set():
+            raise self.journal.stopped(what, self.unjournaled)
 
 
 def _is_retrieval_of(job: dict[str, Any], record: Created) -> bool:
