@@ -10,6 +10,7 @@ journal writer still writes every record it accepted, and multipart uploads stay
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -21,12 +22,19 @@ from typing import Any, Literal
 from aioglacier.backends.glacier import GlacierApi
 from aioglacier.errors import AioGlacierError, RemoteError, first_leaf
 from aioglacier.filters import Filter
-from aioglacier.journal import Created, Deleted, JournalWriter, load_journal
+from aioglacier.journal import (
+    Created,
+    Deleted,
+    JournalError,
+    JournalWriter,
+    load_journal,
+)
 from aioglacier.limits import ByteBudget
 from aioglacier.ops import (
     SmallFileReader,
     UploadContext,
     UploadOutcome,
+    UploadStoppedError,
     upload_file,
     upload_stream,
 )
@@ -136,6 +144,12 @@ class _Run:
     result: SyncResult
     base_dir: Path | None = None
     problem_dirs: list[str] = field(default_factory=list)
+    #: Set when the journal cannot be written: the run stops (see ``run_sync``).
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    #: What the run did that the journal misses (for the error that ends a stopped run).
+    unjournaled: list[str] = field(default_factory=list)
+    #: Multipart uploads in flight aborted because the run stopped.
+    aborted: int = 0
 
     def record(self, item: FileResult) -> None:
         self.result.files.append(item)
@@ -150,7 +164,7 @@ async def _journal_created(run: _Run, rel: str, mtime: int | None, outcome: Uplo
         treehash=outcome.tree_hash,
         relfilename=rel,
     )
-    await _journal(run, record)
+    await _journal(run, record, f'uploaded "{rel}" as archive {outcome.archive_id}')
 
 
 async def _delete_archive(run: _Run, old: Created) -> None:
@@ -160,17 +174,24 @@ async def _delete_archive(run: _Run, old: Created) -> None:
         if exc.code != "ResourceNotFoundException":
             raise
     record = Deleted(time=int(run.clock()), archive_id=old.archive_id, relfilename=old.relfilename)
-    await _journal(run, record)
+    await _journal(run, record, f'deleted archive {old.archive_id} of "{old.relfilename}"')
 
 
-async def _journal(run: _Run, record: Created | Deleted) -> None:
+async def _journal(run: _Run, record: Created | Deleted, done: str) -> None:
     """Append a record that must be written even if we are being cancelled.
 
     The writer's queue has room for every file in flight (see ``run_sync``), so ``append``
     queues the record before it first suspends, and a record once queued is always written:
-    no shielding task is needed on this hot path.
+    no shielding task is needed on this hot path. When the journal cannot take it, ``done``
+    (what the record says, for a person) is kept for the error that ends the run, and the
+    run stops.
     """
-    await run.journal.append(record)
+    try:
+        await run.journal.append(record)
+    except JournalError:
+        run.unjournaled.append(done)
+        run.stop.set()
+        raise
 
 
 async def _upload(run: _Run, f: LocalFile) -> UploadOutcome:
@@ -196,6 +217,8 @@ async def _process(run: _Run, item: WorkItem) -> None:
         if item.action == "delete"
         else ("upload" if item.action == "upload" else "replace")
     )
+    if run.stop.is_set():
+        return  # the run is stopping: start nothing new
     try:
         if item.action == "delete":
             assert item.old is not None
@@ -236,6 +259,14 @@ async def _process(run: _Run, item: WorkItem) -> None:
             detail = f"resumed: {outcome.parts_reused} parts reused, {outcome.parts_sent} sent"
         run.progress(FileDone(rel, action, f.size, outcome.archive_id, detail))
         run.record(FileResult(rel, status, f.size, outcome.archive_id, detail))
+    except UploadStoppedError as exc:
+        # The run stopped (its journal failed): the error that ends it says it all.
+        if exc.upload_id is not None:
+            run.aborted += 1
+        run.record(FileResult(rel, "failed", f.size if f else 0, reason=str(exc)))
+    except JournalError as exc:
+        # This file's line could not be written: named in the error that ends the run.
+        run.record(FileResult(rel, "failed", f.size if f else 0, reason=str(exc)))
     except (AioGlacierError, OSError, ValueError) as exc:
         reason = _describe(exc)
         run.progress(FileFailed(rel, action, reason))
@@ -273,12 +304,22 @@ async def run_sync(
     executor: Executor | None = None,
     progress: ProgressSink = null_sink,
     clock: Callable[[], float] = time.time,
+    journal_write: Callable[[int, bytes], int] = os.write,
 ) -> SyncResult:
-    """Sync ``base_dir`` to ``vault``, journaling into ``journal_path`` (see :class:`Client`)."""
+    """Sync ``base_dir`` to ``vault``, journaling into ``journal_path`` (see :class:`Client`).
+
+    A journal that cannot be written (a full disk) stops the sync at once: no new upload
+    starts, multipart uploads in flight are aborted, single requests already sent finish, and
+    :class:`JournalWriteError` names every archive uploaded or deleted that the journal
+    misses. ``journal_write`` is the journal writer's ``os.write`` (tests inject failures).
+
+    Raises:
+        JournalWriteError: the journal could not be written (the run stopped).
+    """
     started = time.monotonic()
     result = SyncResult()
     state = await load_journal(journal_path)
-    if state.torn_tail:
+    if state.torn_tail and dry_run:  # else the writer sets the line aside and says so
         progress(Message(f"journal: {state.torn_tail}", "warning"))
     problems: list[WalkProblem] = []
     scanned = [0, 0]
@@ -315,8 +356,11 @@ async def run_sync(
     # lose the line of an archive it created (see _journal).
     queue_size = max(1024, 4 * concurrency)
     async with JournalWriter(
-        journal_path, fsync=1.0, executor=executor, queue_size=queue_size
+        journal_path, fsync=1.0, executor=executor, queue_size=queue_size, write=journal_write
     ) as journal:
+        if journal.torn_tail:
+            progress(Message(f"journal: {journal.torn_tail}", "warning"))
+        stop = asyncio.Event()
         run = _Run(
             api=api,
             vault=vault,
@@ -331,12 +375,14 @@ async def run_sync(
                 progress=progress,
                 clock=clock,
                 small_reader=SmallFileReader(executor),
+                stop=stop,
             ),
             progress=progress,
             clock=clock,
             executor=executor,
             result=result,
             base_dir=Path(base_dir),
+            stop=stop,
         )
 
         async def task(item: WorkItem) -> None:
@@ -363,9 +409,11 @@ async def run_sync(
             await _run_group(planner, ahead, slots, problems, run, task)
         except BaseExceptionGroup as group_error:
             # File-level failures never get here (each file task catches its own); what does
-            # is a failure of the run itself (an unreadable root, a journal write error):
-            # raise it as it is, not wrapped in a group.
+            # is a failure of the run itself (an unreadable root): raise it as it is, not
+            # wrapped in a group.
             raise first_leaf(group_error) from None
+        if run.stop.is_set():
+            raise journal.stopped(_sync_stop_note(run.aborted), run.unjournaled)
     result.seconds = time.monotonic() - started
     _finish(progress, result)
     return result
@@ -379,16 +427,46 @@ async def _run_group(
     run: _Run,
     task: Callable[[WorkItem], Coroutine[Any, Any, None]],
 ) -> None:
-    """Start the planner, then a task per work item as slots free up."""
+    """Start the planner, then a task per work item as slots free up.
+
+    When the journal fails (``run.stop``), planning ends and no new task starts; the tasks
+    in flight finish (their uploads stop or end, see :class:`UploadContext`).
+    """
     async with asyncio.TaskGroup() as group:
-        group.create_task(planner())
-        while (work := await ahead.get()) is not None:
+        planning = group.create_task(planner())
+
+        async def stopper() -> None:
+            failing = asyncio.ensure_future(run.journal.failure())
+            stopping = asyncio.ensure_future(run.stop.wait())
+            try:
+                await asyncio.wait((failing, stopping), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                failing.cancel()
+                stopping.cancel()
+            run.stop.set()
+            planning.cancel()
+            with contextlib.suppress(asyncio.QueueFull):
+                ahead.put_nowait(None)  # wakes the loop below if it waits for work
+
+        stopping_task = group.create_task(stopper())
+        while (work := await ahead.get()) is not None and not run.stop.is_set():
             if work.action == "delete":
                 run.problem_dirs = [
                     p.relfilename for p in problems if p.reason.startswith("cannot list")
                 ]
             await slots.acquire()
+            if run.stop.is_set():
+                slots.release()
+                break
             group.create_task(task(work))
+        stopping_task.cancel()
+
+
+def _sync_stop_note(aborted: int) -> str:
+    note = "sync stopped: no new upload started"
+    if aborted:
+        note += f", {aborted} multipart upload{'s' if aborted > 1 else ''} in flight aborted"
+    return note
 
 
 async def ensure_vault(api: GlacierApi, vault: str) -> None:
@@ -436,12 +514,15 @@ async def upload_one_file(
     executor: Executor | None = None,
     progress: ProgressSink = null_sink,
     clock: Callable[[], float] = time.time,
+    journal_write: Callable[[int, bytes], int] = os.write,
 ) -> FileResult:
     """mtglacier's upload-file: one file, or a stream, under ``relfilename``.
 
     ``stream`` is a blocking ``read(n)`` (standard input's, say), read in executor threads and
     uploaded part by part as it arrives; ``max_size`` bounds it (and sets the part size so it
-    fits in 10,000 parts). Refuses a name the journal already holds. Raises on failure.
+    fits in 10,000 parts). Refuses a name the journal already holds. Raises on failure; when
+    the journal cannot take the archive's line, :class:`JournalWriteError` names the archive.
+    ``journal_write`` is the journal writer's ``os.write`` (tests inject failures).
     """
     from aioglacier.journal import validate_relfilename
 
@@ -475,7 +556,11 @@ async def upload_one_file(
         clock=clock,
     )
     progress(FileStarted(relfilename, "upload", size))
-    async with JournalWriter(journal_path, fsync=1.0, executor=executor) as journal:
+    async with JournalWriter(
+        journal_path, fsync=1.0, executor=executor, write=journal_write
+    ) as journal:
+        if journal.torn_tail:
+            progress(Message(f"journal: {journal.torn_tail}", "warning"))
         if stream is not None:
             outcome = await upload_stream(
                 ctx,
@@ -502,6 +587,10 @@ async def upload_one_file(
             treehash=outcome.tree_hash,
             relfilename=relfilename,
         )
-        await asyncio.shield(journal.append(record))
+        try:
+            await asyncio.shield(journal.append(record))
+        except JournalError:
+            done = f'uploaded "{relfilename}" as archive {outcome.archive_id}'
+            raise journal.stopped("the upload finished but was not journaled", [done]) from None
     progress(FileDone(relfilename, "upload", outcome.size, outcome.archive_id))
     return FileResult(relfilename, "uploaded", outcome.size, outcome.archive_id)

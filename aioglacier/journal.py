@@ -23,13 +23,16 @@ Reading follows mtglacier's ``App::MtAws::Journal::process_line`` exactly:
 
 Departures from mtglacier, each stricter or safer, none affecting journals mtglacier writes:
 
-* mtglacier refuses a journal whose last line has no LF. Here a torn last line (a crash in the
-  middle of a write) is reported in :attr:`JournalState.torn_tail` and ignored: every complete
-  record before it is used. :class:`JournalWriter` *truncates* such a fragment when it opens the
-  journal (and reports it in :attr:`JournalWriter.torn_tail`): our writer acknowledges a record
-  only once its whole line, LF included, is written, so a fragment was never acknowledged, and
-  removing it leaves a journal mtglacier can read again. A fresh line after the fragment would
-  instead leave a broken line that both programs refuse.
+* A last line without its LF that parses completely is a record, as mtglacier reads it
+  (``while (<F>) { chomp; ... }``); :class:`JournalWriter` writes the missing LF before its
+  first new line. A last line that does not parse (a crash in the middle of a write, a cut
+  inside a UTF-8 sequence) is torn: replay reports it in :attr:`JournalState.torn_tail` and
+  ignores it, using every record before it. Elsewhere such a line would be an error naming
+  its line number; at the end it is what an interrupted write leaves. :class:`JournalWriter`
+  moves it, byte for byte, to a side file ``JOURNAL.torn-<UTC time>`` beside the journal
+  (reported in :attr:`JournalWriter.torn_tail`) and cuts it off, so the journal stays one
+  mtglacier can read and nothing is destroyed. A fresh line after the fragment would instead
+  leave a broken line that both programs refuse.
 * File names are checked on DELETED lines too, and NUL and a trailing ``/`` are refused.
 * When two live archives of one name tie under mtglacier's ordering (mtime, else time, then
   time), mtglacier's pick depends on Perl hash order; here the later line wins.
@@ -81,6 +84,7 @@ __all__ = [
     "JournalError",
     "JournalLockedError",
     "JournalState",
+    "JournalWriteError",
     "JournalWriter",
     "Record",
     "RetrieveJob",
@@ -212,6 +216,52 @@ def _rebuild_error(
     cls: type[JournalError], reason: str, path: str | None, line_number: int | None
 ) -> JournalError:
     return cls(reason, path=path, line_number=line_number)
+
+
+class JournalWriteError(JournalError):
+    """The journal cannot be written (a full disk, an I/O error): its writer refuses every
+    further record, and a command stops at once rather than do work no journal would know.
+
+    ``unjournaled`` names what such a stopped command did that the journal misses (archives
+    uploaded, archives deleted, jobs started), one phrase each; the message lists them too.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        line_number: int | None = None,
+        unjournaled: Sequence[str] = (),
+    ) -> None:
+        self.unjournaled = tuple(unjournaled)
+        super().__init__(reason, path=path, line_number=line_number)
+
+    def stopped(self, what: str, unjournaled: Sequence[str]) -> JournalWriteError:
+        """This error, once a command stopped because of it: ``what`` says how it stopped;
+        ``unjournaled`` what it did that the journal misses (nothing is left unsaid)."""
+        if unjournaled:
+            missing = f"NOT in the journal: {'; '.join(unjournaled)}"
+        else:
+            missing = "nothing done is missing from the journal"
+        return JournalWriteError(
+            f"{self.reason}; {what}; {missing}",
+            path=self.path,
+            line_number=self.line_number,
+            unjournaled=unjournaled,
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_write_error,
+            (self.reason, self.path, self.line_number, self.unjournaled),
+        )
+
+
+def _rebuild_write_error(
+    reason: str, path: str | None, line_number: int | None, unjournaled: tuple[str, ...]
+) -> JournalWriteError:
+    return JournalWriteError(reason, path=path, line_number=line_number, unjournaled=unjournaled)
 
 
 class JournalLockedError(JournalError):
@@ -912,12 +962,44 @@ def read_journal(
             del complete, lines
     torn = None
     if rest:
-        fragment = rest.decode("utf-8", errors="replace")
-        torn = (
-            f"{shown}:{replay.line_count + 1}: incomplete last line (no newline: a write "
-            f"interrupted by a crash?), ignored: {_shown(fragment)}"
-        )
+        line_number = replay.line_count + 1
+        line = _complete_tail(rest, line_number, shown)
+        if line is not None:
+            replay.slow(line, line_number)  # a whole record that only lacks its LF
+            replay.line_count = line_number
+        else:
+            fragment = rest.decode("utf-8", errors="replace")
+            torn = (
+                f"{shown}:{line_number}: incomplete last line (no newline, and not a whole "
+                f"record: a write interrupted by a crash?), ignored: {_shown(fragment)}"
+            )
     return replay.state(torn)
+
+
+def _complete_tail(raw: bytes, line_number: int | None, path: str | None) -> str | None:
+    """The last line of a journal that has no LF, when it is a whole record; else ``None``.
+
+    A line that parses completely is a record (mtglacier reads it as one); one that does not
+    (a cut in the middle of a field, of a UTF-8 sequence...) is a torn write. The reader and
+    the writer both decide with this function, so they always agree. A line from a future
+    format version is not torn: it raises, as it does anywhere else in the journal.
+
+    Raises:
+        FutureJournalVersionError: the line is from a newer format version.
+    """
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if line.endswith("\r"):
+        line = line[:-1]
+    try:
+        _parse_exact(line, line_number, path)
+    except FutureJournalVersionError:
+        raise
+    except JournalError:
+        return None
+    return line
 
 
 def _utf8_error(raw_lines: list[bytes], lines_before: int, path: str) -> JournalError:
@@ -977,13 +1059,18 @@ class JournalWriter:
     Use it as ``async with JournalWriter(path) as journal: await journal.append(record)``.
 
     On enter it opens the file (``O_APPEND|O_CREAT``), takes an exclusive ``flock`` (a second
-    writer, in this process or another, gets :class:`JournalLockedError`), removes a torn last
-    line (see :attr:`torn_tail`) and starts the task. Producers ``await append(record)``; it
-    returns once the record's line is written to the file (and fsynced when the policy says
-    so). The task writes whatever is queued with one ``os.write`` per drain: whole lines only,
-    no record is ever split across writes; a failed or short write is truncated away and
-    fails the records of that write. On exit it writes what is queued, fsyncs, unlocks and
-    closes. File I/O runs in ``executor`` (the loop's default when ``None``).
+    writer, in this process or another, gets :class:`JournalLockedError`) and starts the task.
+    A last line without its LF is kept when it is a whole record (the first write adds the LF
+    before the new lines), and otherwise moved to a side file ``JOURNAL.torn-<UTC time>`` and
+    cut off (see :attr:`torn_tail`): no byte of the journal is ever destroyed. Producers
+    ``await append(record)``; it returns once the record's line is written to the file (and
+    fsynced when the policy says so). The task writes whatever is queued with one write per
+    drain (a short write is continued): whole lines only; a write that fails is truncated
+    away and fails the records of that drain with :class:`JournalWriteError`, and
+    the writer then refuses every further record (:attr:`error`, :meth:`failure`). On exit it
+    writes what is queued, fsyncs, unlocks and closes. File I/O runs in ``executor`` (the
+    loop's default when ``None``); ``write`` is the ``os.write`` it uses for data (a test
+    injects failures there).
 
     ``fsync``: ``"always"`` (before any ``append`` of a drain returns), ``"close"`` (only on
     exit and :meth:`sync`), or a number of seconds N (written data is fsynced within about N
@@ -999,6 +1086,7 @@ class JournalWriter:
         queue_size: int = 1024,
         executor: Executor | None = None,
         clock: Callable[[], float] = _time.time,
+        write: Callable[[int, bytes], int] = os.write,
     ) -> None:
         if fsync not in ("always", "close") and (
             isinstance(fsync, bool)
@@ -1021,8 +1109,12 @@ class JournalWriter:
         self._queue: asyncio.Queue[_Item] | None = None
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._write_fn = write
+        self._prefix = b""  # written before the first record: the LF a last line lacked
         self._error: JournalError | None = None
+        self._failed = asyncio.Event()
         self._torn_tail: str | None = None
+        self._torn_path: str | None = None
         self._dirty = False
         self._last_fsync = 0.0
         self.write_count = 0
@@ -1039,8 +1131,43 @@ class JournalWriter:
 
     @property
     def torn_tail(self) -> str | None:
-        """A description of the incomplete last line removed on open, or ``None``."""
+        """A description of the torn last line set aside on open (naming the side file that
+        holds it), or ``None``: a warning for the user."""
         return self._torn_tail
+
+    @property
+    def torn_path(self) -> str | None:
+        """The side file that received a torn last line on open, or ``None``."""
+        return self._torn_path
+
+    @property
+    def error(self) -> JournalError | None:
+        """Why the writer refuses records (a :class:`JournalWriteError` when a write or an
+        fsync failed), or ``None`` while it works."""
+        return self._error
+
+    def stopped(self, what: str, unjournaled: Sequence[str]) -> JournalWriteError:
+        """The one error that ends a command this writer's failure stopped: why the journal
+        failed, ``what`` the command did about it, and what it did that the journal misses
+        (see :meth:`JournalWriteError.stopped`)."""
+        error = self._error
+        if not isinstance(error, JournalWriteError):
+            reason = error.reason if error is not None else "the journal cannot be written"
+            error = JournalWriteError(reason, path=self._path)
+        return error.stopped(what, unjournaled)
+
+    async def failure(self) -> JournalError:
+        """Wait until the writer fails (see :attr:`error`), and return why."""
+        await self._failed.wait()
+        assert self._error is not None
+        return self._error
+
+    def _set_error(self, error: JournalError) -> JournalError:
+        """Record the first failure (later ones keep it) and wake :meth:`failure`."""
+        if self._error is None:
+            self._error = error
+            self._failed.set()
+        return self._error
 
     # -- opening and closing ------------------------------------------------------------------
 
@@ -1082,7 +1209,7 @@ class JournalWriter:
     def _close_abandoned(self, opening: asyncio.Future[int]) -> None:
         if not opening.cancelled() and opening.exception() is None:
             self._fd = opening.result()
-            self._error = JournalError("journal writer cancelled while opening", path=self._path)
+            self._set_error(JournalError("journal writer cancelled while opening", path=self._path))
             asyncio.get_running_loop().run_in_executor(self._executor, self._close)
 
     async def _drain_and_stop(self) -> None:
@@ -1115,7 +1242,7 @@ class JournalWriter:
                 ) from None
             size = os.fstat(fd).st_size
             if size and os.pread(fd, 1, size - 1) != b"\n":
-                size = self._truncate_torn_tail(fd, size)
+                size = self._handle_tail(fd, size)
             self._size = size
             if created:
                 self._fsync_dir()
@@ -1124,27 +1251,65 @@ class JournalWriter:
             raise
         return fd
 
-    def _truncate_torn_tail(self, fd: int, size: int) -> int:
-        pos = size
-        cut = 0
-        while pos > 0:
-            start = max(0, pos - _CHUNK)
-            data = os.pread(fd, pos - start, start)
-            i = data.rfind(b"\n")
-            if i >= 0:
-                cut = start + i + 1
-                break
-            pos = start
-        fragment = os.pread(fd, min(size - cut, 4 * _SHOWN_CHARS), cut)
+    def _handle_tail(self, fd: int, size: int) -> int:
+        """The journal's last line has no LF: keep it if it is a whole record (the first write
+        then starts with the LF it lacks), else set it aside in a side file and cut it off.
+        Returns the size the journal has now."""
+        cut = _last_line_start(fd, size)
+        tail = _pread_all(fd, cut, size - cut)
+        try:
+            whole = _complete_tail(tail, None, self._path) is not None
+        except FutureJournalVersionError as exc:
+            raise FutureJournalVersionError(
+                exc.reason + " (the last line, which has no newline)", path=self._path
+            ) from None
+        if whole:
+            self._prefix = b"\n"
+            return size
+        try:
+            side = self._set_aside(tail)
+        except OSError as exc:
+            raise JournalWriteError(
+                f"cannot set aside the incomplete last line ({size - cut} bytes at offset {cut}) "
+                f"in a side file, so the journal is left as it is: {exc}",
+                path=self._path,
+            ) from None
         os.ftruncate(fd, cut)
         os.fsync(fd)
         self.fsync_count += 1
+        self._torn_path = side
+        fragment = tail[: 4 * _SHOWN_CHARS].decode("utf-8", errors="replace")
         self._torn_tail = (
-            f"{self._path}: removed an incomplete last line ({size - cut} bytes at offset {cut}, "
-            f"no newline: a write interrupted by a crash?): "
-            f"{_shown(fragment.decode('utf-8', errors='replace'))}"
+            f"{self._path}: incomplete last line ({size - cut} bytes at offset {cut}, no "
+            f"newline, and not a whole record: a write interrupted by a crash?) moved to "
+            f"{side}: {_shown(fragment)}"
         )
         return cut
+
+    def _set_aside(self, data: bytes) -> str:
+        """Write ``data`` to a new side file ``JOURNAL.torn-<UTC time>`` (durably); its path."""
+        stamp = _time.strftime("%Y%m%dT%H%M%SZ", _time.gmtime(self._clock()))
+        base = f"{self._path}.torn-{stamp}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
+        for n in range(1, 1000):
+            side = base if n == 1 else f"{base}-{n}"
+            try:
+                sfd = os.open(side, flags, 0o666)
+            except FileExistsError:
+                continue
+            try:
+                try:
+                    _write_all(self._write_fn, sfd, data)
+                    os.fsync(sfd)
+                finally:
+                    os.close(sfd)
+                self._fsync_dir()
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(side)
+                raise
+            return side
+        raise OSError(errno.EEXIST, f"{base}: 999 side files exist already")
 
     def _fsync_dir(self) -> None:
         directory = os.path.dirname(os.path.abspath(self._path))
@@ -1248,8 +1413,10 @@ class JournalWriter:
                         try:
                             await self._in_executor(self._fsync)
                         except OSError as exc:
-                            self._error = JournalError(
-                                f"cannot fsync the journal: {exc}", path=self._path
+                            self._set_error(
+                                JournalWriteError(
+                                    f"cannot fsync the journal: {exc}", path=self._path
+                                )
                             )
                             self._dirty = False
                         continue
@@ -1280,8 +1447,7 @@ class JournalWriter:
             self._fail_items(pending, error)
             while not queue.empty():
                 self._fail_items([queue.get_nowait()], error)
-            if self._error is None:
-                self._error = error
+            self._set_error(error)
             if not isinstance(exc, Exception):
                 raise
 
@@ -1328,11 +1494,9 @@ class JournalWriter:
             if job.cancelled():
                 error = JournalError("journal writer cancelled before writing", path=self._path)
             elif (exc := job.exception()) is not None:
-                error = JournalError(f"cannot write the journal: {exc}", path=self._path)
+                error = JournalWriteError(f"cannot write the journal: {exc}", path=self._path)
         if error is not None:
-            if self._error is None:
-                self._error = error
-            self._fail_items(items, self._error)
+            self._fail_items(items, self._set_error(error))
             return
         self.records_written += sum(1 for item in items if not isinstance(item, _Control))
         for item in items:
@@ -1354,15 +1518,22 @@ class JournalWriter:
     def _write(self, data: bytes, fsync: bool) -> None:
         with self._io_lock:
             fd = self._open_fd()
+            if self._prefix:
+                data = self._prefix + data  # the LF a whole last record lacked
             try:
-                written = os.write(fd, data)
+                # A short write (a disk filling up) is continued: the next call either
+                # finishes the batch or says why not (ENOSPC), rather than a byte count.
+                written = 0
+                while written < len(data):
+                    n = self._write_fn(fd, data[written:] if written else data)
+                    self.write_count += 1
+                    if n <= 0:
+                        raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)})")
+                    written += n
             except OSError:
                 self._truncate_back(fd)
                 raise
-            self.write_count += 1
-            if written != len(data):
-                self._truncate_back(fd)
-                raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
+            self._prefix = b""
             self._size += written
             self._dirty = True
             if fsync:
@@ -1388,3 +1559,36 @@ class JournalWriter:
         self.fsync_count += 1
         self._dirty = False
         self._last_fsync = _time.monotonic()
+
+
+def _last_line_start(fd: int, size: int) -> int:
+    """The offset just after the last LF of the first ``size`` bytes (0 when there is none)."""
+    pos = size
+    while pos > 0:
+        start = max(0, pos - _CHUNK)
+        i = os.pread(fd, pos - start, start).rfind(b"\n")
+        if i >= 0:
+            return start + i + 1
+        pos = start
+    return 0
+
+
+def _pread_all(fd: int, offset: int, length: int) -> bytes:
+    chunks: list[bytes] = []
+    while length > 0:
+        chunk = os.pread(fd, length, offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        offset += len(chunk)
+        length -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(write: Callable[[int, bytes], int], fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = write(fd, bytes(view[: 1 << 20]))
+        if n <= 0:
+            raise OSError(errno.ENOSPC, "short write")
+        view = view[n:]

@@ -25,11 +25,28 @@ from aioglacier.progress import BytesTransferred, ProgressSink, null_sink
 from aioglacier.resume import PendingUpload, ResumeStore
 from aioglacier.treehash import TreeHasher, tree_hash_from_parts
 
-__all__ = ["FileChangedError", "UploadContext", "UploadOutcome", "upload_file"]
+__all__ = [
+    "FileChangedError",
+    "UploadContext",
+    "UploadOutcome",
+    "UploadStoppedError",
+    "upload_file",
+]
 
 
 class FileChangedError(TransferError):
     """The file's size or mtime changed while it was read: its upload is not journaled."""
+
+
+class UploadStoppedError(TransferError):
+    """The run stopped (:attr:`UploadContext.stop`) before this upload created an archive.
+
+    ``upload_id`` is the multipart upload that was aborted, or ``None`` when nothing was sent.
+    """
+
+    def __init__(self, message: str, upload_id: str | None = None) -> None:
+        super().__init__(message)
+        self.upload_id = upload_id
 
 
 #: Whole files up to this size are read in batches (see :class:`SmallFileReader`).
@@ -62,7 +79,13 @@ class SmallFileReader:
 
 @dataclass
 class UploadContext:
-    """What every upload of a run shares."""
+    """What every upload of a run shares.
+
+    ``stop``, once set, stops the run's uploads (its journal cannot be written, so no archive
+    it creates could be journaled): an upload that has sent nothing yet sends nothing, a
+    multipart upload in flight is aborted, and a single request already sent finishes (its
+    archive is returned, for the caller to report).
+    """
 
     api: GlacierApi
     vault: str
@@ -73,6 +96,27 @@ class UploadContext:
     progress: ProgressSink = null_sink
     clock: Callable[[], float] = time.time
     small_reader: SmallFileReader | None = None
+    stop: asyncio.Event | None = None
+
+    def check_stop(self, relfilename: str, upload_id: str | None = None) -> None:
+        """Raise :class:`UploadStoppedError` when :attr:`stop` is set."""
+        if self.stop is not None and self.stop.is_set():
+            raise UploadStoppedError(f"{relfilename}: upload stopped", upload_id)
+
+    async def watch_stop(self, relfilename: str, upload_id: str | None) -> None:
+        """Raise :class:`UploadStoppedError` once :attr:`stop` is set (never, without one)."""
+        if self.stop is None:
+            await asyncio.Future()  # until cancelled
+        else:
+            await self.stop.wait()
+        raise UploadStoppedError(f"{relfilename}: upload stopped", upload_id)
+
+
+async def _parts_then(tasks: list[asyncio.Task[None]], watcher: asyncio.Task[None]) -> None:
+    """Wait for every part task, then stop the stop-watcher (all in one task group)."""
+    if tasks:
+        await asyncio.wait(tasks)
+    watcher.cancel()
 
 
 @dataclass(frozen=True)
@@ -246,6 +290,7 @@ async def _upload_single(ctx: UploadContext, src: _Source, description: str) -> 
                 _Identity(src.size, src.mtime_ns),
                 src.relfilename,
             )
+        ctx.check_stop(src.relfilename)
         archive_id = await ctx.api.upload_archive(
             ctx.vault, body, description=description, tree_hash=tree, sha256=sha
         )
@@ -310,6 +355,7 @@ async def upload_stream(
     if len(first) < part_size:
         src = _Source(relfilename, len(first), mtime, data=first)
         return await _upload_single(ctx, src, description)
+    ctx.check_stop(relfilename)
     upload_id = await ctx.api.initiate_multipart(
         ctx.vault, part_size=part_size, description=description
     )
@@ -327,6 +373,8 @@ async def upload_stream(
 
     try:
         async with asyncio.TaskGroup() as group:
+            watcher = group.create_task(ctx.watch_stop(relfilename, upload_id))
+            parts: list[asyncio.Task[None]] = []
             chunk = first
             while chunk:
                 if total + len(chunk) > max_size:
@@ -335,11 +383,13 @@ async def upload_stream(
                     )
                 await ctx.budget.acquire(len(chunk))
                 hashes.append(b"")
-                group.create_task(one_part(len(hashes) - 1, total, chunk))
+                parts.append(group.create_task(one_part(len(hashes) - 1, total, chunk)))
                 total += len(chunk)
                 if len(chunk) < part_size:
                     break
                 chunk = await loop.run_in_executor(ctx.executor, _read_full, read, part_size)
+            await _parts_then(parts, watcher)
+        ctx.check_stop(relfilename, upload_id)
         tree_hash = tree_hash_from_parts(hashes).hex()
         archive_id = await ctx.api.complete_multipart(
             ctx.vault, upload_id, archive_size=total, tree_hash=tree_hash
@@ -387,12 +437,19 @@ async def _start_or_resume(
         started=ctx.clock(),
     )
     if store is not None and src.path is not None:
-        await store.add(pending)
+        try:
+            await store.add(pending)
+        except Exception:
+            # Not resumable (the sidecar cannot be written: a full disk?): leave nothing behind.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(ctx.api.abort_multipart(ctx.vault, upload_id))
+            raise
     return pending, {}, False
 
 
 async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) -> UploadOutcome:
     loop = asyncio.get_running_loop()
+    ctx.check_stop(src.relfilename)
     pending, remote, resumed = await _start_or_resume(ctx, src, description)
     part_size = pending.part_size
     starts = list(range(0, src.size, part_size))
@@ -435,10 +492,14 @@ async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) 
 
     try:
         async with asyncio.TaskGroup() as group:
+            watcher = group.create_task(ctx.watch_stop(src.relfilename, pending.upload_id))
+            parts: list[asyncio.Task[None]] = []
             for index, start in enumerate(starts):
                 length = min(part_size, src.size - start)
                 await ctx.budget.acquire(length)
-                group.create_task(one_part(index, start, length))
+                parts.append(group.create_task(one_part(index, start, length)))
+            await _parts_then(parts, watcher)
+        ctx.check_stop(src.relfilename, pending.upload_id)
         if fd is not None:
             try:
                 await loop.run_in_executor(
@@ -447,11 +508,15 @@ async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) 
             except FileChangedError:
                 await _abort_quietly(ctx, pending)
                 raise
+    except UploadStoppedError:
+        await asyncio.shield(_abort_quietly(ctx, pending))
+        raise
     except BaseExceptionGroup as group_error:
-        changed = group_error.subgroup(FileChangedError)
-        if changed is not None:
-            await _abort_quietly(ctx, pending)
-            raise changed.exceptions[0] from None
+        for kind in (FileChangedError, UploadStoppedError):
+            found = group_error.subgroup(kind)
+            if found is not None:
+                await asyncio.shield(_abort_quietly(ctx, pending))
+                raise first_leaf(found) from None
         first = first_leaf(group_error)
         raise first from None
     finally:
@@ -462,7 +527,10 @@ async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) 
         ctx.vault, pending.upload_id, archive_size=src.size, tree_hash=tree_hash
     )
     if ctx.resume is not None:
-        await ctx.resume.remove(pending.upload_id)
+        # The archive exists: it must reach the caller (and the journal) whatever happens to
+        # the sidecar. An entry that cannot be removed (a full disk) is found stale later.
+        with contextlib.suppress(OSError):
+            await ctx.resume.remove(pending.upload_id)
     return UploadOutcome(archive_id, tree_hash, src.size, sent, reused, resumed)
 
 
@@ -470,4 +538,7 @@ async def _abort_quietly(ctx: UploadContext, pending: PendingUpload) -> None:
     with contextlib.suppress(RemoteError):
         await ctx.api.abort_multipart(ctx.vault, pending.upload_id)
     if ctx.resume is not None:
-        await ctx.resume.remove(pending.upload_id)
+        # A sidecar that cannot be rewritten keeps a stale entry: the next run's List Parts
+        # answers that the upload is gone, and the entry is dropped then.
+        with contextlib.suppress(OSError):
+            await ctx.resume.remove(pending.upload_id)

@@ -29,6 +29,7 @@ from aioglacier.inventory import inventory_to_records, parse_inventory
 from aioglacier.journal import (
     Created,
     Deleted,
+    JournalError,
     JournalState,
     JournalWriter,
     RetrieveJob,
@@ -41,6 +42,7 @@ from aioglacier.progress import (
     FileDone,
     FileFailed,
     FileQueued,
+    FileSkipped,
     FileStarted,
     Message,
     ProgressSink,
@@ -68,7 +70,8 @@ __all__ = [
 Tier = Literal["Expedited", "Standard", "Bulk"]
 TIERS: tuple[Tier, ...] = ("Expedited", "Standard", "Bulk")
 
-#: A file with a RETRIEVE_JOB line younger than this gets no new job (mtglacier's rule).
+#: mtglacier's rule: a file with a RETRIEVE_JOB line younger than this gets no new job. We ask
+#: the service instead (see :func:`start_restore`); kept for callers of the old rule.
 RETRIEVE_JOB_WINDOW = 24 * 3600
 #: Files larger than this are downloaded in parallel segments of this size by default.
 DEFAULT_SEGMENT_SIZE = 16 * MIB
@@ -175,7 +178,13 @@ def _missing_targets(base_dir: Path, names: list[str]) -> list[tuple[Path | None
     return [_missing_target(base_dir, name) for name in names]
 
 
-async def _bounded(concurrency: int, jobs: list[Callable[[], Awaitable[None]]]) -> None:
+async def _bounded(
+    concurrency: int,
+    jobs: list[Callable[[], Awaitable[None]]],
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run ``jobs``, ``concurrency`` at a time; once ``stop`` is set, start no more (those
+    running finish)."""
     sem = asyncio.Semaphore(concurrency)
 
     async def run(job: Callable[[], Awaitable[None]]) -> None:
@@ -186,8 +195,70 @@ async def _bounded(concurrency: int, jobs: list[Callable[[], Awaitable[None]]]) 
 
     async with asyncio.TaskGroup() as group:
         for job in jobs:
+            if stop is not None and stop.is_set():
+                break
             await sem.acquire()
+            if stop is not None and stop.is_set():
+                sem.release()
+                break
             group.create_task(run(job))
+
+
+class _Stop:
+    """A restore-side command's journal guard: the first record the journal cannot take
+    stops the command; what it did that the journal misses is kept for the error."""
+
+    def __init__(self, journal: JournalWriter) -> None:
+        self.journal = journal
+        self.event = asyncio.Event()
+        self.unjournaled: list[str] = []
+
+    async def append(self, record: Created | Deleted | RetrieveJob, done: str) -> bool:
+        """Journal ``record`` (shielded); False, and the command stops, when it cannot be."""
+        try:
+            await asyncio.shield(self.journal.append(record))
+        except JournalError:
+            self.unjournaled.append(done)
+            self.event.set()
+            return False
+        return True
+
+    def raise_if_stopped(self, what: str) -> None:
+        """Raise the command's :class:`JournalWriteError` when it stopped."""
+        if self.event.is_set():
+            raise self.journal.stopped(what, self.unjournaled)
+
+
+def _is_retrieval_of(job: dict[str, Any], record: Created) -> bool:
+    """Whether ``job`` retrieves the whole archive of ``record``."""
+    return (
+        job.get("Action") == "ArchiveRetrieval"
+        and job.get("ArchiveId") == record.archive_id
+        and _whole_archive(job, record.size)
+    )
+
+
+async def _retrieval_jobs(
+    api: GlacierApi, vault: str, records: dict[str, Created]
+) -> dict[str, list[dict[str, Any]]]:
+    """The whole-archive retrieval jobs the service knows for ``records`` (by archive id, in
+    the service's order): ONE List Jobs pass, whatever the number of files."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    async for job in api.list_jobs(vault):
+        record = records.get(str(job.get("ArchiveId")))
+        if record is not None and _is_retrieval_of(job, record):
+            found.setdefault(record.archive_id, []).append(job)
+    return found
+
+
+def _blocking_job(jobs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A job that makes a new request a duplicate: one in progress, or one that succeeded
+    and whose output can still be read (the service lists a job until it expires)."""
+    for status in ("Succeeded", "InProgress"):
+        for job in jobs:
+            if job.get("StatusCode") == status:
+                return job
+    return None
 
 
 # ------------------------------------------------------------------------------------ restore
@@ -207,33 +278,48 @@ async def start_restore(
     executor: Executor | None = None,
     progress: ProgressSink = null_sink,
     clock: Callable[[], float] = time.time,
+    journal_write: Callable[[int, bytes], int] = os.write,
 ) -> OperationResult:
     """mtglacier's ``restore``: start retrieval jobs for journal files missing on disk.
 
-    A file whose archive had a RETRIEVE_JOB within the last 24 hours gets no new job. At most
-    ``max_number_of_files`` jobs are started; each is journaled as a RETRIEVE_JOB line.
+    The service decides what is a duplicate (one List Jobs pass): a file whose archive has a
+    retrieval job in progress, or one that succeeded and can still be downloaded, gets no new
+    job (a paid retrieval is never asked twice); a file whose last job failed, or whose job
+    the service no longer knows (expired), gets a new one. At most ``max_number_of_files``
+    jobs are started; each is journaled as a RETRIEVE_JOB line. A journal that cannot be
+    written stops the command (no new job is asked for; :class:`JournalWriteError` names the
+    jobs started that the journal misses).
     """
     started = time.monotonic()
     result = OperationResult()
     loop = asyncio.get_running_loop()
     state = await _load_outside_journal(journal_path, executor, progress, result)
-    now = int(clock())
+    if state.torn_tail and dry_run:  # else the writer sets the line aside and says so
+        progress(Message(f"journal: {state.torn_tail}", "warning"))
     todo: list[Created] = []
     selected = _selected(state, filter)
     checks = await loop.run_in_executor(
         executor, _missing_targets, base_dir, [r.relfilename for r in selected]
     )
+    missing: list[Created] = []
     for record, (target, reason) in zip(selected, checks, strict=True):
-        if target is None:
-            if reason != "exists":
-                progress(FileFailed(record.relfilename, "retrieve", f"refused: {reason}"))
-                result.outcomes.append(Outcome(record.relfilename, "failed", f"refused: {reason}"))
-            continue
-        last = state.latest_retrieve_job(record.archive_id)
-        if last is not None and now - last.time < RETRIEVE_JOB_WINDOW:
-            result.outcomes.append(
-                Outcome(record.relfilename, "skipped", "retrieval job started within 24 hours")
+        if target is not None:
+            missing.append(record)
+        elif reason != "exists":
+            progress(FileFailed(record.relfilename, "retrieve", f"refused: {reason}"))
+            result.outcomes.append(Outcome(record.relfilename, "failed", f"refused: {reason}"))
+    known = await _retrieval_jobs(api, vault, {r.archive_id: r for r in missing}) if missing else {}
+    for record in missing:
+        blocking = _blocking_job(known.get(record.archive_id, []))
+        if blocking is not None:
+            job_id = blocking.get("JobId")
+            why = (
+                f"retrieval job {job_id} in progress"
+                if blocking.get("StatusCode") == "InProgress"
+                else f"retrieval job {job_id} completed: run restore-completed"
             )
+            progress(FileSkipped(record.relfilename, why))
+            result.outcomes.append(Outcome(record.relfilename, "skipped", why, record.archive_id))
             continue
         if len(todo) >= max_number_of_files:
             break
@@ -248,7 +334,12 @@ async def start_restore(
     params_base: dict[str, Any] = {"Type": "archive-retrieval"}
     if tier is not None:
         params_base["Tier"] = tier
-    async with JournalWriter(journal_path, fsync=1.0, executor=executor) as journal:
+    async with JournalWriter(
+        journal_path, fsync=1.0, executor=executor, write=journal_write
+    ) as journal:
+        if journal.torn_tail:
+            progress(Message(f"journal: {journal.torn_tail}", "warning"))
+        guard = _Stop(journal)
 
         def job_for(record: Created) -> Callable[[], Awaitable[None]]:
             async def go() -> None:
@@ -262,7 +353,9 @@ async def start_restore(
                     result.outcomes.append(Outcome(record.relfilename, "failed", str(exc)))
                     return
                 line = RetrieveJob(time=int(clock()), archive_id=record.archive_id, job_id=job_id)
-                await asyncio.shield(journal.append(line))
+                done = f'started retrieval job {job_id} for "{record.relfilename}"'
+                if not await guard.append(line, done):
+                    return
                 progress(FileDone(record.relfilename, "retrieve", record.size, record.archive_id))
                 result.outcomes.append(
                     Outcome(record.relfilename, "done", f"job {job_id}", record.archive_id)
@@ -270,7 +363,8 @@ async def start_restore(
 
             return go
 
-        await _bounded(concurrency, [job_for(r) for r in todo])
+        await _bounded(concurrency, [job_for(r) for r in todo], guard.event)
+        guard.raise_if_stopped("restore stopped: no new retrieval job asked for")
     return _finish(progress, result, started)
 
 
@@ -632,11 +726,16 @@ async def restore_completed(
     Follows every page of List Jobs, and starts downloading as pages arrive (a vault with
     thousands of jobs has dozens of pages). With ``wait``, polls (``poll(n)`` gives the n-th
     delay; by default 2 s doubling up to 5 min) until no needed retrieval is in progress.
+    Every file missing on disk has an outcome: downloaded; failed when its retrieval job
+    failed (with the service's status message) or is no longer known to the service
+    (expired); skipped, with the reason, when its job is still in progress or it has none.
     """
     started = time.monotonic()
     result = OperationResult()
     loop = asyncio.get_running_loop()
     state = await _load_outside_journal(journal_path, executor, progress, result)
+    if state.torn_tail:
+        progress(Message(f"journal: {state.torn_tail}", "warning"))
     records = _selected(state, filter)
     d = _Download(
         api,
@@ -681,21 +780,29 @@ async def restore_completed(
         finally:
             slots.release()
 
+    def not_downloaded(record: Created, status: Literal["skipped", "failed"], why: str) -> None:
+        if status == "failed":
+            progress(FileFailed(record.relfilename, "download", why))
+        else:
+            progress(FileSkipped(record.relfilename, why))
+        result.outcomes.append(Outcome(record.relfilename, status, why, record.archive_id))
+
     round_number = 0
     while needed:
-        in_progress: set[str] = set()
+        in_progress: dict[str, str] = {}
+        failed: dict[str, tuple[str, str]] = {}
         async with asyncio.TaskGroup() as group:
             async for job in api.list_jobs(vault):
-                if job.get("Action") != "ArchiveRetrieval":
-                    continue
                 archive_id = str(job.get("ArchiveId"))
                 wanted = needed.get(archive_id)
-                if wanted is None:
+                if wanted is None or not _is_retrieval_of(job, wanted):
                     continue
                 status = job.get("StatusCode")
                 if status == "InProgress":
-                    in_progress.add(archive_id)
-                if status != "Succeeded" or not _whole_archive(job, wanted.size):
+                    in_progress[archive_id] = str(job.get("JobId"))
+                elif status == "Failed":
+                    failed[archive_id] = (str(job.get("JobId")), str(job.get("StatusMessage")))
+                if status != "Succeeded":
                     continue
                 del needed[archive_id]
                 record = wanted
@@ -711,8 +818,36 @@ async def restore_completed(
                 progress(FileQueued(record.relfilename, "download", record.size))
                 await slots.acquire()
                 group.create_task(in_slot(record, job_id))
-        waiting = len(in_progress & needed.keys())
+        # Every needed file without a completed job is accounted for: a failed or expired
+        # job fails it (run restore again: it asks anew), no job at all skips it (named).
+        for archive_id, record in list(needed.items()):
+            if archive_id in in_progress:
+                continue
+            del needed[archive_id]
+            if archive_id in failed:
+                job_id, message = failed[archive_id]
+                not_downloaded(
+                    record,
+                    "failed",
+                    f'retrieval job {job_id} failed (the service says: "{message}"); '
+                    "run restore to start a new one",
+                )
+            elif (last := state.latest_retrieve_job(archive_id)) is not None:
+                not_downloaded(
+                    record,
+                    "failed",
+                    f"retrieval job {last.job_id or '(no id)'} is unknown to the service "
+                    "(expired: a job is kept about 24 hours after it completes); run restore "
+                    "to start a new one",
+                )
+            else:
+                not_downloaded(record, "skipped", "no retrieval job: run restore first")
+        waiting = len(needed)
         if dry_run or not wait or waiting == 0:
+            for archive_id, record in needed.items():
+                not_downloaded(
+                    record, "skipped", f"retrieval job {in_progress[archive_id]} in progress"
+                )
             break
         delay = poll(round_number) if poll else min(300.0, 2.0 * 2**round_number)
         round_number += 1
@@ -741,11 +876,18 @@ async def purge_vault(
     executor: Executor | None = None,
     progress: ProgressSink = null_sink,
     clock: Callable[[], float] = time.time,
+    journal_write: Callable[[int, bytes], int] = os.write,
 ) -> OperationResult:
-    """mtglacier's ``purge-vault``: delete every live archive of the journal (filtered)."""
+    """mtglacier's ``purge-vault``: delete every live archive of the journal (filtered).
+
+    A journal that cannot be written stops the command (no new delete is sent;
+    :class:`JournalWriteError` names the archives deleted that the journal still lists).
+    """
     started = time.monotonic()
     result = OperationResult()
     state = await _load_outside_journal(journal_path, executor, progress, result)
+    if state.torn_tail and dry_run:  # else the writer sets the line aside and says so
+        progress(Message(f"journal: {state.torn_tail}", "warning"))
     victims = [
         a for a in state.archives.values() if filter is None or filter.matches(a.relfilename)
     ]
@@ -755,7 +897,12 @@ async def purge_vault(
             progress(Message(line))
             result.outcomes.append(Outcome(a.relfilename, "planned", line, a.archive_id))
         return _finish(progress, result, started)
-    async with JournalWriter(journal_path, fsync=1.0, executor=executor) as journal:
+    async with JournalWriter(
+        journal_path, fsync=1.0, executor=executor, write=journal_write
+    ) as journal:
+        if journal.torn_tail:
+            progress(Message(f"journal: {journal.torn_tail}", "warning"))
+        guard = _Stop(journal)
 
         def job_for(a: Created) -> Callable[[], Awaitable[None]]:
             async def go() -> None:
@@ -772,13 +919,16 @@ async def purge_vault(
                 record = Deleted(
                     time=int(clock()), archive_id=a.archive_id, relfilename=a.relfilename
                 )
-                await asyncio.shield(journal.append(record))
+                done = f'deleted archive {a.archive_id} of "{a.relfilename}"'
+                if not await guard.append(record, done):
+                    return
                 progress(FileDone(a.relfilename, "purge", a.size, a.archive_id))
                 result.outcomes.append(Outcome(a.relfilename, "done", "", a.archive_id, a.size))
 
             return go
 
-        await _bounded(concurrency, [job_for(a) for a in victims])
+        await _bounded(concurrency, [job_for(a) for a in victims], guard.event)
+        guard.raise_if_stopped("purge stopped: no new delete sent")
     return _finish(progress, result, started)
 
 

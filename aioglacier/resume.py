@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import os
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -41,11 +43,22 @@ class PendingUpload:
 
 
 class ResumeStore:
-    """The sidecar of pending uploads. All writes go through one asyncio lock."""
+    """The sidecar of pending uploads. All writes go through one asyncio lock.
 
-    def __init__(self, path: str | os.PathLike[str], *, executor: Executor | None = None) -> None:
+    A rewrite that fails (a full disk) raises and leaves the previous file whole, with no
+    ``.tmp`` left behind. ``write`` is the ``os.write`` it uses (a test injects failures).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        executor: Executor | None = None,
+        write: Callable[[int, bytes], int] = os.write,
+    ) -> None:
         self.path = Path(path)
         self._executor = executor
+        self._write_fn = write
         self._entries: dict[str, PendingUpload] = {}
         self._lock = asyncio.Lock()
 
@@ -74,14 +87,24 @@ class ResumeStore:
                 self.path.unlink()
             return
         tmp = self.path.with_name(self.path.name + ".tmp")
-        data = json.dumps([asdict(e) for e in entries], indent=1).encode()
+        data = memoryview(json.dumps([asdict(e) for e in entries], indent=1).encode())
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
+            try:
+                while data:
+                    n = self._write_fn(fd, bytes(data))
+                    if n <= 0:
+                        raise OSError(errno.ENOSPC, "short write")
+                    data = data[n:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.path)
+        except BaseException:
+            # A full disk (or any failure) leaves the previous sidecar whole and no debris.
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     async def _save(self) -> None:
         entries = list(self._entries.values())
@@ -108,7 +131,11 @@ class ResumeStore:
         """Record a started upload (durably, before its first part is sent)."""
         async with self._lock:
             self._entries[entry.upload_id] = entry
-            await self._save()
+            try:
+                await self._save()
+            except BaseException:
+                del self._entries[entry.upload_id]  # not recorded: not pending
+                raise
 
     async def remove(self, upload_id: str) -> None:
         """Forget an upload that completed or was aborted."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
 import fcntl
 import os
 import random
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from aioglacier.journal import (
     JournalError,
     JournalLockedError,
     JournalState,
+    JournalWriteError,
     JournalWriter,
     Record,
     RetrieveJob,
@@ -517,15 +520,50 @@ def test_read_torn_tail(tmp_path: Path) -> None:
     assert dict(state.archives) == {"a1": Created(TIME, "a1", SIZE, MTIME, TH, NAME)}
     assert state.line_count == 1
     assert state.torn_tail == (
-        f"{path}:2: incomplete last line (no newline: a write interrupted by a crash?), "
-        "ignored: 'B\\t1355666799\\tCREATED\\tzz'"
+        f"{path}:2: incomplete last line (no newline, and not a whole record: a write "
+        "interrupted by a crash?), ignored: 'B\\t1355666799\\tCREATED\\tzz'"
     )
-    # A whole record without its LF is still torn (mtglacier refuses such a journal).
+    # A whole record without its LF is a record, as mtglacier reads it.
     path = write(tmp_path / "j2", created_line(aid="a1"))
     state = read_journal(path)
-    assert len(state.archives) == 0
-    assert state.torn_tail is not None
-    assert state.torn_tail.startswith(f"{path}:1: incomplete last line")
+    assert dict(state.archives) == {"a1": Created(TIME, "a1", SIZE, MTIME, TH, NAME)}
+    assert state.torn_tail is None
+    assert state.line_count == 1
+    # ... of any version and kind, and with a CR left of a CRLF ending.
+    tails = {
+        created_line("A", aid="a2", name="x y") + "\r": Created(TIME, "a2", SIZE, MTIME, TH, "x y"),
+        f"B\t7\tDELETED\ta1\t{NAME}": None,
+        f"C\t8\tRETRIEVE_JOB\ta1\t{JOB}": RetrieveJob(8, "a1", JOB),
+        f"9 CREATED a3 5 {TH} legacy name": Created(9, "a3", 5, None, TH, "legacy name"),
+    }
+    for tail, record in tails.items():
+        path = write(tmp_path / "j3", created_line(aid="a1") + "\n" + tail)
+        state = read_journal(path)
+        assert state.torn_tail is None
+        assert state.line_count == 2
+        if isinstance(record, Created):
+            assert state.archives[record.archive_id] == record
+        elif isinstance(record, RetrieveJob):
+            assert list(state.retrieve_jobs["a1"]) == [record]
+        else:
+            assert dict(state.archives) == {}
+    # A whole last line is checked like any other: a duplicate is an error with its number.
+    path = write(tmp_path / "j4", created_line(aid="a1") + "\n" + created_line(aid="a1"))
+    with pytest.raises(JournalError, match=r"j4:2: duplicate archive id"):
+        read_journal(path)
+    # Torn: cut inside a field, inside a UTF-8 sequence, or a bare CR.
+    for torn in (created_line(aid="a2")[:60], "B\t1\tDELETED\ta1\t日本".encode()[:-1], "\r"):
+        raw = torn if isinstance(torn, bytes) else torn.encode()
+        path = tmp_path / "j5"
+        path.write_bytes(created_line(aid="a1").encode() + b"\n" + raw)
+        state = read_journal(path)
+        assert list(state.archives) == ["a1"], torn
+        assert state.torn_tail is not None
+        assert state.torn_tail.startswith(f"{path}:2: incomplete last line")
+    # A line from a future version is refused, last or not.
+    path = write(tmp_path / "j6", created_line(aid="a1") + "\nD\t1\tNEWKIND")
+    with pytest.raises(FutureJournalVersionError, match=r"j6:2: line is from a future"):
+        read_journal(path)
 
 
 def test_read_missing_file(tmp_path: Path) -> None:
@@ -907,27 +945,94 @@ def test_writer_locked_by_another_process(tmp_path: Path) -> None:
     asyncio.run(attempt())
 
 
-async def test_torn_tail_then_append(tmp_path: Path) -> None:
+async def test_torn_tail_is_moved_to_a_side_file_then_append(tmp_path: Path) -> None:
     path = tmp_path / "journal.log"
     first = format_record(Created(1, "a1", 1, 1, TH, "f"))
     write(path, first + "B\t2\tCREATED\ta2\t5\t")
     assert read_journal(path).torn_tail is not None
-    async with JournalWriter(path) as journal:
+    clock = lambda: 1_700_000_000.5  # noqa: E731
+    side = f"{path}.torn-20231114T221320Z"
+    async with JournalWriter(path, clock=clock) as journal:
+        assert journal.torn_path == side
         assert journal.torn_tail == (
-            f"{path}: removed an incomplete last line (17 bytes at offset {len(first)}, no "
-            "newline: a write interrupted by a crash?): 'B\\t2\\tCREATED\\ta2\\t5\\t'"
+            f"{path}: incomplete last line (17 bytes at offset {len(first)}, no newline, and "
+            f"not a whole record: a write interrupted by a crash?) moved to {side}: "
+            "'B\\t2\\tCREATED\\ta2\\t5\\t'"
         )
         await journal.append(Deleted(3, "a1", "f"))
     assert path.read_text() == first + "B\t3\tDELETED\ta1\tf\n"
+    assert Path(side).read_bytes() == b"B\t2\tCREATED\ta2\t5\t"  # kept byte for byte
     state = read_journal(path)
     assert state.torn_tail is None
     assert state.line_count == 2
-    # A journal that is only a fragment becomes empty, then gets the new record.
-    write(path, "B\t1\tCRE")
-    async with JournalWriter(path) as journal:
-        assert journal.torn_tail is not None
+    # A journal that is only a fragment becomes empty, then gets the new record; a second
+    # side file of the same second gets its own name, and invalid UTF-8 is kept as it was.
+    path.write_bytes(b"B\t1\tCRE\xe6\x97")
+    async with JournalWriter(path, clock=clock) as journal:
+        assert journal.torn_path == side + "-2"
         await journal.append(Deleted(3, "a1", "f"))
     assert path.read_text() == "B\t3\tDELETED\ta1\tf\n"
+    assert Path(side + "-2").read_bytes() == b"B\t1\tCRE\xe6\x97"
+    assert Path(side).read_bytes() == b"B\t2\tCREATED\ta2\t5\t"
+
+
+async def test_whole_last_record_without_newline_is_kept(tmp_path: Path) -> None:
+    """``truncate -s -1`` of a journal, then a write: the last record stays, whole."""
+    path = tmp_path / "journal.log"
+    lines = format_record(Created(1, "a1", 1, 1, TH, "f")) + format_record(
+        Created(2, "a2", 2, 2, TH, "g/ü")
+    )
+    write(path, lines[:-1])
+    async with JournalWriter(path) as journal:
+        assert journal.torn_tail is None
+        assert journal.torn_path is None
+    assert path.read_text() == lines[:-1]  # a writer that writes nothing changes nothing
+    async with JournalWriter(path) as journal:
+        await journal.append(Deleted(3, "a1", "f"))
+        await journal.append(Deleted(4, "a2", "g/ü"))
+    assert path.read_text() == lines + "B\t3\tDELETED\ta1\tf\nB\t4\tDELETED\ta2\tg/ü\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.log"]
+    # A failed first write leaves the journal as it was (still without the LF).
+    write(path, lines[:-1])
+    failing = _failing_write(after=0)
+    with pytest.raises(JournalWriteError):
+        async with JournalWriter(path, write=failing) as journal:
+            await journal.append(Deleted(3, "a1", "f"))
+    assert path.read_text() == lines[:-1]
+
+
+async def test_future_version_last_line_refuses_the_writer(tmp_path: Path) -> None:
+    path = write(tmp_path / "j", "B\t1\tDELETED\tx\tf\nE\t2\tSOMETHING")
+    with pytest.raises(FutureJournalVersionError, match="future version"):
+        async with JournalWriter(path):
+            pass
+    assert path.read_text() == "B\t1\tDELETED\tx\tf\nE\t2\tSOMETHING"
+
+
+async def test_torn_tail_that_cannot_be_set_aside_is_left_alone(tmp_path: Path) -> None:
+    path = write(tmp_path / "j", "B\t1\tDELETED\tx\tf\nB\t2\tDEL")
+    with pytest.raises(JournalWriteError) as info:
+        async with JournalWriter(path, write=_failing_write(after=0)):
+            pass
+    assert str(info.value) == (
+        f"{path}: cannot set aside the incomplete last line (7 bytes at offset 16) in a side "
+        "file, so the journal is left as it is: [Errno 28] No space left on device"
+    )
+    assert path.read_text() == "B\t1\tDELETED\tx\tf\nB\t2\tDEL"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["j"]
+
+
+def _failing_write(after: int, err: int = errno.ENOSPC) -> Callable[[int, bytes], int]:
+    """An ``os.write`` that fails with ``err`` once ``after`` calls have succeeded."""
+    calls = [0]
+
+    def write(fd: int, data: bytes) -> int:
+        calls[0] += 1
+        if calls[0] > after:
+            raise OSError(err, os.strerror(err))
+        return os.write(fd, data)
+
+    return write
 
 
 async def test_fsync_policies(tmp_path: Path) -> None:
@@ -1050,6 +1155,71 @@ async def test_write_failure_fails_records_and_the_writer(tmp_path: Path) -> Non
         await run()
     assert str(info.value) == f"{path}: cannot write the journal: [Errno 9] Bad file descriptor"
     assert path.read_text() == "B\t1\tDELETED\tx\ta\n"
+
+
+async def test_short_writes_are_continued_and_a_full_disk_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "j"
+    budget = [len("B\t1\tDELETED\tx\ta\n") + 5]  # bytes the "disk" still takes
+
+    def filling(fd: int, data: bytes) -> int:
+        if budget[0] <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        n = os.write(fd, data[: budget[0]])
+        budget[0] -= n
+        return n
+
+    def halves(fd: int, data: bytes) -> int:
+        return os.write(fd, data[: max(1, len(data) // 2)])
+
+    async with JournalWriter(path, write=halves) as journal:  # short, then the rest: whole
+        await journal.append(Deleted(1, "x", "a"))
+    assert path.read_text() == "B\t1\tDELETED\tx\ta\n"
+    path.unlink()
+    events: list[JournalError] = []
+    journal = JournalWriter(path, write=filling)
+
+    async def run() -> JournalWriteError:
+        async with journal:
+            waiting = asyncio.create_task(journal.failure())
+            await journal.append(Deleted(1, "x", "a"))
+            assert journal.error is None
+            with pytest.raises(JournalWriteError) as first:
+                await journal.append(Deleted(2, "x", "a"))  # 5 bytes fit, then ENOSPC
+            events.append(await waiting)
+            assert journal.error is first.value
+            with pytest.raises(JournalWriteError):
+                await journal.append(Deleted(3, "x", "a"))  # refused: the writer failed
+            return first.value
+
+    with pytest.raises(JournalWriteError) as info:  # and again on a normal exit
+        await run()
+    first = events[0]
+    message = f"{path}: cannot write the journal: [Errno 28] No space left on device"
+    assert str(info.value) == str(first) == message
+    assert isinstance(first, JournalWriteError)
+    assert path.read_text() == "B\t1\tDELETED\tx\ta\n"  # the partial line was cut off
+
+
+def test_write_error_names_what_a_stopped_command_did() -> None:
+    import pickle
+
+    error = JournalWriteError("cannot write the journal: disk full", path="j")
+    assert str(error.stopped("sync stopped", [])) == (
+        "j: cannot write the journal: disk full; sync stopped; nothing done is missing from "
+        "the journal"
+    )
+    stopped = error.stopped("sync stopped", ['uploaded "a" as archive X', "deleted Y"])
+    assert str(stopped) == (
+        'j: cannot write the journal: disk full; sync stopped; NOT in the journal: uploaded "a" '
+        "as archive X; deleted Y"
+    )
+    assert stopped.unjournaled == ('uploaded "a" as archive X', "deleted Y")
+    copy = pickle.loads(pickle.dumps(stopped))
+    assert (type(copy), str(copy), copy.unjournaled) == (
+        JournalWriteError,
+        str(stopped),
+        stopped.unjournaled,
+    )
 
 
 def test_journal_error_pickles() -> None:
