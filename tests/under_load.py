@@ -17,6 +17,7 @@ import random
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=os.cpu_count() or 2,
         help="spinning processes kept running during the runs (default: one per core)",
+    )
+    parser.add_argument(
+        "--log-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()),
+        help="where each run's full pytest output is kept (default: the temporary directory)",
     )
     args, pytest_args = parser.parse_known_args(argv)
     load = [
@@ -57,8 +64,11 @@ def main(argv: list[str] | None = None) -> int:
             started = time.monotonic()
             done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
             seconds = time.monotonic() - started
+            log = args.log_dir / f"under-load-run{run}-seed{seed}.log"
+            log.write_text(done.stdout + done.stderr)
             sys.stdout.write(done.stdout[-3000:])
             sys.stderr.write(done.stderr[-3000:])
+            print(f"full output: {log}", flush=True)
             found = SUMMARY.findall(done.stdout)
             summary = found[-1] if found else f"exit code {done.returncode}"
             results.append((run, seed, summary, seconds, done.returncode))
