@@ -85,7 +85,9 @@ def credential_service(headers: Mapping[str, str], raw_query: str) -> str | None
 def _malformed(message: str, region: str | None = None) -> S3Error:
     fields = {"Region": region} if region else None
     return S3Error(
-        "AuthorizationHeaderMalformed", f"The authorization header is malformed; {message}", 400,
+        "AuthorizationHeaderMalformed",
+        f"The authorization header is malformed; {message}",
+        400,
         fields,
     )
 
@@ -95,7 +97,8 @@ def _parse_time(amz_date: str, *, presigned: bool) -> datetime:
     try:
         if match is None:
             raise ValueError(amz_date)
-        return datetime(*(int(g) for g in match.groups()), tzinfo=UTC)  # type: ignore[misc]
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         if presigned:
             raise S3Error(
@@ -103,11 +106,16 @@ def _parse_time(amz_date: str, *, presigned: bool) -> datetime:
                 "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
                 400,
             ) from None
-        raise access_denied("AWS authentication requires a valid Date or x-amz-date header") from None
+        raise access_denied(
+            "AWS authentication requires a valid Date or x-amz-date header"
+        ) from None
 
 
 def _signing_key(
-    secret: str, date: str, region: str, cache: MutableMapping[tuple[str, str, str, str], HmacSha256]
+    secret: str,
+    date: str,
+    region: str,
+    cache: MutableMapping[tuple[str, str, str, str], HmacSha256],
 ) -> HmacSha256:
     cache_key = (secret, date, region, "s3")
     key = cache.get(cache_key)
@@ -156,7 +164,13 @@ def verify_s3_request(
         signed = fields.get("SignedHeaders")
         signature = fields.get("Signature")
         if credential is None or signed is None or signature is None:
-            missing = "Credential" if credential is None else "SignedHeaders" if signed is None else "Signature"
+            missing = (
+                "Credential"
+                if credential is None
+                else "SignedHeaders"
+                if signed is None
+                else "Signature"
+            )
             raise _malformed(f"missing {missing}.")
         amz_date = headers.get("x-amz-date")
         if amz_date is None:
@@ -186,8 +200,14 @@ def verify_s3_request(
         query_for_signing = "&".join(kept)
         missing_params = [
             p
-            for p in ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date",
-                      "X-Amz-SignedHeaders", "X-Amz-Expires")
+            for p in (
+                "X-Amz-Algorithm",
+                "X-Amz-Credential",
+                "X-Amz-Signature",
+                "X-Amz-Date",
+                "X-Amz-SignedHeaders",
+                "X-Amz-Expires",
+            )
             if p not in params
         ]
         if missing_params:
@@ -201,7 +221,7 @@ def verify_s3_request(
         if params["X-Amz-Algorithm"] != ALGORITHM:
             raise S3Error(
                 "AuthorizationQueryParametersError",
-                "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"",
+                'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"',
                 400,
             )
         credential = params["X-Amz-Credential"]
@@ -229,15 +249,15 @@ def verify_s3_request(
     parts = credential.split("/")
     if len(parts) != 5 or parts[4] != "aws4_request" or parts[3] != "s3":
         raise _malformed(
-            f"the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/"
-            f"aws4_request\"."
+            'the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/'
+            'aws4_request".'
         )
     access_key, scope_date, region = parts[0], parts[1], parts[2]
     request_time = _parse_time(amz_date, presigned=presigned)
     if scope_date != amz_date[:8]:
         raise _malformed(
-            f"Invalid credential date \"{scope_date}\". This date is not the same as X-Amz-Date: "
-            f"\"{amz_date[:8]}\"."
+            f'Invalid credential date "{scope_date}". This date is not the same as X-Amz-Date: '
+            f'"{amz_date[:8]}".'
         )
     now_utc = now.astimezone(UTC)
     if expires is not None:

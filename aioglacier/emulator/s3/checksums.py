@@ -30,7 +30,11 @@ ALGORITHMS: tuple[str, ...] = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
 CRC_ALGORITHMS = frozenset({"CRC32", "CRC32C", "CRC64NVME"})
 _SIZES = {"CRC32": 4, "CRC32C": 4, "CRC64NVME": 8, "SHA1": 20, "SHA256": 32}
 # reflected polynomials (width, poly) of the CRCs; init and final xor are all ones
-_CRC_PARAMS = {"CRC32": (32, 0xEDB88320), "CRC32C": (32, 0x82F63B78), "CRC64NVME": (64, 0x9A6C9329AC4BC9B5)}
+_CRC_PARAMS = {
+    "CRC32": (32, 0xEDB88320),
+    "CRC32C": (32, 0x82F63B78),
+    "CRC64NVME": (64, 0x9A6C9329AC4BC9B5),
+}
 
 
 def checksum_header(algorithm: str) -> str:
@@ -106,7 +110,7 @@ def _accelerated(algorithm: str) -> Callable[[bytes, int], int] | None:
 
 
 _CRC_FUNCTIONS: dict[str, Callable[[bytes, int], int]] = {
-    "CRC32": lambda data, crc: zlib.crc32(data, crc),
+    "CRC32": zlib.crc32,
 }
 
 
@@ -140,7 +144,9 @@ class Checksum:
     def update(self, data: bytes | memoryview) -> None:
         """Add bytes."""
         if self._function is not None:
-            self._crc = self._function(bytes(data) if isinstance(data, memoryview) else data, self._crc)
+            self._crc = self._function(
+                bytes(data) if isinstance(data, memoryview) else data, self._crc
+            )
         else:
             self._hash.update(data)
 

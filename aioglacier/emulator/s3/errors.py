@@ -73,8 +73,7 @@ def malformed_xml() -> S3Error:
     """``MalformedXML`` (400)."""
     return S3Error(
         "MalformedXML",
-        "The XML you provided was not well-formed or did not validate against our published "
-        "schema",
+        "The XML you provided was not well-formed or did not validate against our published schema",
         400,
     )
 

@@ -143,6 +143,8 @@ class ObjectRecord:
     @property
     def segments(self) -> list[tuple[str, int]]:
         """``(blob, size)`` in order."""
+        if not self.blobs:
+            return []
         sizes = self.part_sizes if self.part_sizes is not None else (self.size,)
         return list(zip(self.blobs, sizes, strict=True))
 

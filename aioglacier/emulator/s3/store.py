@@ -31,7 +31,6 @@ from aioglacier.emulator.s3.errors import (
 )
 from aioglacier.emulator.s3.models import (
     BucketRecord,
-    CompletedUpload,
     ObjectRecord,
     PartEntry,
     S3UploadRecord,
@@ -225,7 +224,9 @@ class S3Store:
                     (self.blobs_dir / name).unlink(missing_ok=True)
             return [
                 BucketRecord(*row)
-                for row in tx.conn.execute("SELECT name, region, created, versioning FROM s3_buckets")
+                for row in tx.conn.execute(
+                    "SELECT name, region, created, versioning FROM s3_buckets"
+                )
             ]
 
         self.buckets = {b.name: b for b in await self.store.call(op)}
@@ -252,7 +253,9 @@ class S3Store:
 
     # -- buckets ---------------------------------------------------------------------------
 
-    async def create_bucket(self, name: str, region: str, created: float) -> tuple[BucketRecord, bool]:
+    async def create_bucket(
+        self, name: str, region: str, created: float
+    ) -> tuple[BucketRecord, bool]:
         """Create a bucket; returns it and whether it is new."""
 
         def op(tx: Tx) -> tuple[BucketRecord, bool]:
@@ -275,19 +278,34 @@ class S3Store:
         """Delete an empty bucket (its unfinished multipart uploads go with it)."""
 
         def op(tx: Tx) -> None:
-            if tx.conn.execute("SELECT 1 FROM s3_buckets WHERE name = ?", (name,)).fetchone() is None:
+            if (
+                tx.conn.execute("SELECT 1 FROM s3_buckets WHERE name = ?", (name,)).fetchone()
+                is None
+            ):
                 raise no_such_bucket(name)
-            if tx.conn.execute("SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1", (name,)).fetchone():
+            if tx.conn.execute(
+                "SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1", (name,)
+            ).fetchone():
                 raise S3Error(
                     "BucketNotEmpty",
                     "The bucket you tried to delete is not empty",
                     409,
                     {"BucketName": name},
                 )
-            uploads = [r[0] for r in tx.conn.execute("SELECT upload_id FROM s3_uploads WHERE bucket = ?", (name,))]
+            uploads = [
+                r[0]
+                for r in tx.conn.execute(
+                    "SELECT upload_id FROM s3_uploads WHERE bucket = ?", (name,)
+                )
+            ]
             blobs: list[str] = []
             for upload_id in uploads:
-                blobs += [r[0] for r in tx.conn.execute("SELECT blob FROM s3_parts WHERE upload_id = ?", (upload_id,))]
+                blobs += [
+                    r[0]
+                    for r in tx.conn.execute(
+                        "SELECT blob FROM s3_parts WHERE upload_id = ?", (upload_id,)
+                    )
+                ]
                 tx.conn.execute("DELETE FROM s3_parts WHERE upload_id = ?", (upload_id,))
             tx.conn.execute("DELETE FROM s3_uploads WHERE bucket = ?", (name,))
             tx.conn.execute("DELETE FROM s3_completed WHERE bucket = ?", (name,))
@@ -325,7 +343,8 @@ class S3Store:
     @staticmethod
     def _latest(tx: Tx, bucket: str, key: str) -> ObjectRecord | None:
         row = tx.conn.execute(
-            f"SELECT {_OBJECT_COLUMNS} FROM s3_objects WHERE bucket = ? AND key = ? AND is_latest = 1",
+            f"SELECT {_OBJECT_COLUMNS} FROM s3_objects"
+            " WHERE bucket = ? AND key = ? AND is_latest = 1",
             (bucket, key),
         ).fetchone()
         return None if row is None else _object_from_row(row)
@@ -333,7 +352,8 @@ class S3Store:
     @staticmethod
     def _version(tx: Tx, bucket: str, key: str, version_id: str) -> ObjectRecord | None:
         row = tx.conn.execute(
-            f"SELECT {_OBJECT_COLUMNS} FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ?",
+            f"SELECT {_OBJECT_COLUMNS} FROM s3_objects"
+            " WHERE bucket = ? AND key = ? AND version_id = ?",
             (bucket, key, version_id),
         ).fetchone()
         return None if row is None else _object_from_row(row)
@@ -416,19 +436,21 @@ class S3Store:
         *,
         if_none_match: str | None = None,
         if_match: str | None = None,
+        install: bool = True,
     ) -> ObjectRecord:
-        """Store a new version whose bytes are the fsynced file ``received``."""
+        """Store a new version whose bytes are the fsynced file ``received`` (``install``
+        False: an empty object, no file)."""
 
         def op(tx: Tx) -> ObjectRecord:
             bucket = self._bucket_row(tx, record.bucket)
-            self._check_conditions(self._latest(tx, record.bucket, record.key), record.key, if_none_match, if_match)
-            self._install(tx, received, blob)
+            self._check_conditions(
+                self._latest(tx, record.bucket, record.key), record.key, if_none_match, if_match
+            )
+            if install:
+                self._install(tx, received, blob)
             return self._insert_version(tx, record, bucket[3], new_version_id)
 
-        try:
-            return await self.store.call(op)
-        finally:
-            received.unlink(missing_ok=True)  # renamed away on success
+        return await self.store.call(op)
 
     async def get_object(self, bucket: str, key: str, version_id: str | None) -> ObjectRecord:
         """The latest version of ``key`` (or ``version_id``); raises NoSuchBucket/NoSuchKey/
@@ -579,6 +601,8 @@ class S3Store:
                     key = row[2]
                     if not key.startswith(prefix):
                         return page
+                    if row[5]:  # a delete marker: the key is not listed
+                        continue
                     if delimiter:
                         cut = key.find(delimiter, len(prefix))
                         if cut >= 0:
@@ -591,8 +615,6 @@ class S3Store:
                             cursor = _prefix_end(common)
                             break  # query again past the prefix
                     record = _object_from_row(row)
-                    if record.delete_marker:
-                        continue
                     if len(page.objects) + len(page.prefixes) == max_keys:
                         page.truncated = True
                         return page
@@ -732,7 +754,8 @@ class S3Store:
         if tx.conn.execute("SELECT 1 FROM s3_buckets WHERE name = ?", (bucket,)).fetchone() is None:
             raise no_such_bucket(bucket)
         row = tx.conn.execute(
-            f"SELECT {_UPLOAD_COLUMNS} FROM s3_uploads WHERE upload_id = ? AND bucket = ? AND key = ?",
+            f"SELECT {_UPLOAD_COLUMNS} FROM s3_uploads"
+            " WHERE upload_id = ? AND bucket = ? AND key = ?",
             (upload_id, bucket, key),
         ).fetchone()
         if row is None:
@@ -776,12 +799,11 @@ class S3Store:
             if old is not None:
                 self._unlink_after_commit(tx, [old[0]])
 
-        try:
-            await self.store.call(op)
-        finally:
-            received.unlink(missing_ok=True)
+        await self.store.call(op)
 
-    async def list_parts(self, bucket: str, key: str, upload_id: str) -> tuple[S3UploadRecord, list[PartEntry]]:
+    async def list_parts(
+        self, bucket: str, key: str, upload_id: str
+    ) -> tuple[S3UploadRecord, list[PartEntry]]:
         """An upload and its parts by number."""
 
         def op(tx: Tx) -> tuple[S3UploadRecord, list[PartEntry]]:
@@ -789,7 +811,8 @@ class S3Store:
             parts = [
                 _part_from_row(row)
                 for row in tx.conn.execute(
-                    f"SELECT {_PART_COLUMNS} FROM s3_parts WHERE upload_id = ? ORDER BY part_number",
+                    f"SELECT {_PART_COLUMNS} FROM s3_parts"
+                    " WHERE upload_id = ? ORDER BY part_number",
                     (upload_id,),
                 )
             ]
@@ -802,7 +825,9 @@ class S3Store:
         bucket: str,
         key: str,
         upload_id: str,
-        build: Callable[[S3UploadRecord, list[PartEntry]], tuple[ObjectRecord, list[str], dict[str, Any]]],
+        build: Callable[
+            [S3UploadRecord, list[PartEntry]], tuple[ObjectRecord, list[str], dict[str, Any]]
+        ],
         new_version_id: str,
         now: float,
         *,
@@ -815,15 +840,19 @@ class S3Store:
         same parts gets it again)."""
 
         def op(tx: Tx) -> dict[str, Any]:
-            tx.conn.execute("DELETE FROM s3_completed WHERE completed < ?", (now - COMPLETED_RETENTION,))
+            tx.conn.execute(
+                "DELETE FROM s3_completed WHERE completed < ?", (now - COMPLETED_RETENTION,)
+            )
             row = tx.conn.execute(
-                f"SELECT {_UPLOAD_COLUMNS} FROM s3_uploads WHERE upload_id = ? AND bucket = ? AND key = ?",
+                f"SELECT {_UPLOAD_COLUMNS} FROM s3_uploads"
+                " WHERE upload_id = ? AND bucket = ? AND key = ?",
                 (upload_id, bucket, key),
             ).fetchone()
             if row is None:
                 self._bucket_row(tx, bucket)
                 done = tx.conn.execute(
-                    "SELECT parts, result FROM s3_completed WHERE upload_id = ? AND bucket = ? AND key = ?",
+                    "SELECT parts, result FROM s3_completed"
+                    " WHERE upload_id = ? AND bucket = ? AND key = ?",
                     (upload_id, bucket, key),
                 ).fetchone()
                 if done is not None and tuple(tuple(p) for p in json.loads(done[0])) == requested:
@@ -834,7 +863,8 @@ class S3Store:
             parts = [
                 _part_from_row(r)
                 for r in tx.conn.execute(
-                    f"SELECT {_PART_COLUMNS} FROM s3_parts WHERE upload_id = ? ORDER BY part_number",
+                    f"SELECT {_PART_COLUMNS} FROM s3_parts"
+                    " WHERE upload_id = ? ORDER BY part_number",
                     (upload_id,),
                 )
             ]
@@ -846,9 +876,17 @@ class S3Store:
             tx.conn.execute("DELETE FROM s3_parts WHERE upload_id = ?", (upload_id,))
             tx.conn.execute("DELETE FROM s3_uploads WHERE upload_id = ?", (upload_id,))
             tx.conn.execute(
-                "INSERT OR REPLACE INTO s3_completed (upload_id, bucket, key, parts, result, completed) "
+                "INSERT OR REPLACE INTO s3_completed"
+                " (upload_id, bucket, key, parts, result, completed) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (upload_id, bucket, key, json.dumps([list(p) for p in requested]), json.dumps(result), now),
+                (
+                    upload_id,
+                    bucket,
+                    key,
+                    json.dumps([list(p) for p in requested]),
+                    json.dumps(result),
+                    now,
+                ),
             )
             self._unlink_after_commit(tx, unused)
             return result
@@ -860,7 +898,12 @@ class S3Store:
 
         def op(tx: Tx) -> None:
             self._upload(tx, bucket, key, upload_id)
-            blobs = [r[0] for r in tx.conn.execute("SELECT blob FROM s3_parts WHERE upload_id = ?", (upload_id,))]
+            blobs = [
+                r[0]
+                for r in tx.conn.execute(
+                    "SELECT blob FROM s3_parts WHERE upload_id = ?", (upload_id,)
+                )
+            ]
             tx.conn.execute("DELETE FROM s3_parts WHERE upload_id = ?", (upload_id,))
             tx.conn.execute("DELETE FROM s3_uploads WHERE upload_id = ?", (upload_id,))
             self._unlink_after_commit(tx, blobs)
@@ -892,7 +935,8 @@ class S3Store:
             return [
                 _object_from_row(row)
                 for row in tx.conn.execute(
-                    f"SELECT {_OBJECT_COLUMNS} FROM s3_objects WHERE bucket = ? ORDER BY key, seq DESC",
+                    f"SELECT {_OBJECT_COLUMNS} FROM s3_objects"
+                    " WHERE bucket = ? ORDER BY key, seq DESC",
                     (bucket,),
                 )
             ]
