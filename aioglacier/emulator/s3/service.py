@@ -1095,9 +1095,9 @@ class S3Service:
         status = 206 if partial_range else 200
         length = last - first + 1 if size else 0
         if head:
-            response = web.Response(status=status, headers=headers)
-            response.content_length = length
-            return response
+            answer = web.StreamResponse(status=status, headers=headers)
+            answer.content_length = length
+            return answer
         loop = asyncio.get_running_loop()
         paths = [(self.store.blob_path(b), s) for b, s in record.segments]
         try:
