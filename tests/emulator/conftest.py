@@ -12,7 +12,7 @@ import pytest
 # The suite's helper module (emu_helpers.py) sits next to this file; tests import it by name.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from emu_helpers import RawClient, make_client, make_s3_client
+from emu_helpers import RawClient, S3Raw, make_client, make_s3_client
 
 from aioglacier.emulator import Emulator
 
@@ -44,3 +44,13 @@ async def raw(emulator: Emulator) -> AsyncIterator[RawClient]:
 def s3(emulator: Emulator) -> Any:
     """boto3 s3 client (path-style) talking to the emulator."""
     return make_s3_client(emulator.url, emulator.credentials)
+
+
+@pytest.fixture
+async def s3raw(emulator: Emulator) -> AsyncIterator[S3Raw]:
+    """Raw signed S3 requests to the emulator."""
+    client = S3Raw(emulator.url, emulator.credentials)
+    try:
+        yield client
+    finally:
+        await client.close()

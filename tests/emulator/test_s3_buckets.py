@@ -43,7 +43,9 @@ async def test_bucket_errors(emulator: Emulator, s3: Any) -> None:
     )
     assert (await call(eu.get_bucket_location, Bucket="euro"))["LocationConstraint"] == "eu-west-1"
     error = await client_error(
-        eu.create_bucket, Bucket="euro", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        eu.create_bucket,
+        Bucket="euro",
+        CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
     )
     assert_s3_error(
         error,
@@ -57,7 +59,9 @@ async def test_bucket_errors(emulator: Emulator, s3: Any) -> None:
     error = await client_error(s3.create_bucket, Bucket="192.168.1.1")
     assert error["Error"]["Code"] == "InvalidBucketName"
     error = await client_error(
-        s3.create_bucket, Bucket="nowhere", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        s3.create_bucket,
+        Bucket="nowhere",
+        CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
     )
     assert_s3_error(
         error,
@@ -78,7 +82,9 @@ async def test_bucket_errors(emulator: Emulator, s3: Any) -> None:
 async def test_bucket_in_another_region_redirects(emulator: Emulator, s3: Any) -> None:
     eu = make_s3_client(emulator.url, emulator.credentials, region="eu-west-1")
     await call(
-        eu.create_bucket, Bucket="euro", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        eu.create_bucket,
+        Bucket="euro",
+        CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
     )
     await call(eu.put_object, Bucket="euro", Key="k", Body=b"data")
     # a client signing for us-east-1 is told the bucket's region (botocore then re-signs)
@@ -91,10 +97,14 @@ async def test_versioning_configuration(s3: Any) -> None:
     await call(s3.create_bucket, Bucket="versioned")
     status = await call(s3.get_bucket_versioning, Bucket="versioned")
     assert "Status" not in status
-    await call(s3.put_bucket_versioning, Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+    await call(
+        s3.put_bucket_versioning, Bucket="versioned", VersioningConfiguration={"Status": "Enabled"}
+    )
     assert (await call(s3.get_bucket_versioning, Bucket="versioned"))["Status"] == "Enabled"
     await call(
-        s3.put_bucket_versioning, Bucket="versioned", VersioningConfiguration={"Status": "Suspended"}
+        s3.put_bucket_versioning,
+        Bucket="versioned",
+        VersioningConfiguration={"Status": "Suspended"},
     )
     assert (await call(s3.get_bucket_versioning, Bucket="versioned"))["Status"] == "Suspended"
     error = await client_error(

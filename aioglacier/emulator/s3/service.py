@@ -337,6 +337,10 @@ class S3Service:
         if not response.prepared:
             response.headers["x-amz-request-id"] = request_id
             response.headers["x-amz-id-2"] = self._host_id()
+            if not request.content.is_eof():
+                # answered before the body was read (a client waiting on 100-continue never
+                # sends it): the connection cannot be reused
+                response.force_close()
         return response
 
     def _error_response(

@@ -645,7 +645,7 @@ class S3Store:
                 (bucket, max(prefix, key_marker or "")),
             )
             skipping_key = key_marker
-            skip_until_version = version_marker
+            passed = False  # past the version marker, within the marker key
             count = 0
             for row in rows:
                 record = _object_from_row(row)
@@ -655,14 +655,11 @@ class S3Store:
                     continue
                 if skipping_key is not None:
                     if record.key == skipping_key:
-                        if skip_until_version is None:
-                            continue  # the marker key is done
-                        if record.version_id == skip_until_version:
-                            skip_until_version = None
-                        continue
-                    if record.key < skipping_key:
-                        continue
-                    skipping_key = None
+                        if not passed:
+                            passed = record.version_id == version_marker
+                            continue
+                    else:
+                        skipping_key = None
                 if delimiter:
                     cut = record.key.find(delimiter, len(prefix))
                     if cut >= 0:
