@@ -28,7 +28,9 @@ async def pages(s3: Any, **kwargs: Any) -> tuple[list[str], list[str], int]:
     while True:
         page = await call(s3.list_objects_v2, Bucket="listing", **kwargs, **token)
         count += 1
-        assert page["KeyCount"] == len(page.get("Contents", [])) + len(page.get("CommonPrefixes", []))
+        assert page["KeyCount"] == len(page.get("Contents", [])) + len(
+            page.get("CommonPrefixes", [])
+        )
         keys += [c["Key"] for c in page.get("Contents", [])]
         prefixes += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
         if not page["IsTruncated"]:
@@ -42,14 +44,26 @@ async def test_listing_shapes(s3: Any) -> None:
     page = await call(s3.list_objects_v2, Bucket="listing")
     assert [c["Key"] for c in page["Contents"]] == sorted(KEYS, key=lambda k: k.encode())
     first = page["Contents"][0]
-    assert set(first) == {"Key", "LastModified", "ETag", "ChecksumAlgorithm", "ChecksumType", "Size", "StorageClass"}
+    assert set(first) == {
+        "Key",
+        "LastModified",
+        "ETag",
+        "ChecksumAlgorithm",
+        "ChecksumType",
+        "Size",
+        "StorageClass",
+    }
     assert first["StorageClass"] == "STANDARD"
     assert page["MaxKeys"] == 1000
     assert page["EncodingType"] == "url"  # boto3 asks for it and decodes the keys
     assert await pages(s3, Delimiter="/") == (["b", "d+e"], ["a/", "c d/", "c/", "é/"], 1)
     assert await pages(s3, Prefix="a/", Delimiter="/") == (["a/1", "a/2"], ["a/b/"], 1)
     assert await pages(s3, Prefix="a/", StartAfter="a/1") == (["a/2", "a/b/3"], [], 1)
-    assert await pages(s3, Delimiter="/", MaxKeys=1) == (["b", "d+e"], ["a/", "c d/", "c/", "é/"], 6)
+    assert await pages(s3, Delimiter="/", MaxKeys=1) == (
+        ["b", "d+e"],
+        ["a/", "c d/", "c/", "é/"],
+        6,
+    )
     owner = await call(s3.list_objects_v2, Bucket="listing", FetchOwner=True, MaxKeys=1)
     assert owner["Contents"][0]["Owner"]["DisplayName"] == "emulator"
     empty = await call(s3.list_objects_v2, Bucket="listing", Prefix="zzz")
