@@ -67,18 +67,25 @@ async def test_restore_life_cycle(
     )
     assert listed["Contents"][0]["RestoreStatus"] == {"IsRestoreInProgress": True}
     error = await client_error(
-        s3.restore_object, Bucket="arch", Key="k", RestoreRequest={"Days": 3, "GlacierJobParameters": {"Tier": tier}}
+        s3.restore_object,
+        Bucket="arch",
+        Key="k",
+        RestoreRequest={"Days": 3, "GlacierJobParameters": {"Tier": tier}},
     )
     assert_s3_error(error, "RestoreAlreadyInProgress", 409, "Object restore is already in progress")
     error = await client_error(s3.get_object, Bucket="arch", Key="k")
     assert error["Error"]["Code"] == "InvalidObjectState"
     timed.advance_clock(delay - timedelta(seconds=1))
-    assert (await call(s3.head_object, Bucket="arch", Key="k"))["Restore"] == 'ongoing-request="true"'
+    assert (await call(s3.head_object, Bucket="arch", Key="k"))[
+        "Restore"
+    ] == 'ongoing-request="true"'
     timed.advance_clock(timedelta(seconds=1))
     # done: expiry is completion + 3 days, rounded up to the next midnight UTC
     done_at = START + delay
     expiry = (done_at + timedelta(days=3)).replace(hour=0, minute=0, second=0) + timedelta(days=1)
-    expected = f'ongoing-request="false", expiry-date="{expiry.strftime("%a, %d %b %Y %H:%M:%S GMT")}"'
+    expected = (
+        f'ongoing-request="false", expiry-date="{expiry.strftime("%a, %d %b %Y %H:%M:%S GMT")}"'
+    )
     assert (await call(s3.head_object, Bucket="arch", Key="k"))["Restore"] == expected
     listed = await call(
         s3.list_objects_v2, Bucket="arch", OptionalObjectAttributes=["RestoreStatus"]
@@ -92,8 +99,13 @@ async def test_restore_life_cycle(
     assert got["Restore"] == expected
     # restored: a new request answers 200 and moves the expiry relative to now
     assert await restore(s3, "k", tier, days=10) == 200
-    extended = (START + delay + timedelta(days=10)).replace(hour=0, minute=0, second=0) + timedelta(days=1)
-    assert extended.strftime("%d %b %Y") in (await call(s3.head_object, Bucket="arch", Key="k"))["Restore"]
+    extended = (START + delay + timedelta(days=10)).replace(hour=0, minute=0, second=0) + timedelta(
+        days=1
+    )
+    assert (
+        extended.strftime("%d %b %Y")
+        in (await call(s3.head_object, Bucket="arch", Key="k"))["Restore"]
+    )
     # after the expiry the copy is gone: GET refused again, a new restore starts over
     timed.advance_clock(extended - (START + delay))
     assert "Restore" not in await call(s3.head_object, Bucket="arch", Key="k")
@@ -155,7 +167,10 @@ async def test_restore_refusals(emulator: Emulator, s3: Any) -> None:
     assert error["Error"]["Code"] == "InvalidObjectState"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
     error = await client_error(
-        s3.restore_object, Bucket="arch", Key="deep", RestoreRequest={"GlacierJobParameters": {"Tier": "Bulk"}}
+        s3.restore_object,
+        Bucket="arch",
+        Key="deep",
+        RestoreRequest={"GlacierJobParameters": {"Tier": "Bulk"}},
     )
     assert error["Error"]["Code"] == "MalformedXML"  # Days is required for an archive
     error = await client_error(
