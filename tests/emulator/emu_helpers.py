@@ -190,6 +190,6 @@ class S3Raw:
         if sign:
             all_headers.update(self.signer.sign(method, url, all_headers, payload, now=now))
         async with self.session.request(
-            method, URL(url, encoded=True), data=body, headers=all_headers
+            method, URL(url, encoded=True), data=io.BytesIO(body), headers=all_headers
         ) as response:
             return RawResponse(response.status, response.headers, await response.read())
