@@ -47,7 +47,9 @@ async def test_kill_9_loses_no_acknowledged_object(tmp_path: Path) -> None:
                 key = f"w{worker}/{n}"
                 try:
                     response = await client.request(
-                        "PUT", f"/bucket/{key}", body=payload,
+                        "PUT",
+                        f"/bucket/{key}",
+                        body=payload,
                         headers={"x-amz-storage-class": "DEEP_ARCHIVE"},
                     )
                 except (aiohttp.ClientError, OSError):
@@ -80,7 +82,10 @@ async def test_kill_9_loses_no_acknowledged_object(tmp_path: Path) -> None:
             assert await emulator.read_object("bucket", key) == payload
         assert os.listdir(data_dir / "s3" / "tmp") == []
         # every blob is an object's or the pending upload's part
-        assert len(os.listdir(data_dir / "s3" / "blobs")) == len([o for o in stored.values() if o.size]) + 1
+        assert (
+            len(os.listdir(data_dir / "s3" / "blobs"))
+            == len([o for o in stored.values() if o.size]) + 1
+        )
         client = S3Raw(emulator.url, emulator.credentials)
         try:
             tail = b"tail"
@@ -89,10 +94,14 @@ async def test_kill_9_loses_no_acknowledged_object(tmp_path: Path) -> None:
             )
             assert put.status == 200
             etags = [f'"{hashlib.md5(p).hexdigest()}"' for p in (first_part, tail)]
-            body = "<CompleteMultipartUpload>" + "".join(
-                f"<Part><PartNumber>{n}</PartNumber><ETag>{e}</ETag></Part>"
-                for n, e in enumerate(etags, 1)
-            ) + "</CompleteMultipartUpload>"
+            body = (
+                "<CompleteMultipartUpload>"
+                + "".join(
+                    f"<Part><PartNumber>{n}</PartNumber><ETag>{e}</ETag></Part>"
+                    for n, e in enumerate(etags, 1)
+                )
+                + "</CompleteMultipartUpload>"
+            )
             done = await client.request(
                 "POST", f"/bucket/pending?uploadId={upload_id}", body=body.encode()
             )
