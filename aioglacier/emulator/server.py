@@ -54,8 +54,8 @@ class Emulator:
             ``token`` requires that session token on every request.
         account_id: the 12-digit account (paths may use it or ``-``).
         job_delay_scale: jobs complete after a realistic delay times this factor (Expedited 3
-            minutes, Standard 4 hours, Bulk 12 hours, inventory 4 hours); 0 (default) completes
-            them at once.
+            minutes, Standard 4 hours, Bulk 12 hours, inventory 4 hours), and S3 restores after
+            theirs (see docs/emulator.md); 0 (default) completes them at once.
         faults: a :class:`FaultPlan` or a spec string (see :mod:`aioglacier.emulator.faults`).
         clock: the service clock (dates, job completion); default :class:`OffsetClock` (real
             time, advanceable). Signatures are always checked against real time.

@@ -4,6 +4,7 @@ virtual-host addressing, and the split between the vault API and S3."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import zlib
@@ -207,3 +208,42 @@ async def test_unsigned_payload_with_trailer(emulator: Emulator, s3: Any, s3raw:
     assert short.status == 400
     assert b"<Code>IncompleteBody</Code>" in short.body
     assert [o.key for o in await emulator.objects("bucket")] == ["trailed"]
+
+
+async def test_expect_100_continue(emulator: Emulator, s3: Any) -> None:
+    """A client that waits for ``100 Continue`` (botocore does, for uploads) gets it before it
+    sends the body; a refused request is answered at once and the connection closed."""
+    from aioglacier.sigv4 import SigV4Signer
+
+    await call(s3.create_bucket, Bucket="bucket")
+    signer = SigV4Signer(emulator.credentials, "us-east-1", "s3")
+    body = b"continued"
+
+    async def exchange(path: str) -> tuple[bytes, asyncio.StreamReader, asyncio.StreamWriter]:
+        payload = hashlib.sha256(body).hexdigest()
+        headers = {
+            "Host": f"127.0.0.1:{emulator.port}",
+            "Content-Length": str(len(body)),
+            "Expect": "100-continue",
+            "x-amz-content-sha256": payload,
+        }
+        headers.update(signer.sign("PUT", f"{emulator.url}{path}", headers, payload))
+        reader, writer = await asyncio.open_connection("127.0.0.1", emulator.port)
+        head = f"PUT {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        writer.write(head.encode() + b"\r\n")
+        await writer.drain()
+        # (the deadline only guards against a server that never answers)
+        return await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30), reader, writer
+
+    first, reader, writer = await exchange("/bucket/k")
+    assert first == b"HTTP/1.1 100 Continue\r\n\r\n"
+    writer.write(body)
+    await writer.drain()
+    final = await reader.readuntil(b"\r\n\r\n")
+    assert final.startswith(b"HTTP/1.1 200 OK\r\n")
+    writer.close()
+    refused, reader, writer = await exchange("/absent-bucket/k")
+    assert refused.startswith(b"HTTP/1.1 404 Not Found\r\n")
+    assert b"Connection: close" in refused
+    writer.close()
+    assert await emulator.read_object("bucket", "k") == body
