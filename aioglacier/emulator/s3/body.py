@@ -32,7 +32,15 @@ from aioglacier.emulator.s3.checksums import Checksum
 from aioglacier.emulator.s3.errors import S3Error
 from aioglacier.emulator.transfer import CHUNK, ConnectionDropped, Throttle, reset_connection
 
-__all__ = ["BodySource", "Digests", "open_segments", "receive_to_file", "send_segments"]
+__all__ = [
+    "BodySource",
+    "Digests",
+    "close_segments",
+    "open_segments",
+    "read_small",
+    "receive_to_file",
+    "send_segments",
+]
 
 _MAX_CHUNK = 16 * 1024 * 1024
 _STREAMING = frozenset({STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER})
@@ -297,7 +305,24 @@ async def receive_to_file(
     pending: asyncio.Future[None] | None = None
     received = 0
     try:
-        while True:
+        small = source.length is not None and source.length <= CHUNK and reset_at is None
+        if small:  # one read, one executor job: hash, write, fsync, close
+            assert source.length is not None
+            pieces: list[bytes] = []
+            got = 0
+            while got < source.length:
+                piece = await source.read(source.length - got)
+                if not piece:
+                    break  # (read raised IncompleteBody already)
+                pieces.append(piece)
+                got += len(piece)
+            if await source.read(1):
+                raise _incomplete()
+            data = b"".join(pieces)
+            await throttle.account(len(data))
+            await loop.run_in_executor(executor, partial(sink.write, data, last=True))
+            received = len(data)
+        while not small:
             want = CHUNK
             if reset_at is not None:
                 if received >= reset_at:
@@ -412,3 +437,13 @@ async def send_segments(
     finally:
         if next_read is not None:
             await asyncio.gather(next_read, return_exceptions=True)
+
+
+def read_small(paths: list[tuple[Path, int]], first: int, last: int) -> bytes:
+    """Bytes ``first..last`` of an object made of ``(path, size)`` segments, in one go (thread
+    side; FileNotFoundError when a file is gone)."""
+    segments = open_segments(paths, first, last)
+    try:
+        return b"".join(os.pread(fd, length, offset) for fd, offset, length in segments)
+    finally:
+        close_segments(segments)

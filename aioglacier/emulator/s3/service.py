@@ -31,6 +31,7 @@ from aioglacier.emulator.s3.body import (
     BodySource,
     close_segments,
     open_segments,
+    read_small,
     receive_to_file,
     send_segments,
 )
@@ -71,7 +72,7 @@ from aioglacier.emulator.s3.models import (
 )
 from aioglacier.emulator.s3.store import S3Store
 from aioglacier.emulator.s3.xml import HEADER, NAMESPACE, XmlNode, element, parse_document
-from aioglacier.emulator.transfer import ConnectionDropped, Throttle, reset_connection
+from aioglacier.emulator.transfer import CHUNK, ConnectionDropped, Throttle, reset_connection
 from aioglacier.sigv4 import HmacSha256
 
 __all__ = ["S3Service", "is_glacier_request"]
@@ -1110,6 +1111,19 @@ class S3Service:
             return answer
         loop = asyncio.get_running_loop()
         paths = [(self.store.blob_path(b), s) for b, s in record.segments]
+        if length <= CHUNK and ctx.fault not in ("truncate", "reset") and ctx.throttle.rate is None:
+            # small: one executor job reads it all, the answer is an ordinary response
+            try:
+                data = (
+                    await loop.run_in_executor(self.executor, read_small, paths, first, last)
+                    if length
+                    else b""
+                )
+            except FileNotFoundError:
+                return await self._get_object(ctx)  # replaced or deleted meanwhile
+            if len(data) != length:
+                raise OSError("an object file is shorter than its metadata says")
+            return web.Response(status=status, headers=headers, body=data)
         try:
             segments = (
                 await loop.run_in_executor(self.executor, open_segments, paths, first, last)
