@@ -292,3 +292,21 @@ async def test_conditional_complete(s3: Any, bucket: str) -> None:
         IfNoneMatch="*",
     )
     assert error["Error"]["Code"] == "PreconditionFailed"
+
+
+async def test_list_multipart_uploads_pages(s3: Any, bucket: str) -> None:
+    made = []
+    for key in ("a", "a", "b", "c"):
+        made.append(
+            (key, (await call(s3.create_multipart_upload, Bucket=bucket, Key=key))["UploadId"])
+        )
+    seen: list[tuple[str, str]] = []
+    markers: dict[str, str] = {}
+    while True:
+        page = await call(s3.list_multipart_uploads, Bucket=bucket, MaxUploads=1, **markers)
+        seen += [(u["Key"], u["UploadId"]) for u in page.get("Uploads", [])]
+        if not page["IsTruncated"]:
+            break
+        markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
+    assert sorted(seen) == sorted(made)
+    assert [k for k, _ in seen] == ["a", "a", "b", "c"]

@@ -362,3 +362,23 @@ async def test_suspended_versioning_overwrites_null(
     await call(s3.put_object, Bucket=bucket, Key="k", Body=b"b")
     versions = [(o.version_id, o.size) for o in await emulator.objects(bucket, versions=True)]
     assert versions == [("null", 1), (kept, 4)]
+
+
+async def test_delete_objects_needs_a_body_digest(s3raw: S3Raw, bucket: str) -> None:
+    body = b"<Delete><Object><Key>k</Key></Object></Delete>"
+    bare = await s3raw.request("POST", f"/{bucket}?delete", body=body)
+    assert bare.status == 400
+    assert (
+        b"<Code>InvalidRequest</Code><Message>Missing required header for this request: "
+        b"Content-MD5</Message>" in bare.body
+    )
+    wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    bad = await s3raw.request(
+        "POST", f"/{bucket}?delete", body=body, headers={"Content-MD5": wrong}
+    )
+    assert bad.status == 400
+    assert b"<Code>BadDigest</Code>" in bad.body
+    right = base64.b64encode(hashlib.md5(body).digest()).decode()
+    ok = await s3raw.request("POST", f"/{bucket}?delete", body=body, headers={"Content-MD5": right})
+    assert ok.status == 200
+    assert b"<Deleted><Key>k</Key></Deleted>" in ok.body
