@@ -72,3 +72,23 @@ async def test_reset_and_truncate(tmp_path: Path) -> None:
         assert got["ContentLength"] == 10000
         with pytest.raises(Exception, match=r"(?i)incomplete|connection|read"):
             await call(got["Body"].read)
+
+
+async def test_per_key_errors_in_delete_objects(tmp_path: Path) -> None:
+    async with Emulator(tmp_path / "e", faults="seed=5,s3.delete_object:500=0.5") as emulator:
+        s3 = make_s3_client(emulator.url, emulator.credentials)
+        await call(s3.create_bucket, Bucket="bucket")
+        keys = [f"k{n:02d}" for n in range(40)]
+        for key in keys:
+            await call(s3.put_object, Bucket="bucket", Key=key, Body=b"x")
+        result = await call(
+            s3.delete_objects, Bucket="bucket", Delete={"Objects": [{"Key": k} for k in keys]}
+        )
+        failed = [e["Key"] for e in result["Errors"]]
+        assert {e["Code"] for e in result["Errors"]} == {"InternalError"}
+        assert sorted(failed + [d["Key"] for d in result["Deleted"]]) == keys
+        assert 0 < len(failed) < len(keys)
+        # the plan is deterministic: the failed keys are exactly the ones still stored
+        assert [o.key for o in await emulator.objects("bucket")] == failed
+        assert emulator.faults is not None
+        assert emulator.faults.injected[("s3.delete_object", "500")] == len(failed)

@@ -1194,7 +1194,28 @@ class S3Service:
             if key_node is None:
                 raise malformed_xml()
             items.append((key_node.text, item.child_text("VersionId")))
-        results = await self.store.delete_objects(bucket.name, items, self._version_id, self._now())
+        # each key counts as one s3.delete_object for the fault plan: an error fault on a key
+        # becomes that key's <Error> (S3 reports InternalError for single keys this way)
+        refused: dict[int, S3Error] = {}
+        if self.faults is not None:
+            for index in range(len(items)):
+                kind = self.faults.next_fault("s3.delete_object")
+                if kind in _ERROR_FAULTS:
+                    refused[index] = S3Error(*_ERROR_FAULTS[kind])
+        done = iter(
+            await self.store.delete_objects(
+                bucket.name,
+                [item for index, item in enumerate(items) if index not in refused],
+                self._version_id,
+                self._now(),
+            )
+        )
+        results = [
+            (items[index][0], items[index][1], None, False, refused[index])
+            if index in refused
+            else next(done)
+            for index in range(len(items))
+        ]
         parts = [f'<DeleteResult xmlns="{NAMESPACE}">']
         for key, asked, answered, marker, error in results:
             if error is not None:
