@@ -1,4 +1,5 @@
-"""A local Amazon Glacier vault-API emulator (aiohttp), for tests, benchmarks and offline use.
+"""A local Amazon Glacier vault-API emulator (aiohttp), for tests, benchmarks and offline use;
+the same port serves the S3 subset of the S3 backend (:mod:`aioglacier.emulator.s3`).
 
 In process::
 
@@ -14,12 +15,14 @@ from aioglacier.emulator.errors import GlacierError
 from aioglacier.emulator.faults import (
     FAULT_KINDS,
     OPERATIONS,
+    S3_OPERATIONS,
     FaultInjector,
     FaultPlan,
     FaultRule,
     parse_fault_spec,
 )
 from aioglacier.emulator.models import StoredArchive
+from aioglacier.emulator.s3.models import StoredObject
 from aioglacier.emulator.server import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_CREDENTIALS,
@@ -32,6 +35,7 @@ __all__ = [
     "DEFAULT_CREDENTIALS",
     "FAULT_KINDS",
     "OPERATIONS",
+    "S3_OPERATIONS",
     "AdvanceableClock",
     "Clock",
     "Emulator",
@@ -42,6 +46,7 @@ __all__ = [
     "ManualClock",
     "OffsetClock",
     "StoredArchive",
+    "StoredObject",
     "parse_fault_spec",
     "run_emulator_forever",
 ]

@@ -40,6 +40,7 @@ from aioglacier.emulator.models import (
     VaultRecord,
     vault_arn,
 )
+from aioglacier.emulator.s3.service import S3Service, is_glacier_request
 from aioglacier.emulator.store import Store
 from aioglacier.emulator.transfer import (
     CHUNK,
@@ -241,6 +242,8 @@ class GlacierService:
         self._idle = asyncio.Event()
         self._idle.set()
         self.ids = IdGenerator()
+        #: The S3 API served on the same port (requests whose credential scope says ``s3``).
+        self.s3: S3Service | None = None
         self._signing_keys: dict[tuple[str, str, str, str], HmacSha256] = {}
         self._handlers: dict[str, Callable[[_Ctx], Awaitable[web.StreamResponse]]] = {
             "list_vaults": self._list_vaults,
@@ -285,6 +288,8 @@ class GlacierService:
         await self._idle.wait()
 
     async def _handle_counted(self, request: web.BaseRequest) -> web.StreamResponse:
+        if self.s3 is not None and not is_glacier_request(request):
+            return await self.s3.handle(request)
         request_id = self.ids.request_id()
         try:
             response = await self._handle(request)

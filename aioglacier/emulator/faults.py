@@ -12,7 +12,10 @@ Items:
 ``OP:KIND=RATE``
     Inject fault ``KIND`` into a fraction ``RATE`` (0..1) of the requests of operation ``OP``.
     ``OP`` is an operation name (see :data:`OPERATIONS`, e.g. ``upload_part``,
-    ``upload_archive``, ``get_job_output``) or ``*`` for every operation. Kinds:
+    ``upload_archive``, ``get_job_output``; ``glacier.`` may prefix them), an S3 operation
+    (``s3.`` and botocore's name: ``s3.put_object``, ``s3.upload_part``, ``s3.get_object``...,
+    see :data:`S3_OPERATIONS`), ``s3.*`` for every S3 operation or ``*`` for every operation.
+    Kinds:
 
     ``500``       500 ``ServiceUnavailableException`` (type Server), nothing done.
     ``503``       503 ``ServiceUnavailableException`` (type Server), nothing done.
@@ -55,6 +58,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "FAULT_KINDS",
     "OPERATIONS",
+    "S3_OPERATIONS",
     "FaultInjector",
     "FaultPlan",
     "FaultRule",
@@ -80,7 +84,34 @@ OPERATIONS: tuple[str, ...] = (
     "list_jobs",
     "get_job_output",
 )
+#: The S3 side's operation names (botocore's, prefixed ``s3.``); ``s3.*`` matches them all.
+S3_OPERATIONS: tuple[str, ...] = (
+    "s3.list_buckets",
+    "s3.create_bucket",
+    "s3.head_bucket",
+    "s3.delete_bucket",
+    "s3.get_bucket_location",
+    "s3.get_bucket_versioning",
+    "s3.put_bucket_versioning",
+    "s3.list_objects",
+    "s3.list_objects_v2",
+    "s3.list_object_versions",
+    "s3.list_multipart_uploads",
+    "s3.delete_objects",
+    "s3.put_object",
+    "s3.get_object",
+    "s3.head_object",
+    "s3.delete_object",
+    "s3.restore_object",
+    "s3.create_multipart_upload",
+    "s3.upload_part",
+    "s3.list_parts",
+    "s3.complete_multipart_upload",
+    "s3.abort_multipart_upload",
+)
+OPERATIONS += S3_OPERATIONS
 _ALIASES = {"upload_multipart_part": "upload_part"}
+_ALIASES.update({f"glacier.{name}": name for name in OPERATIONS if not name.startswith("s3.")})
 
 #: Fault kinds of an ``OP:KIND=RATE`` rule.
 FAULT_KINDS: tuple[str, ...] = (
@@ -119,10 +150,10 @@ class FaultRule:
     rate: float
 
     def __post_init__(self) -> None:
-        if self.operation != "*" and self.operation not in OPERATIONS:
+        if self.operation not in ("*", "s3.*") and self.operation not in OPERATIONS:
             raise ValueError(
                 f"unknown operation {self.operation!r} in fault rule "
-                f"(expected '*' or one of: {', '.join(OPERATIONS)})"
+                f"(expected '*', 's3.*' or one of: {', '.join(OPERATIONS)})"
             )
         if self.kind not in FAULT_KINDS:
             raise ValueError(
@@ -133,7 +164,9 @@ class FaultRule:
 
     def matches(self, operation: str) -> bool:
         """Whether the rule applies to ``operation``."""
-        return self.operation in ("*", operation)
+        return self.operation in ("*", operation) or (
+            self.operation == "s3.*" and operation.startswith("s3.")
+        )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ from aioglacier.emulator.clock import AdvanceableClock, Clock, OffsetClock
 from aioglacier.emulator.faults import FaultInjector, FaultPlan, parse_fault_spec
 from aioglacier.emulator.gates import Gate
 from aioglacier.emulator.models import StoredArchive
+from aioglacier.emulator.s3.models import StoredObject
+from aioglacier.emulator.s3.service import S3Service
+from aioglacier.emulator.s3.store import S3Store
 from aioglacier.emulator.store import Store
 from aioglacier.sigv4 import Credentials
 
@@ -38,10 +41,11 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 
 
 class Emulator:
-    """A Glacier vault-API server on aiohttp, storing under ``data_dir``.
+    """A Glacier vault-API and S3 server on aiohttp, storing under ``data_dir``.
 
     Use as ``async with Emulator(tmp_path) as emulator:``; then point a client at
-    ``emulator.url`` with ``emulator.credentials`` (any region; service ``glacier``).
+    ``emulator.url`` with ``emulator.credentials`` (any region; service ``glacier`` for the
+    vault API, ``s3`` for buckets: a request goes to the API its credential scope names).
 
     Args:
         data_dir: where archives (files) and metadata (sqlite) live; reopening the same
@@ -51,8 +55,8 @@ class Emulator:
             ``token`` requires that session token on every request.
         account_id: the 12-digit account (paths may use it or ``-``).
         job_delay_scale: jobs complete after a realistic delay times this factor (Expedited 3
-            minutes, Standard 4 hours, Bulk 12 hours, inventory 4 hours); 0 (default) completes
-            them at once.
+            minutes, Standard 4 hours, Bulk 12 hours, inventory 4 hours), and S3 restores after
+            theirs (see docs/emulator.md); 0 (default) completes them at once.
         faults: a :class:`FaultPlan` or a spec string (see :mod:`aioglacier.emulator.faults`).
         clock: the service clock (dates, job completion); default :class:`OffsetClock` (real
             time, advanceable). Signatures are always checked against real time.
@@ -102,6 +106,7 @@ class Emulator:
         self._io_threads = io_threads
         self._executor: concurrent.futures.Executor | None = None
         self._store: Store | None = None
+        self._s3_store: S3Store | None = None
         self._service: GlacierService | None = None
         self._runner: web.ServerRunner | None = None
         self._port: int | None = None
@@ -126,7 +131,15 @@ class Emulator:
         except BaseException:
             self._shutdown_executor()
             raise
+        s3_store = S3Store(store)
+        try:
+            await s3_store.open()
+        except BaseException:
+            await store.close()
+            self._shutdown_executor()
+            raise
         self._store = store
+        self._s3_store = s3_store
         self._service = GlacierService(
             store,
             credentials={c.access_key: (c.secret_key, c.token) for c in self._credentials},
@@ -137,6 +150,19 @@ class Emulator:
             faults=self.faults,
             verify_hashes=self.verify_hashes,
             executor=executor,
+        )
+        self._service.s3 = S3Service(
+            s3_store,
+            credentials={c.access_key: (c.secret_key, c.token) for c in self._credentials},
+            account=self.account_id,
+            clock=self.clock,
+            auth_clock=self._auth_clock,
+            job_delay_scale=self.job_delay_scale,
+            faults=self.faults,
+            verify_hashes=self.verify_hashes,
+            executor=executor,
+            ids=self._service.ids,
+            host=self.host,
         )
         runner = web.ServerRunner(
             self._service.make_server(), handle_signals=False, shutdown_timeout=1.0
@@ -164,6 +190,7 @@ class Emulator:
         if runner is not None:
             await runner.cleanup()
         store, self._store = self._store, None
+        self._s3_store = None
         if store is not None:
             await store.close()
         self._port = None
@@ -281,6 +308,68 @@ class Emulator:
     def archive_path(self, archive_id: str) -> Path:
         """Where an archive's bytes are stored (for tests that corrupt or inspect files)."""
         return self.data_dir / "archives" / archive_id
+
+    # -- S3 test helpers -----------------------------------------------------------------------
+
+    def _require_s3(self) -> S3Store:
+        if self._s3_store is None:
+            raise RuntimeError("emulator not started")
+        return self._s3_store
+
+    async def buckets(self) -> list[str]:
+        """Names of the S3 buckets, sorted."""
+        return sorted(self._require_s3().buckets)
+
+    async def objects(self, bucket: str, *, versions: bool = False) -> list[StoredObject]:
+        """The objects of ``bucket`` by key: the current versions (delete markers hide a key),
+        or with ``versions`` every version and delete marker, newest first per key (KeyError
+        if there is no bucket)."""
+        store = self._require_s3()
+        if bucket not in store.buckets:
+            raise KeyError(bucket)
+        now = self.clock.now().timestamp()
+        return [
+            StoredObject(
+                key=r.key,
+                version_id=r.version_id,
+                is_latest=r.is_latest,
+                delete_marker=r.delete_marker,
+                size=r.size,
+                etag=r.etag,
+                storage_class=r.storage_class,
+                last_modified=r.last_modified,
+                metadata=dict(r.metadata),
+                checksum_algorithm=r.checksum_algorithm,
+                checksum=r.checksum,
+                restore=r.restore_header(now),
+            )
+            for r in await store.all_versions(bucket)
+            if versions or (r.is_latest and not r.delete_marker)
+        ]
+
+    async def read_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
+        """The bytes of an object's current version (or ``version_id``), whatever its storage
+        class (KeyError if there is no such object or version)."""
+        store = self._require_s3()
+        if bucket not in store.buckets:
+            raise KeyError(bucket)
+        found = [
+            r
+            for r in await store.all_versions(bucket)
+            if r.key == key and (r.version_id == version_id if version_id else r.is_latest)
+        ]
+        if not found or found[0].delete_marker:
+            raise KeyError(key)
+        paths = [store.blob_path(blob) for blob, _ in found[0].segments]
+
+        def read() -> bytes:
+            return b"".join(path.read_bytes() for path in paths)
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, read)
+
+    async def multipart_uploads(self, bucket: str) -> list[tuple[str, str]]:
+        """``(key, upload id)`` of the multipart uploads in progress in ``bucket``."""
+        return [(u.key, u.upload_id) for u in await self._require_s3().list_uploads(bucket, "")]
 
 
 async def run_emulator_forever(

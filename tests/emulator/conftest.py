@@ -12,7 +12,7 @@ import pytest
 # The suite's helper module (emu_helpers.py) sits next to this file; tests import it by name.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from emu_helpers import RawClient, make_client
+from emu_helpers import RawClient, S3Raw, make_client, make_s3_client
 
 from aioglacier.emulator import Emulator
 
@@ -34,6 +34,22 @@ def glacier(emulator: Emulator) -> Any:
 async def raw(emulator: Emulator) -> AsyncIterator[RawClient]:
     """A raw signed aiohttp client for the emulator."""
     client = RawClient(emulator.url, emulator.credentials)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def s3(emulator: Emulator) -> Any:
+    """boto3 s3 client (path-style) talking to the emulator."""
+    return make_s3_client(emulator.url, emulator.credentials)
+
+
+@pytest.fixture
+async def s3raw(emulator: Emulator) -> AsyncIterator[S3Raw]:
+    """Raw signed S3 requests to the emulator."""
+    client = S3Raw(emulator.url, emulator.credentials)
     try:
         yield client
     finally:

@@ -128,3 +128,68 @@ class RawClient:
         }
         headers.update(overrides)
         return await self.request("POST", f"/-/vaults/{vault}/archives", body=data, headers=headers)
+
+
+def make_s3_client(url: str, credentials: Credentials, region: str = REGION, **config: Any) -> Any:
+    """boto3's s3 client for ``url``, path-style (no retries: every response is seen as sent)."""
+    session = boto3.session.Session(
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+        aws_session_token=credentials.token,
+        region_name=region,
+    )
+    return session.client(
+        "s3",
+        endpoint_url=url,
+        config=Config(
+            retries={"total_max_attempts": 1},
+            connect_timeout=5,
+            read_timeout=30,
+            s3={"addressing_style": "path"},
+            **config,
+        ),
+    )
+
+
+def assert_s3_error(response: dict[str, Any], code: str, status: int, message: str) -> None:
+    """An S3 error as AWS sends it: code, status, message, request id headers."""
+    assert response["Error"]["Code"] == code
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert response["Error"]["Message"] == message
+    headers = response["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["x-amz-request-id"]
+    assert headers["x-amz-id-2"]
+
+
+class S3Raw:
+    """Signed S3 requests exactly as a test writes them (service ``s3``, path as given)."""
+
+    def __init__(self, url: str, credentials: Credentials, region: str = REGION) -> None:
+        self.url = url
+        self.signer = SigV4Signer(credentials, region, "s3")
+        self.session = aiohttp.ClientSession()
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        content_sha256: str | None = None,
+        now: datetime | None = None,
+        sign: bool = True,
+    ) -> RawResponse:
+        all_headers = dict(headers or {})
+        payload = content_sha256 or hashlib.sha256(body).hexdigest()
+        all_headers.setdefault("x-amz-content-sha256", payload)
+        url = self.url + path
+        if sign:
+            all_headers.update(self.signer.sign(method, url, all_headers, payload, now=now))
+        async with self.session.request(
+            method, URL(url, encoded=True), data=io.BytesIO(body), headers=all_headers
+        ) as response:
+            return RawResponse(response.status, response.headers, await response.read())

@@ -96,7 +96,9 @@ def test_operations_and_kinds_are_documented() -> None:
     for kind in FAULT_KINDS:
         assert f"``{kind}``" in faults.__doc__
     assert "upload_part" in OPERATIONS
-    assert len(OPERATIONS) == 16
+    assert len(OPERATIONS) == 16 + len(faults.S3_OPERATIONS)
+    assert all(name.startswith("s3.") for name in faults.S3_OPERATIONS)
+    assert "s3.upload_part" in OPERATIONS
 
 
 @given(seed=st.integers(-(2**31), 2**31), rate=st.floats(0.0, 1.0))
