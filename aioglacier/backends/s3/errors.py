@@ -28,6 +28,14 @@ _STATUS_CODES = {
     503: "ServiceUnavailable",
 }
 
+# The message of a bodiless error, by status.
+_STATUS_MESSAGES = {
+    301: "the bucket is in another region or at another endpoint",
+    403: "access denied",
+    404: "no such bucket or key",
+    412: "a precondition did not hold",
+}
+
 # Codes whose message gains the bucket's real region (from x-amz-bucket-region or <Region>).
 _WRONG_REGION = frozenset(
     {"PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"}
@@ -94,5 +102,6 @@ def error_from_response(status: int, body: bytes, headers: Mapping[str, str]) ->
     doc = parse_error(body) if body else None
     if doc is None:
         text = body[:200].decode("utf-8", "replace").strip() if body else ""
-        doc = ErrorDocument(_STATUS_CODES.get(status, f"HTTP{status}"), " ".join(text.split()), {})
+        message = " ".join(text.split()) or _STATUS_MESSAGES.get(status, "")
+        doc = ErrorDocument(_STATUS_CODES.get(status, f"HTTP{status}"), message, {})
     return error_from_document(doc, status, headers)
