@@ -26,7 +26,7 @@ from aioglacier.sigv4 import Credentials, SigV4Signer
 
 #: Features a server may lack; a test needing one calls ``server.require(NAME)``.
 RESTORE_IN_PROGRESS_409 = "409 RestoreAlreadyInProgress while a restore runs"
-RESTORE_DELAY = "restores that take time (x-amz-restore ongoing-request=\"true\")"
+RESTORE_DELAY = 'restores that take time (x-amz-restore ongoing-request="true")'
 RESTORE_STATUS_LISTING = "RestoreStatus in ListObjectsV2 (x-amz-optional-object-attributes)"
 CHECKSUM_VERIFICATION = "verification of x-amz-checksum-* and x-amz-content-sha256"
 CONDITIONAL_COMPLETE = "If-None-Match on CompleteMultipartUpload"

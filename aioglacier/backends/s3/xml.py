@@ -268,7 +268,7 @@ def parse_list_parts(body: bytes) -> PartsPage:
             )
         )
     top = _fields(root)
-    marker = top.get("NextPartNumberMarker") if _bool(top.get("IsTruncated")) else None
+    marker = top.get("NextPartNumberMarker", "") if _bool(top.get("IsTruncated")) else None
     if marker is not None and not marker:
         raise XmlError("truncated ListParts page without NextPartNumberMarker")
     return PartsPage(parts, marker)
@@ -393,7 +393,7 @@ def parse_list_objects_v2(body: bytes) -> ObjectListPage:
         )
     prefixes = [decode(_fields(p).get("Prefix", "")) for p in _children(root, "CommonPrefixes")]
     top = _fields(root)
-    token = top.get("NextContinuationToken") if _bool(top.get("IsTruncated")) else None
+    token = top.get("NextContinuationToken", "") if _bool(top.get("IsTruncated")) else None
     if token is not None and not token:
         raise XmlError("truncated ListObjectsV2 page without NextContinuationToken")
     return ObjectListPage(objects, token, prefixes)
