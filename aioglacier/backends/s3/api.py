@@ -118,6 +118,10 @@ STREAM_CHUNK = 1024 * 1024
 _INLINE_HASH_MAX = 64 * 1024
 
 _XML = "application/xml"
+# Methods aiohttp sends a ``Content-Length: 0`` with when there is no body: we send (and sign) it.
+_EMPTY_BODY_LENGTH = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# aiohttp adds a Content-Type to bodiless PUTs; we send (and sign) ours where there is one.
+_SKIP_AUTO_HEADERS = ("Content-Type",)
 _OCTET = "application/octet-stream"
 _QUERY_SAFE = "-_.~"
 _KEY_SAFE = "/~"
@@ -375,14 +379,22 @@ class S3Api:
         payload_hash: str,
         expect: tuple[int, ...],
     ) -> tuple[int, Mapping[str, str], bytes]:
-        signed = self._sign(method, url, dict(headers), payload_hash)
+        all_headers = dict(headers)
+        if not len(body) and method in _EMPTY_BODY_LENGTH and "Content-Length" not in headers:
+            all_headers["Content-Length"] = "0"  # aiohttp would add it unsigned
+        signed = self._sign(method, url, all_headers, payload_hash)
         data: bytes | memoryview | AsyncIterator[memoryview] | None = body if len(body) else None
         if len(body) > STREAM_CHUNK:
             data = _chunks(body)
         async with (
             self._limiter,
             self._session.request(
-                method, URL(url, encoded=True), headers=signed, data=data, allow_redirects=False
+                method,
+                URL(url, encoded=True),
+                headers=signed,
+                data=data,
+                allow_redirects=False,
+                skip_auto_headers=_SKIP_AUTO_HEADERS,
             ) as resp,
         ):
             content = await resp.read()
