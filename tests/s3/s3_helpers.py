@@ -46,6 +46,7 @@ RESTORE_DELAY = 'restores that take time (x-amz-restore ongoing-request="true")'
 RESTORE_STATUS_LISTING = "RestoreStatus in ListObjectsV2 (x-amz-optional-object-attributes)"
 CHECKSUM_VERIFICATION = "verification of x-amz-checksum-* and x-amz-content-sha256"
 CONDITIONAL_COMPLETE = "If-None-Match on CompleteMultipartUpload"
+LINE_FEED_KEYS = "keys holding a line feed (its werkzeug routing answers 404)"
 PART_SIZE_MINIMUM = "EntityTooSmall for parts under 5 MiB"
 
 
@@ -69,6 +70,8 @@ class S3Server:
 
 MOTO_MISSING = frozenset(
     {
+        RESTORE_DELAY,
+        LINE_FEED_KEYS,
         RESTORE_IN_PROGRESS_409,
         RESTORE_STATUS_LISTING,
         CHECKSUM_VERIFICATION,

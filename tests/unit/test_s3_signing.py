@@ -255,7 +255,7 @@ async def test_xml_body_requests_signature_equals_botocore(
     api = make_api(session, f"http://127.0.0.1:{port}")
     rec.body = b"<DeleteResult/>"
     result = await api.delete_objects(
-        "bkt", ["a b", ObjectIdentifier("c\rd", "v1"), "ü+~%"], quiet=False
+        "bkt", ["a b", ObjectIdentifier("c\td", "v1"), "ü+~%"], quiet=False
     )
     assert result.errors == []
     rec.status = 202
@@ -289,7 +289,7 @@ async def test_xml_body_requests_signature_equals_botocore(
         delete.headers["x-amz-checksum-sha256"]
         == Checksum.sha256_hex(hashlib.sha256(delete.body).hexdigest()).value
     )
-    assert b"<Key>c&#13;d</Key><VersionId>v1</VersionId>" in delete.body
+    assert b"<Key>c&#9;d</Key><VersionId>v1</VersionId>" in delete.body
     assert rec.requests[2].headers["x-amz-checksum-algorithm"] == "SHA256"
     assert rec.requests[3].headers["If-None-Match"] == "*"
 
@@ -431,3 +431,37 @@ def test_s3_signer_does_not_normalize_and_glacier_signer_still_does() -> None:
             RetryPolicy(),
         )
     assert SECRET not in repr(SigV4Signer.for_s3(Credentials(KEY, SECRET, TOKEN), "eu-west-1"))
+
+
+async def test_listing_falls_back_when_restore_status_is_refused(
+    session: aiohttp.ClientSession,
+) -> None:
+    """A server that refuses x-amz-optional-object-attributes is asked again without it."""
+    seen: list[str | None] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        header = request.headers.get("x-amz-optional-object-attributes")
+        seen.append(header)
+        if header is not None:
+            return web.Response(
+                status=400,
+                body=b"<Error><Code>InvalidArgument</Code><Message>no</Message></Error>",
+            )
+        return web.Response(
+            body=b"<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>k</Key>"
+            b"<Size>1</Size><StorageClass>GLACIER</StorageClass></Contents></ListBucketResult>"
+        )
+
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        api = make_api(session, f"http://127.0.0.1:{runner.addresses[0][1]}")
+        for _ in range(2):
+            [obj] = [o async for o in api.list_objects_v2("bkt")]
+            assert (obj.key, obj.restore.status.value) == ("k", "archived")
+    finally:
+        await runner.cleanup()
+    assert seen == ["RestoreStatus", None, None]  # refused once, never asked again
