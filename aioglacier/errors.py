@@ -6,6 +6,8 @@ Every message is one line meant for a person, and none ever carries a credential
 from __future__ import annotations
 
 __all__ = [
+    "NOT_FOUND_CODES",
+    "THROTTLING_CODES",
     "AioGlacierError",
     "ConfigError",
     "RemoteError",
@@ -13,6 +15,35 @@ __all__ = [
     "UsageError",
     "first_leaf",
 ]
+
+
+#: Error codes that mean "no such thing": Glacier's, S3's (buckets, keys, versions, multipart
+#: uploads), and ``NotFound``, the code given to a 404 that has no body (S3's HEAD requests).
+NOT_FOUND_CODES = frozenset(
+    {
+        "ResourceNotFoundException",
+        "NoSuchBucket",
+        "NoSuchKey",
+        "NoSuchUpload",
+        "NoSuchVersion",
+        "NotFound",
+    }
+)
+
+#: Error codes that mean "slow down": the request was refused because of its rate.
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "SlowDown",
+    }
+)
 
 
 class AioGlacierError(Exception):
@@ -49,6 +80,16 @@ class RemoteError(AioGlacierError):
         self.status = status
         self.retryable = retryable
         self.request_id = request_id
+
+    @property
+    def not_found(self) -> bool:
+        """Whether the bucket, key, version, vault, job or upload named does not exist."""
+        return self.code in NOT_FOUND_CODES or self.status == 404
+
+    @property
+    def throttled(self) -> bool:
+        """Whether the service refused the request because of the request rate."""
+        return self.code in THROTTLING_CODES or self.status == 429
 
 
 class TransferError(AioGlacierError):

@@ -219,14 +219,27 @@ class SigV4Signer:
     """Sign requests for one set of credentials, region and service (header form).
 
     Cheap per call: the signing key is derived once per UTC day and cached on the instance.
+
+    ``normalize_path`` (the default, every service but S3) signs the path normalized (dot
+    segments and empty segments removed) and percent-encoded a second time, as botocore's
+    ``SigV4Auth``. S3 signs the path exactly as it is sent (botocore's ``S3SigV4Auth``): pass
+    ``normalize_path=False``, or use :meth:`for_s3`.
     """
 
-    __slots__ = ("_credentials", "_key_cache", "_region", "_service")
+    __slots__ = ("_credentials", "_key_cache", "_normalize_path", "_region", "_service")
 
-    def __init__(self, credentials: Credentials, region: str, service: str) -> None:
+    def __init__(
+        self,
+        credentials: Credentials,
+        region: str,
+        service: str,
+        *,
+        normalize_path: bool = True,
+    ) -> None:
         self._credentials = credentials
         self._region = region
         self._service = service
+        self._normalize_path = normalize_path
         self._key_cache: dict[tuple[str, str, str, str], HmacSha256] = {}
 
     def __repr__(self) -> str:
@@ -234,6 +247,16 @@ class SigV4Signer:
             f"SigV4Signer(access_key={self._credentials.access_key!r}, "
             f"region={self._region!r}, service={self._service!r})"
         )
+
+    @classmethod
+    def for_s3(cls, credentials: Credentials, region: str) -> SigV4Signer:
+        """A signer for S3: service ``s3``, the path signed as sent (no normalization)."""
+        return cls(credentials, region, "s3", normalize_path=False)
+
+    @property
+    def normalize_path(self) -> bool:
+        """Whether the canonical path is normalized and encoded again (False for S3)."""
+        return self._normalize_path
 
     @property
     def credentials(self) -> Credentials:
@@ -310,7 +333,7 @@ class SigV4Signer:
         canonical_request = "\n".join(
             (
                 method.upper(),
-                canonical_path(parts.path),
+                canonical_path(parts.path) if self._normalize_path else (parts.path or "/"),
                 canonical_query(parts.query),
                 canonical_headers,
                 signed_headers,

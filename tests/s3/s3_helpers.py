@@ -1,0 +1,103 @@
+"""Helpers of the S3 suites (imported by name: the directory is put on sys.path)."""
+
+from __future__ import annotations
+
+import random
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from aioglacier.backends.s3 import Addressing, ChecksumMode, S3Api
+from aioglacier.limits import RequestLimiter
+from aioglacier.retry import RetryPolicy
+from aioglacier.sigv4 import Credentials, SigV4Signer
+
+
+class LoopbackResolver(AbstractResolver):
+    """Resolves every ``*.test`` name to 127.0.0.1 and refuses any other name."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if host != "127.0.0.1" and not host.endswith(".test"):
+            raise OSError(f"the test resolver only knows *.test names, not {host!r}")
+        return [
+            ResolveResult(
+                hostname=host,
+                host="127.0.0.1",
+                port=port,
+                family=socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
+#: Features a server may lack; a test needing one calls ``server.require(NAME)``.
+RESTORE_IN_PROGRESS_409 = "409 RestoreAlreadyInProgress while a restore runs"
+RESTORE_DELAY = 'restores that take time (x-amz-restore ongoing-request="true")'
+RESTORE_STATUS_LISTING = "RestoreStatus in ListObjectsV2 (x-amz-optional-object-attributes)"
+CHECKSUM_VERIFICATION = "verification of x-amz-checksum-* and x-amz-content-sha256"
+CONDITIONAL_COMPLETE = "If-None-Match on CompleteMultipartUpload"
+LINE_FEED_KEYS = "keys holding a line feed (its werkzeug routing answers 404)"
+PART_SIZE_MINIMUM = "EntityTooSmall for parts under 5 MiB"
+
+
+@dataclass(frozen=True)
+class S3Server:
+    """An S3 endpoint under test and what it lacks."""
+
+    name: str
+    url: str
+    credentials: Credentials
+    region: str = "us-east-1"
+    missing: frozenset[str] = field(default_factory=frozenset)
+    #: a host name that resolves to the server, for virtual-host addressing (``b.HOST:port``)
+    virtual_host: str | None = None
+
+    def require(self, feature: str) -> None:
+        """Skip the calling test when this server lacks ``feature``."""
+        if feature in self.missing:
+            pytest.skip(f"{self.name} lacks {feature}")
+
+
+MOTO_MISSING = frozenset(
+    {
+        RESTORE_DELAY,
+        LINE_FEED_KEYS,
+        RESTORE_IN_PROGRESS_409,
+        RESTORE_STATUS_LISTING,
+        CHECKSUM_VERIFICATION,
+        CONDITIONAL_COMPLETE,
+        PART_SIZE_MINIMUM,
+    }
+)
+
+
+def make_s3(
+    session: aiohttp.ClientSession,
+    server: S3Server,
+    *,
+    url: str | None = None,
+    region: str | None = None,
+    **kwargs: Any,
+) -> S3Api:
+    """An S3Api on ``server`` (path style unless ``addressing`` says otherwise)."""
+    signer = SigV4Signer.for_s3(server.credentials, region or server.region)
+    kwargs.setdefault("addressing", Addressing.PATH)
+    kwargs.setdefault("checksum_mode", ChecksumMode.WHEN_SUPPORTED)
+    return S3Api(
+        session,
+        url or server.url,
+        signer,
+        RequestLimiter(8),
+        RetryPolicy(max_attempts=2, base_delay=0.0, rng=random.Random(0)),
+        **kwargs,
+    )
