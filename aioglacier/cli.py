@@ -25,6 +25,7 @@ from aioglacier.config import (
     SECRET_CONFIG_KEYS,
     read_config_file,
 )
+from aioglacier.display import json_line, printable
 from aioglacier.errors import AioGlacierError, ConfigError, UsageError
 
 # The command handlers live in aioglacier.commands and are imported only when a command runs:
@@ -233,13 +234,25 @@ class Invocation:
                 raise UsageError(f"please specify --{name}")
 
     def out(self, line: str) -> None:
-        """Write one result line to standard output."""
-        print(line, file=self.stdout, flush=True)
+        """Write one result line to standard output (control characters escaped)."""
+        print(printable(line), file=self.stdout, flush=True)
+
+    def row(self, *fields: object) -> None:
+        """Write one TAB-separated result line to standard output (each field escaped)."""
+        print("\t".join(printable(str(f)) for f in fields), file=self.stdout, flush=True)
+
+    def out_json(self, value: Any, *, sort_keys: bool = False) -> None:
+        """Write one JSON line to standard output: exact strings, no control character raw."""
+        print(json_line(value, sort_keys=sort_keys), file=self.stdout, flush=True)
 
     def note(self, line: str) -> None:
         """Write one informational line to standard error, unless --quiet."""
         if not self.quiet:
-            print(line, file=self.stderr, flush=True)
+            self.err(line)
+
+    def err(self, line: str) -> None:
+        """Write one line to standard error, even with --quiet (control characters escaped)."""
+        print(printable(line), file=self.stderr, flush=True)
 
 
 Handler = Callable[[Invocation], Awaitable[int]]
@@ -280,7 +293,7 @@ def _tree_hash(inv: Invocation) -> int:
             try:
                 hexdigest = tree_hash_file_sync(name).tree_hash.hex()
             except OSError as exc:
-                print(f"aioglacier: {name}: {exc.strerror}", file=inv.stderr, flush=True)
+                inv.err(f"aioglacier: {name}: {exc.strerror}")
                 status = EXIT_FAILURE
                 continue
         inv.out(f"{hexdigest}  {name}")
@@ -516,7 +529,7 @@ def _merge(command: Command, ns: argparse.Namespace) -> dict[str, Any]:
     if config_path:
         cfg = read_config_file(config_path)
         for warning in cfg.warnings:
-            print(f"aioglacier: warning: {warning}", file=sys.stderr, flush=True)
+            _error_line(f"aioglacier: warning: {warning}")
         config_values = dict(cfg.values)
     for name in command.options:
         opt = OPTIONS[name]
@@ -584,38 +597,59 @@ def main(argv: Sequence[str] | None = None) -> int:
             from aioglacier.filters import Filter
 
             Filter.from_options(inv.values["filters"])  # a bad rule is a usage error, found now
-        logging.basicConfig(
-            level=logging.DEBUG if debug else logging.WARNING,
-            format="%(asctime)s %(name)s %(levelname)s %(message)s",
-        )
+        handler = logging.StreamHandler()
+        handler.setFormatter(_PrintableFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
         return _run(command, inv)
     except UsageError as exc:
-        print(f"aioglacier: {exc}", file=sys.stderr, flush=True)
+        _error_line(f"aioglacier: {exc}")
         return EXIT_USAGE
     except AioGlacierError as exc:
         if debug:
-            traceback.print_exc()
-        print(f"aioglacier: error: {exc}", file=sys.stderr, flush=True)
+            _print_traceback()
+        _error_line(f"aioglacier: error: {exc}")
         return EXIT_FAILURE
     except KeyboardInterrupt:
-        print("aioglacier: interrupted", file=sys.stderr, flush=True)
+        _error_line("aioglacier: interrupted")
         return EXIT_INTERRUPTED
     except OSError as exc:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"aioglacier: error: {where}{exc.strerror or exc}", file=sys.stderr, flush=True)
+        _error_line(f"aioglacier: error: {where}{exc.strerror or exc}")
         return EXIT_FAILURE
     except Exception as exc:
         if debug:
-            traceback.print_exc()
-        print(
+            _print_traceback()
+        _error_line(
             f"aioglacier: internal error: {type(exc).__name__}: {exc} (run with --debug "
-            "for the traceback)",
-            file=sys.stderr,
-            flush=True,
+            "for the traceback)"
         )
         return EXIT_FAILURE
+
+
+def _error_line(text: str) -> None:
+    """One line on standard error, control characters escaped (a name in an error message is
+    outside data: see :mod:`aioglacier.display`)."""
+    print(printable(text), file=sys.stderr, flush=True)
+
+
+def _print_traceback() -> None:
+    for line in traceback.format_exc().splitlines():
+        _error_line(line)
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log records with control characters escaped: the message whole, tracebacks by line."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+    def formatException(self, ei: Any) -> str:
+        return "\n".join(printable(line) for line in super().formatException(ei).splitlines())
+
+    def formatStack(self, stack_info: str) -> str:
+        return "\n".join(printable(line) for line in stack_info.splitlines())
 
 
 if __name__ == "__main__":  # pragma: no cover

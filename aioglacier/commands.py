@@ -71,13 +71,9 @@ def _summary(inv: Invocation, result: SyncResult) -> None:
     ]
     mib = result.bytes_uploaded / 1048576
     rate = mib / result.seconds if result.seconds > 0 else 0.0
-    print(
-        f"sync: {', '.join(parts)}; {mib:.1f} MiB in {result.seconds:.1f} s ({rate:.1f} MiB/s)",
-        file=inv.stderr,
-        flush=True,
-    )
+    inv.err(f"sync: {', '.join(parts)}; {mib:.1f} MiB in {result.seconds:.1f} s ({rate:.1f} MiB/s)")
     for failure in result.failed:
-        print(f"  FAILED {failure.relfilename}: {failure.reason}", file=inv.stderr, flush=True)
+        inv.err(f"  FAILED {failure.relfilename}: {failure.reason}")
 
 
 async def cmd_sync(inv: Invocation) -> int:
@@ -180,15 +176,16 @@ async def cmd_list_vaults(inv: Invocation) -> int:
     async with _client(inv) as client:
         vaults = await client.list_vaults()
     if inv.json:
-        import json
-
         for v in vaults:
-            inv.out(json.dumps(v.__dict__))
+            inv.out_json(v.__dict__)
         return EXIT_OK
     for v in vaults:
-        inv.out(
-            f"{v.name}\t{v.number_of_archives} archives\t{v.size_in_bytes} bytes\t"
-            f"created {v.creation_date}\tinventory {v.last_inventory_date or 'never'}"
+        inv.row(
+            v.name,
+            f"{v.number_of_archives} archives",
+            f"{v.size_in_bytes} bytes",
+            f"created {v.creation_date}",
+            f"inventory {v.last_inventory_date or 'never'}",
         )
     return EXIT_OK
 
@@ -208,15 +205,13 @@ def _vault_name(inv: Invocation) -> str:
 
 def _op_summary(inv: Invocation, name: str, result: OperationResult, verb: str) -> int:
     if not inv.json:
-        print(
+        inv.err(
             f"{name}: {len(result.done)} {verb}, {len(result.skipped)} skipped, "
             f"{len(result.failed)} failed; {result.bytes_done / 1048576:.1f} MiB in "
-            f"{result.seconds:.1f} s",
-            file=inv.stderr,
-            flush=True,
+            f"{result.seconds:.1f} s"
         )
         for failure in result.failed:
-            print(f"  FAILED {failure.relfilename}: {failure.detail}", file=inv.stderr, flush=True)
+            inv.err(f"  FAILED {failure.relfilename}: {failure.detail}")
     return EXIT_OK if result.ok else EXIT_FAILURE
 
 
@@ -280,7 +275,7 @@ async def cmd_check_local_hash(inv: Invocation) -> int:
     directory, journal = await _existing_dir(inv), await _existing_journal(inv)
     state = await load_journal(journal, skip_bad_names=True)
     for message in state.skipped:
-        print(f"aioglacier: warning: {message}", file=inv.stderr, flush=True)
+        inv.err(f"aioglacier: warning: {message}")
     flt = Filter.from_options(inv.get("filters") or [])
     summary = await check_local_hash(
         state,
@@ -334,19 +329,21 @@ async def cmd_download_inventory(inv: Invocation) -> int:
 
 
 async def cmd_list_jobs(inv: Invocation) -> int:
-    import json
-
     inv.require("vault")
     async with _client(inv) as client:
         jobs = await client.list_jobs(inv.get("vault"))
     for job in jobs:
         if inv.json:
-            inv.out(json.dumps(job, sort_keys=True))
+            inv.out_json(job, sort_keys=True)
         else:
             what = job.get("ArchiveId") if job.get("Action") == "ArchiveRetrieval" else "inventory"
-            inv.out(
-                f"{job.get('JobId')}\t{job.get('Action')}\t{job.get('StatusCode')}\t"
-                f"{job.get('Tier') or '-'}\t{job.get('CreationDate')}\t{what}"
+            inv.row(
+                job.get("JobId"),
+                job.get("Action"),
+                job.get("StatusCode"),
+                job.get("Tier") or "-",
+                job.get("CreationDate"),
+                what,
             )
     return EXIT_OK
 
