@@ -27,6 +27,7 @@ from aioglacier.config import (
 )
 from aioglacier.display import json_line, printable
 from aioglacier.errors import AioGlacierError, ConfigError, UsageError
+from aioglacier.validate import validate_endpoint_url, validate_vault_name
 
 # The command handlers live in aioglacier.commands and are imported only when a command runs:
 # asyncio, aiohttp and rich cost a third of a second to import, and tree-hash needs none of them.
@@ -72,6 +73,23 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
+    """An argparse converter from a check that raises UsageError."""
+
+    def convert(text: str) -> str:
+        try:
+            return check(text)
+        except UsageError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = check.__name__
+    return convert
+
+
+_vault_name = _checked(validate_vault_name)
+_endpoint_url = _checked(validate_endpoint_url)
+
+
 @dataclass(frozen=True)
 class Opt:
     """One option: its flags, how to convert a value, its default and help text."""
@@ -92,7 +110,7 @@ OPTIONS: dict[str, Opt] = {
     for o in (
         Opt("config", ("--config",), "mtglacier config file (key=value lines)", metavar="FILE"),
         Opt("dir", ("--dir", "--from-dir", "--to-dir"), "local directory", metavar="DIR"),
-        Opt("vault", ("--vault", "--to-vault"), "vault name", metavar="NAME"),
+        Opt("vault", ("--vault", "--to-vault"), "vault name", convert=_vault_name, metavar="NAME"),
         Opt("journal", ("--journal",), "journal file (mtglacier format)", metavar="FILE"),
         Opt(
             "concurrency",
@@ -113,7 +131,9 @@ OPTIONS: dict[str, Opt] = {
         Opt(
             "endpoint-url",
             ("--endpoint-url",),
-            "service URL, or local:DIR for the embedded emulator with its data in DIR",
+            "service URL (http:// or https://), or local:DIR for the embedded emulator with its "
+            "data in DIR",
+            convert=_endpoint_url,
             metavar="URL",
         ),
         Opt("region", ("--region",), "AWS region (default us-east-1)", metavar="REGION"),
@@ -329,7 +349,7 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _vault_name_positional(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("vault_name", metavar="VAULT", help="vault name")
+    parser.add_argument("vault_name", metavar="VAULT", type=_vault_name, help="vault name")
 
 
 def _tree_hash_positionals(parser: argparse.ArgumentParser) -> None:
