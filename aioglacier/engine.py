@@ -292,7 +292,8 @@ async def run_sync(
                     progress(ScanProgress(scanned[0], scanned[1]))
             else:
                 progress(Message(f"{entry.relfilename}: {entry.reason}", "warning"))
-                result.files.append(FileResult(entry.relfilename, "failed", reason=entry.reason))
+                status: Status = "skipped" if entry.warning else "failed"
+                result.files.append(FileResult(entry.relfilename, status, reason=entry.reason))
             yield entry
         progress(ScanProgress(scanned[0], scanned[1], done=True))
 
