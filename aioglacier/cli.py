@@ -218,6 +218,13 @@ OPTIONS: dict[str, Opt] = {
         Opt("wait", ("--wait",), "poll until the jobs complete, then go on", flag=True),
         Opt("new-journal", ("--new-journal",), "journal file to create", metavar="FILE"),
         Opt(
+            "all-orphans",
+            ("--all-orphans",),
+            "every orphan, not only this journal's own leftovers (only for a vault that no "
+            "other program or journal writes to)",
+            flag=True,
+        ),
+        Opt(
             "request-inventory-format",
             ("--request-inventory-format",),
             "inventory format: json or csv (default json)",
@@ -466,6 +473,19 @@ def _commands() -> list[Command]:
             "rebuild a journal from the newest completed inventory",
             (*REMOTE, "vault", "new-journal", "wait"),
             "download_inventory",
+        ),
+        Command(
+            "list-orphans",
+            "list what the vault holds that the journal does not know (needs a completed "
+            "inventory)",
+            (*REMOTE, "vault", "journal", "wait"),
+            "list_orphans",
+        ),
+        Command(
+            "purge-orphans",
+            "delete orphan archives and abort orphan uploads that are this journal's leftovers",
+            (*REMOTE, "vault", "journal", "wait", "dry-run", "all-orphans", "concurrency"),
+            "purge_orphans",
         ),
         Command(
             "list-jobs",

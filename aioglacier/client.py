@@ -24,6 +24,7 @@ from aioglacier.engine import FileResult, SyncResult, run_sync, upload_one_file
 from aioglacier.errors import AioGlacierError
 from aioglacier.filters import Filter
 from aioglacier.limits import RequestLimiter
+from aioglacier.orphans import OrphanReport, list_orphans, purge_orphans
 from aioglacier.planner import DetectMode, SyncPlanOptions
 from aioglacier.progress import ProgressSink, null_sink
 from aioglacier.restore import (
@@ -385,6 +386,61 @@ class Client:
             wait=wait,
             poll=poll,
             retry=self._retry,
+            executor=self._executor,
+            progress=progress,
+        )
+
+    async def list_orphans(
+        self,
+        vault: str,
+        journal: str | Path,
+        *,
+        wait: bool = False,
+        poll: Callable[[int], float] | None = None,
+        progress: ProgressSink = null_sink,
+    ) -> OrphanReport:
+        """What ``vault`` holds that the journal does not know: archives of the newest
+        completed inventory the journal never created nor deleted, and multipart uploads in
+        progress that its resume store does not record (see :mod:`aioglacier.orphans`).
+        Changes nothing."""
+        validate_vault_name(vault)
+        return await list_orphans(
+            self.api,
+            vault=vault,
+            journal_path=Path(journal),
+            wait=wait,
+            poll=poll,
+            retry=self._retry,
+            executor=self._executor,
+            progress=progress,
+        )
+
+    async def purge_orphans(
+        self,
+        vault: str,
+        journal: str | Path,
+        *,
+        all_orphans: bool = False,
+        dry_run: bool = False,
+        wait: bool = False,
+        poll: Callable[[int], float] | None = None,
+        progress: ProgressSink = null_sink,
+    ) -> OperationResult:
+        """Delete the orphan archives and abort the orphan uploads that are this journal's own
+        leftovers (a copy of an archive it holds; an upload of a version it holds); with
+        ``all_orphans`` every orphan, for a vault nothing else writes to. Writes nothing to
+        the journal, which stays locked meanwhile."""
+        validate_vault_name(vault)
+        return await purge_orphans(
+            self.api,
+            vault=vault,
+            journal_path=Path(journal),
+            all_orphans=all_orphans,
+            dry_run=dry_run,
+            wait=wait,
+            poll=poll,
+            retry=self._retry,
+            concurrency=self.settings.concurrency,
             executor=self._executor,
             progress=progress,
         )

@@ -314,6 +314,58 @@ async def cmd_download_inventory(inv: Invocation) -> int:
     return EXIT_OK
 
 
+async def cmd_list_orphans(inv: Invocation) -> int:
+    inv.require("vault", "journal")
+    journal = await _existing_journal(inv)
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            report = await client.list_orphans(
+                inv.get("vault"), journal, wait=bool(inv.get("wait")), progress=render
+            )
+    for a in report.archives:
+        if inv.json:
+            inv.out_json({"kind": "archive", **a.__dict__})
+        else:
+            verdict = "ours" if a.ours else "unknown"
+            inv.row("archive", a.archive_id, a.size, a.creation_date, _name(a.name), verdict)
+    for u in report.uploads:
+        if inv.json:
+            inv.out_json({"kind": "upload", **u.__dict__})
+        else:
+            verdict = "ours" if u.ours else "unknown"
+            inv.row("upload", u.upload_id, "-", u.creation_date, _name(u.name), verdict)
+    if not inv.json:
+        ours = sum(a.ours for a in report.archives)
+        inv.note(
+            f"list-orphans: {len(report.archives)} orphan archives "
+            f"({report.orphan_bytes / 1048576:.1f} MiB, {ours} ours) in the inventory of "
+            f"{report.inventory_date or '(CSV: no date)'}; {len(report.uploads)} multipart "
+            f"uploads in progress not in the resume store ({sum(u.ours for u in report.uploads)} "
+            "ours)"
+        )
+    return EXIT_OK
+
+
+def _name(name: str | None) -> str:
+    return "-" if name is None else name
+
+
+async def cmd_purge_orphans(inv: Invocation) -> int:
+    inv.require("vault", "journal")
+    journal = await _existing_journal(inv)
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            result = await client.purge_orphans(
+                inv.get("vault"),
+                journal,
+                all_orphans=bool(inv.get("all-orphans")),
+                dry_run=bool(inv.get("dry-run")),
+                wait=bool(inv.get("wait")),
+                progress=render,
+            )
+    return _op_summary(inv, "purge-orphans", result, "orphans removed")
+
+
 async def cmd_list_jobs(inv: Invocation) -> int:
     inv.require("vault")
     async with _client(inv) as client:

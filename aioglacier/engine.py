@@ -30,6 +30,7 @@ from aioglacier.ops import (
     upload_file,
     upload_stream,
 )
+from aioglacier.orphans import StrayUpload, handle_stray_uploads
 from aioglacier.planner import (
     LocalFile,
     SyncPlanOptions,
@@ -84,6 +85,9 @@ class SyncResult:
     files: list[FileResult] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stray_uploads: list[StrayUpload] = field(default_factory=list)
+    """Multipart uploads in progress that the resume store does not know, found at the end of
+    the run: the ones that are ours were aborted (see :mod:`aioglacier.orphans`)."""
 
     def _with(self, *statuses: Status) -> list[FileResult]:
         return [f for f in self.files if f.status in statuses]
@@ -136,6 +140,8 @@ class _Run:
     result: SyncResult
     base_dir: Path | None = None
     problem_dirs: list[str] = field(default_factory=list)
+    journaled: dict[str, int | None] = field(default_factory=dict)
+    """The mtime of every file journaled by this run."""
 
     def record(self, item: FileResult) -> None:
         self.result.files.append(item)
@@ -151,6 +157,7 @@ async def _journal_created(run: _Run, rel: str, mtime: int | None, outcome: Uplo
         relfilename=rel,
     )
     await _journal(run, record)
+    run.journaled[rel] = mtime
 
 
 async def _delete_archive(run: _Run, old: Created) -> None:
@@ -367,6 +374,16 @@ async def run_sync(
             # is a failure of the run itself (an unreadable root, a journal write error):
             # raise it as it is, not wrapped in a group.
             raise first_leaf(group_error) from None
+
+    def current_mtime(name: str) -> int | None:
+        if name in run.journaled:
+            return run.journaled[name]
+        record = state.files.get(name)
+        return None if record is None else record.mtime
+
+    result.stray_uploads = await handle_stray_uploads(
+        api, vault, resume=resume, current_mtime=current_mtime, progress=progress
+    )
     result.seconds = time.monotonic() - started
     _finish(progress, result)
     return result
