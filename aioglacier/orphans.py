@@ -39,6 +39,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
+
 from aioglacier.backends.glacier import GlacierApi
 from aioglacier.errors import AioGlacierError, RemoteError
 from aioglacier.journal import (
@@ -62,6 +64,9 @@ from aioglacier.progress import (
 from aioglacier.restore import OperationResult, Outcome, _bounded, _finish, newest_inventory
 from aioglacier.resume import ResumeStore, resume_path_for
 from aioglacier.retry import RetryPolicy
+
+#: What a request can end with once its retries are spent.
+_REQUEST_ERRORS = (AioGlacierError, aiohttp.ClientError, OSError, TimeoutError)
 
 __all__ = [
     "OrphanArchive",
@@ -173,6 +178,10 @@ async def find_stray_uploads(
     return strays
 
 
+def _gone(exc: BaseException) -> bool:
+    return isinstance(exc, RemoteError) and exc.code == "ResourceNotFoundException"
+
+
 def _what(name: str | None, description: str) -> str:
     return f'"{name}"' if name is not None else f"description {description[:100]!r}"
 
@@ -195,7 +204,7 @@ async def handle_stray_uploads(
             known={p.upload_id for p in resume.pending()},
             current_mtime=current_mtime,
         )
-    except AioGlacierError as exc:
+    except _REQUEST_ERRORS as exc:
         progress(Message(f"cannot list the multipart uploads of {vault}: {exc}", "warning"))
         return []
     for stray in strays:
@@ -203,8 +212,8 @@ async def handle_stray_uploads(
         if stray.ours:
             try:
                 await api.abort_multipart(vault, stray.upload_id)
-            except RemoteError as exc:
-                if exc.code != "ResourceNotFoundException":
+            except _REQUEST_ERRORS as exc:
+                if not _gone(exc):
                     progress(
                         Message(
                             f"cannot abort multipart upload {stray.upload_id} of {what}: {exc}",
@@ -434,8 +443,8 @@ def _delete_job(
         detail = f"orphan archive {archive.archive_id}"
         try:
             await api.delete_archive(vault, archive.archive_id)
-        except RemoteError as exc:
-            if exc.code != "ResourceNotFoundException":
+        except _REQUEST_ERRORS as exc:
+            if not _gone(exc):
                 progress(FileFailed(label, "purge", f"{detail}: {exc}"))
                 result.outcomes.append(Outcome(label, "failed", str(exc), archive.archive_id))
                 return
@@ -459,8 +468,8 @@ def _abort_job(
         detail = f"multipart upload {upload.upload_id} aborted"
         try:
             await api.abort_multipart(vault, upload.upload_id)
-        except RemoteError as exc:
-            if exc.code != "ResourceNotFoundException":
+        except _REQUEST_ERRORS as exc:
+            if not _gone(exc):
                 progress(FileFailed(label, "purge", f"multipart upload {upload.upload_id}: {exc}"))
                 result.outcomes.append(Outcome(label, "failed", str(exc)))
                 return

@@ -269,3 +269,20 @@ async def test_purge_orphans_refuses_a_locked_or_missing_journal(
         await client.purge_orphans("vault", tmp_path / "missing", all_orphans=True)
     assert str(info.value) == f"journal {tmp_path / 'missing'} not found"
     assert len(await emulator.archives("vault")) == 1
+
+
+async def test_sync_goes_on_when_uploads_cannot_be_listed(tmp_path: Path) -> None:
+    base = tmp_path / "data"
+    write(base, "a.txt", b"alpha")
+    async with Emulator(tmp_path / "emu", faults="list_multipart_uploads:503=1") as emu:
+        async with make_client(emu, attempts=2) as client:
+            await client.create_vault("vault")
+            events: list[Event] = []
+            result = await client.sync(base, "vault", tmp_path / "j", progress=events.append)
+    assert result.ok
+    assert [f.relfilename for f in result.uploaded] == ["a.txt"]
+    warnings = [e.text for e in events if isinstance(e, Message) and e.level == "warning"]
+    assert warnings == [
+        "cannot list the multipart uploads of vault: ServiceUnavailableException: "
+        "Service unavailable. Try again later."
+    ]
