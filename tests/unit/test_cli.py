@@ -278,3 +278,23 @@ def test_listings_escape_what_the_service_sends(
         assert value["JobId"] == "job\r1"
     else:
         assert value["name"] == _StubClient.HOSTILE
+
+
+def test_log_lines_escape_names() -> None:
+    import logging
+
+    from aioglacier.cli import _PrintableFormatter
+
+    formatter = _PrintableFormatter("%(levelname)s %(message)s")
+    try:
+        raise ValueError("bad \x1b]0;title\x07 name")
+    except ValueError:
+        record = logging.LogRecord(
+            "x", logging.WARNING, __file__, 1, "file %s", ("evil\x1b[2J\rx",), sys.exc_info()
+        )
+    lines = formatter.format(record).split("\n")
+    assert lines[0] == "WARNING file evil\\x1b[2J\\rx"
+    assert lines[-1] == "ValueError: bad \\x1b]0;title\\x07 name"
+    for line in lines:
+        assert "\x1b" not in line
+        assert "\r" not in line
