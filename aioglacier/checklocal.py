@@ -37,7 +37,6 @@ import asyncio
 import hashlib
 import os
 import stat
-import unicodedata
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -46,6 +45,7 @@ from pathlib import Path
 from typing import Literal
 
 from aioglacier.batching import ExecutorBatcher
+from aioglacier.display import printable
 from aioglacier.errors import TransferError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, JournalState
@@ -108,16 +108,9 @@ def _usable_cpus() -> int:
     return os.cpu_count() or 1  # pragma: no cover - platforms without sched_getaffinity
 
 
-def _display(name: str) -> str:
-    """``name`` with control characters escaped, so a line stays one line on a terminal."""
-    if name.isprintable():
-        return name
-    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Cs") else c for c in name)
-
-
 def format_result(result: CheckResult) -> str:
     """One output line: ``STATUS NAME[ DETAIL]`` (control characters in the name escaped)."""
-    line = f"{result.status} {_display(result.relfilename)}"
+    line = f"{result.status} {printable(result.relfilename)}"
     return f"{line} {result.detail}" if result.detail else line
 
 

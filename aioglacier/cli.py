@@ -25,7 +25,9 @@ from aioglacier.config import (
     SECRET_CONFIG_KEYS,
     read_config_file,
 )
+from aioglacier.display import json_line, printable
 from aioglacier.errors import AioGlacierError, ConfigError, UsageError
+from aioglacier.validate import validate_endpoint_url, validate_vault_name
 
 # The command handlers live in aioglacier.commands and are imported only when a command runs:
 # asyncio, aiohttp and rich cost a third of a second to import, and tree-hash needs none of them.
@@ -71,6 +73,23 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
+    """An argparse converter from a check that raises UsageError."""
+
+    def convert(text: str) -> str:
+        try:
+            return check(text)
+        except UsageError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = check.__name__
+    return convert
+
+
+_vault_name = _checked(validate_vault_name)
+_endpoint_url = _checked(validate_endpoint_url)
+
+
 @dataclass(frozen=True)
 class Opt:
     """One option: its flags, how to convert a value, its default and help text."""
@@ -91,7 +110,7 @@ OPTIONS: dict[str, Opt] = {
     for o in (
         Opt("config", ("--config",), "mtglacier config file (key=value lines)", metavar="FILE"),
         Opt("dir", ("--dir", "--from-dir", "--to-dir"), "local directory", metavar="DIR"),
-        Opt("vault", ("--vault", "--to-vault"), "vault name", metavar="NAME"),
+        Opt("vault", ("--vault", "--to-vault"), "vault name", convert=_vault_name, metavar="NAME"),
         Opt("journal", ("--journal",), "journal file (mtglacier format)", metavar="FILE"),
         Opt(
             "concurrency",
@@ -112,7 +131,9 @@ OPTIONS: dict[str, Opt] = {
         Opt(
             "endpoint-url",
             ("--endpoint-url",),
-            "service URL, or local:DIR for the embedded emulator with its data in DIR",
+            "service URL (http:// or https://), or local:DIR for the embedded emulator with its "
+            "data in DIR",
+            convert=_endpoint_url,
             metavar="URL",
         ),
         Opt("region", ("--region",), "AWS region (default us-east-1)", metavar="REGION"),
@@ -197,6 +218,13 @@ OPTIONS: dict[str, Opt] = {
         Opt("wait", ("--wait",), "poll until the jobs complete, then go on", flag=True),
         Opt("new-journal", ("--new-journal",), "journal file to create", metavar="FILE"),
         Opt(
+            "all-orphans",
+            ("--all-orphans",),
+            "every orphan, not only this journal's own leftovers (only for a vault that no "
+            "other program or journal writes to)",
+            flag=True,
+        ),
+        Opt(
             "request-inventory-format",
             ("--request-inventory-format",),
             "inventory format: json or csv (default json)",
@@ -233,13 +261,25 @@ class Invocation:
                 raise UsageError(f"please specify --{name}")
 
     def out(self, line: str) -> None:
-        """Write one result line to standard output."""
-        print(line, file=self.stdout, flush=True)
+        """Write one result line to standard output (control characters escaped)."""
+        print(printable(line), file=self.stdout, flush=True)
+
+    def row(self, *fields: object) -> None:
+        """Write one TAB-separated result line to standard output (each field escaped)."""
+        print("\t".join(printable(str(f)) for f in fields), file=self.stdout, flush=True)
+
+    def out_json(self, value: Any, *, sort_keys: bool = False) -> None:
+        """Write one JSON line to standard output: exact strings, no control character raw."""
+        print(json_line(value, sort_keys=sort_keys), file=self.stdout, flush=True)
 
     def note(self, line: str) -> None:
         """Write one informational line to standard error, unless --quiet."""
         if not self.quiet:
-            print(line, file=self.stderr, flush=True)
+            self.err(line)
+
+    def err(self, line: str) -> None:
+        """Write one line to standard error, even with --quiet (control characters escaped)."""
+        print(printable(line), file=self.stderr, flush=True)
 
 
 Handler = Callable[[Invocation], Awaitable[int]]
@@ -280,7 +320,7 @@ def _tree_hash(inv: Invocation) -> int:
             try:
                 hexdigest = tree_hash_file_sync(name).tree_hash.hex()
             except OSError as exc:
-                print(f"aioglacier: {name}: {exc.strerror}", file=inv.stderr, flush=True)
+                inv.err(f"aioglacier: {name}: {exc.strerror}")
                 status = EXIT_FAILURE
                 continue
         inv.out(f"{hexdigest}  {name}")
@@ -316,7 +356,7 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _vault_name_positional(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("vault_name", metavar="VAULT", help="vault name")
+    parser.add_argument("vault_name", metavar="VAULT", type=_vault_name, help="vault name")
 
 
 def _tree_hash_positionals(parser: argparse.ArgumentParser) -> None:
@@ -435,6 +475,19 @@ def _commands() -> list[Command]:
             "download_inventory",
         ),
         Command(
+            "list-orphans",
+            "list what the vault holds that the journal does not know (needs a completed "
+            "inventory)",
+            (*REMOTE, "vault", "journal", "wait"),
+            "list_orphans",
+        ),
+        Command(
+            "purge-orphans",
+            "delete orphan archives and abort orphan uploads that are this journal's leftovers",
+            (*REMOTE, "vault", "journal", "wait", "dry-run", "all-orphans", "concurrency"),
+            "purge_orphans",
+        ),
+        Command(
             "list-jobs",
             "list the jobs of a vault (every page)",
             (*REMOTE, "vault"),
@@ -516,7 +569,7 @@ def _merge(command: Command, ns: argparse.Namespace) -> dict[str, Any]:
     if config_path:
         cfg = read_config_file(config_path)
         for warning in cfg.warnings:
-            print(f"aioglacier: warning: {warning}", file=sys.stderr, flush=True)
+            _error_line(f"aioglacier: warning: {warning}")
         config_values = dict(cfg.values)
     for name in command.options:
         opt = OPTIONS[name]
@@ -584,38 +637,59 @@ def main(argv: Sequence[str] | None = None) -> int:
             from aioglacier.filters import Filter
 
             Filter.from_options(inv.values["filters"])  # a bad rule is a usage error, found now
-        logging.basicConfig(
-            level=logging.DEBUG if debug else logging.WARNING,
-            format="%(asctime)s %(name)s %(levelname)s %(message)s",
-        )
+        handler = logging.StreamHandler()
+        handler.setFormatter(_PrintableFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
         return _run(command, inv)
     except UsageError as exc:
-        print(f"aioglacier: {exc}", file=sys.stderr, flush=True)
+        _error_line(f"aioglacier: {exc}")
         return EXIT_USAGE
     except AioGlacierError as exc:
         if debug:
-            traceback.print_exc()
-        print(f"aioglacier: error: {exc}", file=sys.stderr, flush=True)
+            _print_traceback()
+        _error_line(f"aioglacier: error: {exc}")
         return EXIT_FAILURE
     except KeyboardInterrupt:
-        print("aioglacier: interrupted", file=sys.stderr, flush=True)
+        _error_line("aioglacier: interrupted")
         return EXIT_INTERRUPTED
     except OSError as exc:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"aioglacier: error: {where}{exc.strerror or exc}", file=sys.stderr, flush=True)
+        _error_line(f"aioglacier: error: {where}{exc.strerror or exc}")
         return EXIT_FAILURE
     except Exception as exc:
         if debug:
-            traceback.print_exc()
-        print(
+            _print_traceback()
+        _error_line(
             f"aioglacier: internal error: {type(exc).__name__}: {exc} (run with --debug "
-            "for the traceback)",
-            file=sys.stderr,
-            flush=True,
+            "for the traceback)"
         )
         return EXIT_FAILURE
+
+
+def _error_line(text: str) -> None:
+    """One line on standard error, control characters escaped (a name in an error message is
+    outside data: see :mod:`aioglacier.display`)."""
+    print(printable(text), file=sys.stderr, flush=True)
+
+
+def _print_traceback() -> None:
+    for line in traceback.format_exc().splitlines():
+        _error_line(line)
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log records with control characters escaped: the message whole, tracebacks by line."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+    def formatException(self, ei: Any) -> str:
+        return "\n".join(printable(line) for line in super().formatException(ei).splitlines())
+
+    def formatStack(self, stack_info: str) -> str:
+        return "\n".join(printable(line) for line in stack_info.splitlines())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,6 +24,7 @@ from aioglacier.engine import FileResult, SyncResult, run_sync, upload_one_file
 from aioglacier.errors import AioGlacierError
 from aioglacier.filters import Filter
 from aioglacier.limits import RequestLimiter
+from aioglacier.orphans import OrphanReport, list_orphans, purge_orphans
 from aioglacier.planner import DetectMode, SyncPlanOptions
 from aioglacier.progress import ProgressSink, null_sink
 from aioglacier.restore import (
@@ -38,10 +39,9 @@ from aioglacier.restore import (
 )
 from aioglacier.retry import RetryPolicy
 from aioglacier.sigv4 import Credentials, SigV4Signer
+from aioglacier.validate import LOCAL_PREFIX, validate_endpoint_url, validate_vault_name
 
 __all__ = ["Client"]
-
-LOCAL_PREFIX = "local:"
 
 
 class Client:
@@ -97,12 +97,12 @@ class Client:
         s = self.settings
         endpoint = s.endpoint_url
         credentials = s.credentials
+        if endpoint is not None:
+            validate_endpoint_url(endpoint)
         if endpoint is not None and endpoint.startswith(LOCAL_PREFIX):
             from aioglacier.emulator import Emulator
 
             data_dir = endpoint[len(LOCAL_PREFIX) :]
-            if not data_dir:
-                raise AioGlacierError("local: needs a directory, as in local:./glacier-data")
             emulator = await stack.enter_async_context(Emulator(Path(data_dir)))
             endpoint = emulator.url
             if credentials is None:
@@ -167,10 +167,12 @@ class Client:
 
     async def create_vault(self, name: str) -> None:
         """Create a vault (succeeds when it already exists, as AWS does)."""
+        validate_vault_name(name)
         await self.api.create_vault(name)
 
     async def delete_vault(self, name: str) -> None:
         """Delete an empty vault."""
+        validate_vault_name(name)
         await self.api.delete_vault(name)
 
     async def list_vaults(self) -> list[VaultInfo]:
@@ -206,6 +208,7 @@ class Client:
         mtglacier's ``--filter/--include/--exclude`` as ``[("filter", "+*.jpg -*"), ...]`` in
         command-line order, or a built :class:`~aioglacier.filters.Filter`.
         """
+        validate_vault_name(vault)
         if new is None:
             new = not (replace_modified or delete_removed)
         flt = _build_filter(filters)
@@ -247,6 +250,7 @@ class Client:
         """mtglacier's upload-file: one file (``path``), bytes (``data``) or a blocking stream
         (``stream``: a ``read(n)`` function, read in executor threads, never held whole in
         memory; ``max_size`` bounds it) uploaded as ``relfilename``."""
+        validate_vault_name(vault)
         given = [x for x in (path, data, stream) if x is not None]
         if len(given) != 1:
             raise AioGlacierError("give exactly one of path, data and stream")
@@ -284,6 +288,7 @@ class Client:
         progress: ProgressSink = null_sink,
     ) -> OperationResult:
         """mtglacier's restore: start retrieval jobs for journal files missing on disk."""
+        validate_vault_name(vault)
         return await start_restore(
             self.api,
             base_dir=Path(directory),
@@ -318,6 +323,7 @@ class Client:
         by default files above 16 MiB are fetched in 16 MiB segments. ``wait`` polls until no
         needed retrieval job is in progress (``poll(n)``: the n-th delay in seconds).
         """
+        validate_vault_name(vault)
         return await restore_completed(
             self.api,
             base_dir=Path(directory),
@@ -344,6 +350,7 @@ class Client:
         progress: ProgressSink = null_sink,
     ) -> OperationResult:
         """mtglacier's purge-vault: delete every live archive of the journal."""
+        validate_vault_name(vault)
         return await purge_vault(
             self.api,
             vault=vault,
@@ -358,6 +365,7 @@ class Client:
 
     async def retrieve_inventory(self, vault: str, *, format: str = "JSON") -> str:
         """Start an inventory-retrieval job (JSON or CSV); returns the job id."""
+        validate_vault_name(vault)
         return await retrieve_inventory(self.api, vault, format=format)
 
     async def download_inventory(
@@ -370,6 +378,7 @@ class Client:
         progress: ProgressSink = null_sink,
     ) -> int:
         """Rebuild a journal from the newest completed inventory; returns the record count."""
+        validate_vault_name(vault)
         return await download_inventory(
             self.api,
             vault=vault,
@@ -381,8 +390,64 @@ class Client:
             progress=progress,
         )
 
+    async def list_orphans(
+        self,
+        vault: str,
+        journal: str | Path,
+        *,
+        wait: bool = False,
+        poll: Callable[[int], float] | None = None,
+        progress: ProgressSink = null_sink,
+    ) -> OrphanReport:
+        """What ``vault`` holds that the journal does not know: archives of the newest
+        completed inventory the journal never created nor deleted, and multipart uploads in
+        progress that its resume store does not record (see :mod:`aioglacier.orphans`).
+        Changes nothing."""
+        validate_vault_name(vault)
+        return await list_orphans(
+            self.api,
+            vault=vault,
+            journal_path=Path(journal),
+            wait=wait,
+            poll=poll,
+            retry=self._retry,
+            executor=self._executor,
+            progress=progress,
+        )
+
+    async def purge_orphans(
+        self,
+        vault: str,
+        journal: str | Path,
+        *,
+        all_orphans: bool = False,
+        dry_run: bool = False,
+        wait: bool = False,
+        poll: Callable[[int], float] | None = None,
+        progress: ProgressSink = null_sink,
+    ) -> OperationResult:
+        """Delete the orphan archives and abort the orphan uploads that are this journal's own
+        leftovers (a copy of an archive it holds; an upload of a version it holds); with
+        ``all_orphans`` every orphan, for a vault nothing else writes to. Writes nothing to
+        the journal, which stays locked meanwhile."""
+        validate_vault_name(vault)
+        return await purge_orphans(
+            self.api,
+            vault=vault,
+            journal_path=Path(journal),
+            all_orphans=all_orphans,
+            dry_run=dry_run,
+            wait=wait,
+            poll=poll,
+            retry=self._retry,
+            concurrency=self.settings.concurrency,
+            executor=self._executor,
+            progress=progress,
+        )
+
     async def list_jobs(self, vault: str) -> list[dict[str, Any]]:
         """Every job of ``vault`` (all pages of List Jobs), as the service describes them."""
+        validate_vault_name(vault)
         return await list_all_jobs(self.api, vault)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,13 +70,9 @@ def _summary(inv: Invocation, result: SyncResult) -> None:
     ]
     mib = result.bytes_uploaded / 1048576
     rate = mib / result.seconds if result.seconds > 0 else 0.0
-    print(
-        f"sync: {', '.join(parts)}; {mib:.1f} MiB in {result.seconds:.1f} s ({rate:.1f} MiB/s)",
-        file=inv.stderr,
-        flush=True,
-    )
+    inv.err(f"sync: {', '.join(parts)}; {mib:.1f} MiB in {result.seconds:.1f} s ({rate:.1f} MiB/s)")
     for failure in result.failed:
-        print(f"  FAILED {failure.relfilename}: {failure.reason}", file=inv.stderr, flush=True)
+        inv.err(f"  FAILED {failure.relfilename}: {failure.reason}")
 
 
 async def cmd_sync(inv: Invocation) -> int:
@@ -161,7 +156,7 @@ def _relative_to(path: str, directory: str) -> str:
 
 
 async def cmd_create_vault(inv: Invocation) -> int:
-    name = _vault_name(inv)
+    name = str(inv.get("vault-name"))  # checked by the parser
     async with _client(inv) as client:
         await client.create_vault(name)
     inv.note(f"created vault {name}")
@@ -169,7 +164,7 @@ async def cmd_create_vault(inv: Invocation) -> int:
 
 
 async def cmd_delete_vault(inv: Invocation) -> int:
-    name = _vault_name(inv)
+    name = str(inv.get("vault-name"))  # checked by the parser
     async with _client(inv) as client:
         await client.delete_vault(name)
     inv.note(f"deleted vault {name}")
@@ -180,43 +175,29 @@ async def cmd_list_vaults(inv: Invocation) -> int:
     async with _client(inv) as client:
         vaults = await client.list_vaults()
     if inv.json:
-        import json
-
         for v in vaults:
-            inv.out(json.dumps(v.__dict__))
+            inv.out_json(v.__dict__)
         return EXIT_OK
     for v in vaults:
-        inv.out(
-            f"{v.name}\t{v.number_of_archives} archives\t{v.size_in_bytes} bytes\t"
-            f"created {v.creation_date}\tinventory {v.last_inventory_date or 'never'}"
+        inv.row(
+            v.name,
+            f"{v.number_of_archives} archives",
+            f"{v.size_in_bytes} bytes",
+            f"created {v.creation_date}",
+            f"inventory {v.last_inventory_date or 'never'}",
         )
     return EXIT_OK
 
 
-_VAULT_NAME = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
-
-
-def _vault_name(inv: Invocation) -> str:
-    name = str(inv.get("vault-name"))
-    if not _VAULT_NAME.match(name):
-        raise UsageError(
-            'vault name should be 255 characters or less and consist of a-z, A-Z, 0-9, ".", '
-            '"-" and "_"'
-        )
-    return name
-
-
 def _op_summary(inv: Invocation, name: str, result: OperationResult, verb: str) -> int:
     if not inv.json:
-        print(
+        inv.err(
             f"{name}: {len(result.done)} {verb}, {len(result.skipped)} skipped, "
             f"{len(result.failed)} failed; {result.bytes_done / 1048576:.1f} MiB in "
-            f"{result.seconds:.1f} s",
-            file=inv.stderr,
-            flush=True,
+            f"{result.seconds:.1f} s"
         )
         for failure in result.failed:
-            print(f"  FAILED {failure.relfilename}: {failure.detail}", file=inv.stderr, flush=True)
+            inv.err(f"  FAILED {failure.relfilename}: {failure.detail}")
     return EXIT_OK if result.ok else EXIT_FAILURE
 
 
@@ -280,7 +261,7 @@ async def cmd_check_local_hash(inv: Invocation) -> int:
     directory, journal = await _existing_dir(inv), await _existing_journal(inv)
     state = await load_journal(journal, skip_bad_names=True)
     for message in state.skipped:
-        print(f"aioglacier: warning: {message}", file=inv.stderr, flush=True)
+        inv.err(f"aioglacier: warning: {message}")
     flt = Filter.from_options(inv.get("filters") or [])
     summary = await check_local_hash(
         state,
@@ -333,20 +314,74 @@ async def cmd_download_inventory(inv: Invocation) -> int:
     return EXIT_OK
 
 
-async def cmd_list_jobs(inv: Invocation) -> int:
-    import json
+async def cmd_list_orphans(inv: Invocation) -> int:
+    inv.require("vault", "journal")
+    journal = await _existing_journal(inv)
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            report = await client.list_orphans(
+                inv.get("vault"), journal, wait=bool(inv.get("wait")), progress=render
+            )
+    for a in report.archives:
+        if inv.json:
+            inv.out_json({"kind": "archive", **a.__dict__})
+        else:
+            verdict = "ours" if a.ours else "unknown"
+            inv.row("archive", a.archive_id, a.size, a.creation_date, _name(a.name), verdict)
+    for u in report.uploads:
+        if inv.json:
+            inv.out_json({"kind": "upload", **u.__dict__})
+        else:
+            verdict = "ours" if u.ours else "unknown"
+            inv.row("upload", u.upload_id, "-", u.creation_date, _name(u.name), verdict)
+    if not inv.json:
+        ours = sum(a.ours for a in report.archives)
+        inv.note(
+            f"list-orphans: {len(report.archives)} orphan archives "
+            f"({report.orphan_bytes / 1048576:.1f} MiB, {ours} ours) in the inventory of "
+            f"{report.inventory_date or '(CSV: no date)'}; {len(report.uploads)} multipart "
+            f"uploads in progress not in the resume store ({sum(u.ours for u in report.uploads)} "
+            "ours)"
+        )
+    return EXIT_OK
 
+
+def _name(name: str | None) -> str:
+    return "-" if name is None else name
+
+
+async def cmd_purge_orphans(inv: Invocation) -> int:
+    inv.require("vault", "journal")
+    journal = await _existing_journal(inv)
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            result = await client.purge_orphans(
+                inv.get("vault"),
+                journal,
+                all_orphans=bool(inv.get("all-orphans")),
+                dry_run=bool(inv.get("dry-run")),
+                wait=bool(inv.get("wait")),
+                progress=render,
+            )
+    return _op_summary(inv, "purge-orphans", result, "orphans removed")
+
+
+async def cmd_list_jobs(inv: Invocation) -> int:
     inv.require("vault")
     async with _client(inv) as client:
         jobs = await client.list_jobs(inv.get("vault"))
     for job in jobs:
         if inv.json:
-            inv.out(json.dumps(job, sort_keys=True))
+            inv.out_json(job, sort_keys=True)
         else:
             what = job.get("ArchiveId") if job.get("Action") == "ArchiveRetrieval" else "inventory"
-            inv.out(
-                f"{job.get('JobId')}\t{job.get('Action')}\t{job.get('StatusCode')}\t"
-                f"{job.get('Tier') or '-'}\t{job.get('CreationDate')}\t{what}"
+            inv.row(
+                job.get("JobId"),
+                job.get("Action"),
+                job.get("StatusCode"),
+                job.get("Tier") or "-",
+                job.get("CreationDate"),
+                what,
             )
     return EXIT_OK
 

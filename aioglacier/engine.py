@@ -38,6 +38,7 @@ from aioglacier.ops import (
     upload_file,
     upload_stream,
 )
+from aioglacier.orphans import StrayUpload, handle_stray_uploads
 from aioglacier.planner import (
     LocalFile,
     SyncPlanOptions,
@@ -92,6 +93,9 @@ class SyncResult:
     files: list[FileResult] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stray_uploads: list[StrayUpload] = field(default_factory=list)
+    """Multipart uploads in progress that the resume store does not know, found at the end of
+    the run: the ones that are ours were aborted (see :mod:`aioglacier.orphans`)."""
 
     def _with(self, *statuses: Status) -> list[FileResult]:
         return [f for f in self.files if f.status in statuses]
@@ -150,6 +154,8 @@ class _Run:
     unjournaled: list[str] = field(default_factory=list)
     #: Multipart uploads in flight aborted because the run stopped.
     aborted: int = 0
+    journaled: dict[str, int | None] = field(default_factory=dict)
+    """The mtime of every file journaled by this run."""
 
     def record(self, item: FileResult) -> None:
         self.result.files.append(item)
@@ -165,6 +171,7 @@ async def _journal_created(run: _Run, rel: str, mtime: int | None, outcome: Uplo
         relfilename=rel,
     )
     await _journal(run, record, f'uploaded "{rel}" as archive {outcome.archive_id}')
+    run.journaled[rel] = mtime
 
 
 async def _delete_archive(run: _Run, old: Created) -> None:
@@ -333,7 +340,8 @@ async def run_sync(
                     progress(ScanProgress(scanned[0], scanned[1]))
             else:
                 progress(Message(f"{entry.relfilename}: {entry.reason}", "warning"))
-                result.files.append(FileResult(entry.relfilename, "failed", reason=entry.reason))
+                status: Status = "skipped" if entry.warning else "failed"
+                result.files.append(FileResult(entry.relfilename, status, reason=entry.reason))
             yield entry
         progress(ScanProgress(scanned[0], scanned[1], done=True))
 
@@ -414,6 +422,16 @@ async def run_sync(
             raise first_leaf(group_error) from None
         if run.stop.is_set():
             raise journal.stopped(_sync_stop_note(run.aborted), run.unjournaled)
+
+    def current_mtime(name: str) -> int | None:
+        if name in run.journaled:
+            return run.journaled[name]
+        record = state.files.get(name)
+        return None if record is None else record.mtime
+
+    result.stray_uploads = await handle_stray_uploads(
+        api, vault, resume=resume, current_mtime=current_mtime, progress=progress
+    )
     result.seconds = time.monotonic() - started
     _finish(progress, result)
     return result

@@ -9,6 +9,7 @@ compares each file with the journal's state as it arrives (mtglacier's rules for
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import stat
 from collections.abc import AsyncIterator
@@ -46,10 +47,15 @@ class LocalFile:
 
 @dataclass(frozen=True, slots=True)
 class WalkProblem:
-    """An entry the walk could not use (unreadable directory, bad name...)."""
+    """An entry the walk could not use (unreadable directory, bad name...).
+
+    ``warning`` problems (a dangling or looping symbolic link: there is no file to back up)
+    are reported and do not fail the run; the others fail it.
+    """
 
     relfilename: str
     reason: str
+    warning: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,12 @@ class _Entry:
     is_dir: bool
     st: os.stat_result | None
     error: str | None
+    warning: bool = False
+
+
+#: Why a symbolic link leads nowhere (the link itself is fine; it has no file behind it).
+DANGLING_LINK = "dangling symbolic link (its target does not exist): skipped"
+LOOPING_LINK = "symbolic link loop: skipped"
 
 
 def _scan_dir(path: str, follow: bool) -> list[_Entry]:
@@ -65,6 +77,7 @@ def _scan_dir(path: str, follow: bool) -> list[_Entry]:
     out: list[_Entry] = []
     with os.scandir(path) as it:
         for entry in it:
+            is_link = False
             try:
                 is_link = entry.is_symlink()
                 if is_link and not follow:
@@ -76,7 +89,11 @@ def _scan_dir(path: str, follow: bool) -> list[_Entry]:
                 else:
                     st = entry.stat(follow_symlinks=True)
             except OSError as exc:
-                out.append(_Entry(entry.name, False, None, exc.strerror or str(exc)))
+                if is_link and exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+                    why = LOOPING_LINK if exc.errno == errno.ELOOP else DANGLING_LINK
+                    out.append(_Entry(entry.name, False, None, why, warning=True))
+                else:
+                    out.append(_Entry(entry.name, False, None, exc.strerror or str(exc)))
                 continue
             if stat.S_ISDIR(st.st_mode):
                 out.append(_Entry(entry.name, True, st, None))
@@ -116,7 +133,7 @@ async def walk(
         for e in entries:
             rel = f"{reldir}/{e.name}" if reldir else e.name
             if e.error is not None:
-                yield WalkProblem(rel, e.error)
+                yield WalkProblem(rel, e.error, e.warning)
                 continue
             assert e.st is not None
             if e.is_dir:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -17,6 +16,7 @@ from rich.progress import (
     TextColumn,
 )
 
+from aioglacier.display import json_line, printable
 from aioglacier.progress import (
     BytesTransferred,
     Event,
@@ -89,7 +89,7 @@ class JsonRenderer(Renderer):
 
     def handle(self, event: Event) -> None:
         """Write the event as one JSON line."""
-        self.out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
+        self.out.write(json_line(event_to_json(event)) + "\n")
         self.out.flush()
 
 
@@ -113,7 +113,7 @@ class PlainRenderer(Renderer):
 
     def _line(self, text: str, *, always: bool = False) -> None:
         if always or not self.quiet:
-            print(text, file=self.err, flush=True)
+            print(printable(text), file=self.err, flush=True)
 
     def handle(self, event: Event) -> None:
         """Write a line for file outcomes and warnings; a status line now and then."""
@@ -131,7 +131,7 @@ class PlainRenderer(Renderer):
             if event.level == "warning":
                 self._line(f"warning: {event.text}", always=True)
             else:
-                print(event.text, file=self.out, flush=True)
+                print(printable(event.text), file=self.out, flush=True)
         elif isinstance(event, BytesTransferred | ScanProgress | FileQueued):
             now = self._clock()
             if now - self._last >= self._interval:
@@ -151,7 +151,8 @@ class RichRenderer(PlainRenderer):
 
     def __init__(self, out: TextIO, err: TextIO, *, quiet: bool = False) -> None:
         super().__init__(out, err, quiet=quiet)
-        self._console = Console(file=err)
+        # Names are text, never markup, emoji codes or something to highlight (see display.py).
+        self._console = Console(file=err, markup=False, emoji=False, highlight=False)
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -190,13 +191,13 @@ class RichRenderer(PlainRenderer):
 
     def _line(self, text: str, *, always: bool = False) -> None:
         if always or not self.quiet:
-            self._buffer.append(text)
+            self._buffer.append(printable(text))
 
     def _flush(self) -> None:
         self._last_flush = self._clock()
         if self._buffer:
             text, self._buffer = "\n".join(self._buffer), []
-            self._progress.console.print(text, markup=False, highlight=False)
+            self._progress.console.print(text, markup=False, emoji=False, highlight=False)
         if self._task is None:
             return
         t = self.totals

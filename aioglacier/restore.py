@@ -25,7 +25,7 @@ from typing import Any, Literal, cast
 from aioglacier.backends.glacier import GlacierApi
 from aioglacier.errors import AioGlacierError, RemoteError, first_leaf
 from aioglacier.filters import Filter
-from aioglacier.inventory import inventory_to_records, parse_inventory
+from aioglacier.inventory import Inventory, inventory_to_records, parse_inventory
 from aioglacier.journal import (
     Created,
     Deleted,
@@ -61,6 +61,7 @@ __all__ = [
     "Tier",
     "download_inventory",
     "list_all_jobs",
+    "newest_inventory",
     "purge_vault",
     "restore_completed",
     "retrieve_inventory",
@@ -974,6 +975,35 @@ async def download_inventory(
     size = await loop.run_in_executor(executor, _size_or_zero, new_journal)
     if size:
         raise AioGlacierError(f"journal {new_journal} is not empty: give a new journal file")
+    inventory = await newest_inventory(
+        api, vault, wait=wait, poll=poll, sleep=sleep, retry=retry, progress=progress
+    )
+    records, warnings = inventory_to_records(inventory)
+    for warning in warnings:
+        progress(Message(warning, "warning"))
+    text = "".join(format_record(r) for r in records).encode("utf-8")
+    await loop.run_in_executor(executor, _write_new_journal, new_journal, text)
+    return len(records)
+
+
+async def newest_inventory(
+    api: GlacierApi,
+    vault: str,
+    *,
+    wait: bool = False,
+    poll: Callable[[int], float] | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    retry: RetryPolicy | None = None,
+    progress: ProgressSink = null_sink,
+) -> Inventory:
+    """The output of the newest completed inventory job of ``vault``, parsed.
+
+    With ``wait``, polls while an inventory job is in progress (``poll(n)``: the n-th delay).
+
+    Raises:
+        AioGlacierError: no completed inventory job (and none in progress, or no ``wait``).
+        InventoryError: the inventory does not parse.
+    """
     round_number = 0
     while True:
         jobs = await list_all_jobs(api, vault)
@@ -1001,13 +1031,7 @@ async def download_inventory(
         lambda n: _read_job_output(api, vault, job_id), retry or RetryPolicy()
     )
     fmt = str((newest.get("InventoryRetrievalParameters") or {}).get("Format") or "") or None
-    inventory = parse_inventory(data, format="CSV" if fmt == "CSV" else "JSON" if fmt else None)
-    records, warnings = inventory_to_records(inventory)
-    for warning in warnings:
-        progress(Message(warning, "warning"))
-    text = "".join(format_record(r) for r in records).encode("utf-8")
-    await loop.run_in_executor(executor, _write_new_journal, new_journal, text)
-    return len(records)
+    return parse_inventory(data, format="CSV" if fmt == "CSV" else "JSON" if fmt else None)
 
 
 def _size_or_zero(path: Path) -> int:

@@ -25,6 +25,7 @@ from aioglacier.errors import RemoteError
 from aioglacier.limits import RequestLimiter
 from aioglacier.retry import RETRYABLE_CODES, RetryPolicy, is_retryable, with_retries
 from aioglacier.sigv4 import EMPTY_SHA256, SigV4Signer
+from aioglacier.validate import validate_vault_name
 
 __all__ = [
     "GLACIER_API_VERSION",
@@ -160,6 +161,8 @@ class GlacierApi:
     def _url(self, *segments: str, query: Mapping[str, str] | None = None) -> str:
         url = self._paths.get(segments)
         if url is None:
+            if len(segments) > 1 and segments[0] == "vaults":
+                validate_vault_name(segments[1])  # nothing else reaches the path
             path = "/".join(quote(s, safe="") for s in (self._account, *segments))
             url = f"{self._endpoint}/{path}"
             if len(self._paths) < 256:  # vault-level paths repeat for every archive

@@ -74,7 +74,9 @@ def test_cli_vaults_sync_json_and_upload_file(tmp_path: Path) -> None:
     assert cli("create-vault", "v1", *endpoint).returncode == 0
     out = cli("create-vault", "bad/name", *endpoint)
     assert out.returncode == 2
-    assert out.stderr.decode().startswith("aioglacier: vault name should be 255 characters")
+    assert out.stderr.decode().startswith(
+        "aioglacier: aioglacier create-vault: argument VAULT: invalid vault name 'bad/name'"
+    )
     base = tmp_path / "data"
     write(base, "a/b.txt", b"bee")
     write(base, "c.bin", os.urandom(3 * MIB + 1))

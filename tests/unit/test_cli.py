@@ -215,3 +215,86 @@ def test_broken_journal_is_one_clear_error(
     assert capsys.readouterr().err == (
         f"aioglacier: error: {journal}:1: line is broken: 'B\\t1\\tCREATED\\tX\\t5'\n"
     )
+
+
+class _StubClient:
+    """What list-jobs and list-vaults need of a Client, answering with hostile text."""
+
+    HOSTILE = "evil\x1b[2J\x1b]0;pwned\x07n"
+
+    async def __aenter__(self) -> _StubClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def list_jobs(self, vault: str) -> list[dict[str, object]]:
+        return [
+            {
+                "JobId": "job\r1",
+                "Action": "ArchiveRetrieval",
+                "StatusCode": "Succeeded",
+                "Tier": "Bulk\u202e",
+                "CreationDate": "2024-01-01T00:00:00.000Z",
+                "ArchiveId": self.HOSTILE,
+            }
+        ]
+
+    async def list_vaults(self) -> list[object]:
+        from aioglacier.backends.glacier import VaultInfo
+
+        return [VaultInfo(self.HOSTILE, "arn", "2024\t01", None, 1, 2)]
+
+
+@pytest.mark.parametrize("command", ["list-jobs", "list-vaults"])
+def test_listings_escape_what_the_service_sends(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import aioglacier.commands
+
+    monkeypatch.setattr(aioglacier.commands, "_client", lambda inv: _StubClient())
+    args = [command, *(["--vault", "v"] if command == "list-jobs" else [])]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    if command == "list-jobs":
+        assert out == (
+            "job\\r1\tArchiveRetrieval\tSucceeded\tBulk\\u202e\t2024-01-01T00:00:00.000Z\t"
+            "evil\\x1b[2J\\x1b]0;pwned\\x07n\n"
+        )
+    else:
+        assert out == (
+            "evil\\x1b[2J\\x1b]0;pwned\\x07n\t1 archives\t2 bytes\tcreated 2024\\t01\t"
+            "inventory never\n"
+        )
+    assert main([*args, "--json"]) == 0
+    line = capsys.readouterr().out
+    for raw in ("\x1b", "\r", "\u202e"):
+        assert raw not in line
+    value = json.loads(line)
+    if command == "list-jobs":
+        assert value["ArchiveId"] == _StubClient.HOSTILE
+        assert value["JobId"] == "job\r1"
+    else:
+        assert value["name"] == _StubClient.HOSTILE
+
+
+def test_log_lines_escape_names() -> None:
+    import logging
+
+    from aioglacier.cli import _PrintableFormatter
+
+    formatter = _PrintableFormatter("%(levelname)s %(message)s")
+    try:
+        raise ValueError("bad \x1b]0;title\x07 name")
+    except ValueError:
+        record = logging.LogRecord(
+            "x", logging.WARNING, __file__, 1, "file %s", ("evil\x1b[2J\rx",), sys.exc_info()
+        )
+    lines = formatter.format(record).split("\n")
+    assert lines[0] == "WARNING file evil\\x1b[2J\\rx"
+    assert lines[-1] == "ValueError: bad \\x1b]0;title\\x07 name"
+    for line in lines:
+        assert "\x1b" not in line
+        assert "\r" not in line

@@ -160,3 +160,28 @@ async def test_walk_reports_bad_names(tmp_path: Path) -> None:
     got = [f async for f in walk(tmp_path)]
     names = [(type(f).__name__, f.relfilename) for f in got]
     assert names == [("LocalFile", "fine"), ("WalkProblem", "tab\there")]
+
+
+@pytest.mark.parametrize("follow", [False, True])
+async def test_walk_reports_dangling_and_looping_links_as_warnings(
+    tmp_path: Path, follow: bool
+) -> None:
+    (tmp_path / "fine").write_bytes(b"x")
+    (tmp_path / "gone").symlink_to(tmp_path / "no-such-file")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "through-a-file").symlink_to(tmp_path / "fine" / "x")
+    got = [f async for f in walk(tmp_path, follow=follow)]
+    assert got[0] == LocalFile(
+        "fine",
+        str(tmp_path / "fine"),
+        1,
+        int((tmp_path / "fine").stat().st_mtime),
+        (tmp_path / "fine").stat().st_mtime_ns,
+    )
+    assert got[1:] == [
+        WalkProblem("gone", "dangling symbolic link (its target does not exist): skipped", True),
+        WalkProblem("loop", "symbolic link loop: skipped", True),
+        WalkProblem(
+            "through-a-file", "dangling symbolic link (its target does not exist): skipped", True
+        ),
+    ]
