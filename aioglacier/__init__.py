@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         Message,
         ProgressSink,
         ProgressStream,
+        Retrying,
         RunFinished,
         ScanProgress,
     )
@@ -76,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     "ProgressStream": "aioglacier.progress",
     "RemoteError": "aioglacier.errors",
     "RetrieveJob": "aioglacier.journal",
+    "Retrying": "aioglacier.progress",
     "RetryPolicy": "aioglacier.retry",
     "RunFinished": "aioglacier.progress",
     "ScanProgress": "aioglacier.progress",
@@ -133,6 +135,7 @@ __all__ = [
     "RemoteError",
     "RetrieveJob",
     "RetryPolicy",
+    "Retrying",
     "RunFinished",
     "ScanProgress",
     "SyncResult",

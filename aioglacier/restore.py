@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -47,7 +47,7 @@ from aioglacier.progress import (
     RunFinished,
     null_sink,
 )
-from aioglacier.retry import RetryPolicy, with_retries
+from aioglacier.retry import RetryPolicy
 from aioglacier.safepath import UnsafePathError, make_parents, safe_target, temp_name_for
 from aioglacier.treehash import MIB, tree_hash, tree_hash_from_parts
 
@@ -124,6 +124,11 @@ class OperationResult:
     def bytes_done(self) -> int:
         """Bytes of the files restored (or archives deleted)."""
         return sum(o.size for o in self.done)
+
+
+def _observed(api: GlacierApi, progress: ProgressSink) -> GlacierApi:
+    """``api`` reporting its retries to ``progress`` (as Retrying events)."""
+    return api if progress is null_sink else api.bind(listener=progress)
 
 
 def _finish(progress: ProgressSink, result: OperationResult, started: float) -> OperationResult:
@@ -214,6 +219,7 @@ async def start_restore(
     ``max_number_of_files`` jobs are started; each is journaled as a RETRIEVE_JOB line.
     """
     started = time.monotonic()
+    api = _observed(api, progress)
     result = OperationResult()
     loop = asyncio.get_running_loop()
     state = await _load_outside_journal(journal_path, executor, progress, result)
@@ -254,7 +260,7 @@ async def start_restore(
             async def go() -> None:
                 progress(FileStarted(record.relfilename, "retrieve", record.size))
                 try:
-                    job_id = await api.initiate_job(
+                    job_id = await api.bind(subject=record.relfilename).initiate_job(
                         vault, {**params_base, "ArchiveId": record.archive_id}
                     )
                 except AioGlacierError as exc:
@@ -324,11 +330,11 @@ async def _fetch_segment(
     loop = asyncio.get_running_loop()
     length = end - start + 1
 
-    async def attempt(n: int) -> bytes:
+    async def attempt(deadline_at: float) -> bytes:
         async with d.api.job_output(
-            d.vault, job_id, byte_range=None if whole else (start, end)
+            d.vault, job_id, byte_range=None if whole else (start, end), deadline_at=deadline_at
         ) as out:
-            data = await out.content.read()
+            data = await out.read()
             header = out.tree_hash
         if len(data) != length:
             raise _SegmentError(
@@ -340,7 +346,7 @@ async def _fetch_segment(
         )
 
     async with d.budget.hold(length):
-        digest = await with_retries(attempt, d.retry)
+        digest = await d.api.retried("get_job_output", attempt, policy=d.retry)
     d.progress(BytesTransferred(record.relfilename, length))
     return digest
 
@@ -557,16 +563,16 @@ async def _download_whole(d: _Download, base_dir: Path, record: Created, job_id:
     """A file of one segment: fetch, then verify and store in ONE executor job."""
     loop = asyncio.get_running_loop()
 
-    async def attempt(n: int) -> _Staged:
-        async with d.api.job_output(d.vault, job_id) as out:
-            data = await out.content.read()
+    async def attempt(deadline_at: float) -> _Staged:
+        async with d.api.job_output(d.vault, job_id, deadline_at=deadline_at) as out:
+            data = await out.read()
             header = out.tree_hash
         if len(data) != record.size:
             raise _SegmentError(f"{record.relfilename}: got {len(data)} of {record.size} bytes")
         return await loop.run_in_executor(d.executor, _store_whole, base_dir, record, data, header)
 
     async with d.budget.hold(record.size):
-        staged = await with_retries(attempt, d.retry)
+        staged = await d.api.retried("get_job_output", attempt, policy=d.retry)
     d.progress(BytesTransferred(record.relfilename, record.size))
     await d.committer.commit(staged)
 
@@ -634,6 +640,7 @@ async def restore_completed(
     delay; by default 2 s doubling up to 5 min) until no needed retrieval is in progress.
     """
     started = time.monotonic()
+    api = _observed(api, progress)
     result = OperationResult()
     loop = asyncio.get_running_loop()
     state = await _load_outside_journal(journal_path, executor, progress, result)
@@ -662,7 +669,8 @@ async def restore_completed(
     async def download(record: Created, job_id: str) -> None:
         progress(FileStarted(record.relfilename, "download", record.size))
         try:
-            await _download_one(d, base_dir, record, job_id, segment_size)
+            mine = replace(d, api=d.api.bind(subject=record.relfilename))
+            await _download_one(mine, base_dir, record, job_id, segment_size)
         except (AioGlacierError, OSError, UnsafePathError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             progress(FileFailed(record.relfilename, "download", reason))
@@ -744,6 +752,7 @@ async def purge_vault(
 ) -> OperationResult:
     """mtglacier's ``purge-vault``: delete every live archive of the journal (filtered)."""
     started = time.monotonic()
+    api = _observed(api, progress)
     result = OperationResult()
     state = await _load_outside_journal(journal_path, executor, progress, result)
     victims = [
@@ -761,7 +770,7 @@ async def purge_vault(
             async def go() -> None:
                 progress(FileStarted(a.relfilename, "purge", a.size))
                 try:
-                    await api.delete_archive(vault, a.archive_id)
+                    await api.bind(subject=a.relfilename).delete_archive(vault, a.archive_id)
                 except RemoteError as exc:
                     if exc.code != "ResourceNotFoundException":
                         progress(FileFailed(a.relfilename, "purge", str(exc)))
@@ -793,9 +802,9 @@ async def retrieve_inventory(api: GlacierApi, vault: str, *, format: str = "JSON
     return await api.initiate_job(vault, {"Type": "inventory-retrieval", "Format": fmt})
 
 
-async def _read_job_output(api: GlacierApi, vault: str, job_id: str) -> bytes:
-    async with api.job_output(vault, job_id) as out:
-        data = await out.content.read()
+async def _read_job_output(api: GlacierApi, vault: str, job_id: str, deadline_at: float) -> bytes:
+    async with api.job_output(vault, job_id, deadline_at=deadline_at) as out:
+        data = await out.read()
         header = out.tree_hash
     if header is not None and header != _hash_only(data).hex():
         raise RemoteError(
@@ -820,6 +829,7 @@ async def download_inventory(
 
     ``new_journal`` must not exist or be empty. Returns the number of records written.
     """
+    api = _observed(api, progress)
     loop = asyncio.get_running_loop()
     size = await loop.run_in_executor(executor, _size_or_zero, new_journal)
     if size:
@@ -847,8 +857,10 @@ async def download_inventory(
         await sleep(delay)
     newest = max(done, key=lambda j: str(j.get("CompletionDate") or j.get("CreationDate") or ""))
     job_id = str(newest["JobId"])
-    data = await with_retries(
-        lambda n: _read_job_output(api, vault, job_id), retry or RetryPolicy()
+    data = await api.retried(
+        "get_job_output",
+        lambda deadline_at: _read_job_output(api, vault, job_id, deadline_at),
+        policy=retry,
     )
     fmt = str((newest.get("InventoryRetrievalParameters") or {}).get("Format") or "") or None
     inventory = parse_inventory(data, format="CSV" if fmt == "CSV" else "JSON" if fmt else None)
