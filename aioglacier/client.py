@@ -38,6 +38,7 @@ from aioglacier.restore import (
 )
 from aioglacier.retry import RetryPolicy
 from aioglacier.sigv4 import Credentials, SigV4Signer
+from aioglacier.transport import request_tracing
 
 __all__ = ["Client"]
 
@@ -139,7 +140,12 @@ class Client:
                 total=None, sock_connect=s.connect_timeout, sock_read=None
             )
             session = await stack.enter_async_context(
-                aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False)
+                aiohttp.ClientSession(
+                    connector=connector,
+                    timeout=timeout,
+                    auto_decompress=False,
+                    trace_configs=[request_tracing()],
+                )
             )
         self._api = GlacierApi(
             session,

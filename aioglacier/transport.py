@@ -3,7 +3,7 @@
 Time limits (:class:`~aioglacier.config.Timeouts`): connect, first byte, stall, and a deadline
 over all attempts. One attempt of a request goes through phases, each with its own limit:
 
-``connect``   until the connection is up and the body starts to go out (``connect``);
+``connect``   until the connection is up and the request's headers went out (``connect``);
 ``send``      while the body goes out: no byte sent for ``stall`` seconds fails the attempt;
 ``response``  from the end of the body to the response's headers (``first_byte``);
 ``receive``   while the response body comes in: no byte for ``stall`` seconds fails it.
@@ -35,7 +35,9 @@ __all__ = [
     "RequestTimeout",
     "describe_failure",
     "read_body",
+    "request_tracing",
     "stream_body",
+    "traced",
 ]
 
 Phase = Literal["connect", "send", "response", "receive"]
@@ -99,6 +101,7 @@ class AttemptTimer:
         "_phase",
         "_slack",
         "_start",
+        "_streamed",
         "_timeouts",
     )
 
@@ -109,7 +112,9 @@ class AttemptTimer:
         *,
         phase: Phase = "connect",
         extra: float = 0.0,
+        streamed: bool = False,
     ) -> None:
+        self._streamed = streamed
         self._timeouts = timeouts
         self._deadline_at = deadline_at
         self._deadline_s = timeouts.deadline
@@ -150,6 +155,11 @@ class AttemptTimer:
         when = now + seconds
         self._binding_deadline = when >= self._deadline_at
         self._cm.reschedule(min(when, self._deadline_at))
+
+    def connected(self) -> None:
+        """The request's headers went out: ``send`` for a streamed body, else ``response``."""
+        if self._phase == "connect":
+            self.enter("send" if self._streamed else "response")
 
     def sending(self) -> None:
         """The body started to go out (the connection is up): the ``send`` phase."""
@@ -255,3 +265,34 @@ async def read_body(content: aiohttp.StreamReader, timer: AttemptTimer) -> bytes
     if len(chunks) == 1:
         return chunks[0]
     return b"".join(chunks)
+
+
+class _ConnectTracing(aiohttp.TraceConfig):
+    """Tells a request's :class:`AttemptTimer` (its ``trace_request_ctx``) that its headers
+    went out, which ends the ``connect`` phase."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_request_headers_sent.append(_headers_sent)
+
+
+async def _headers_sent(
+    session: aiohttp.ClientSession,
+    context: object,
+    params: aiohttp.TraceRequestHeadersSentParams,
+) -> None:
+    timer = getattr(context, "trace_request_ctx", None)
+    if isinstance(timer, AttemptTimer):
+        timer.connected()
+
+
+def request_tracing() -> aiohttp.TraceConfig:
+    """The trace config a session needs for a precise ``connect`` phase: pass it in
+    ``aiohttp.ClientSession(trace_configs=[...])``. Without it, a request whose body is not
+    streamed gets the connect and first-byte limits together from its start."""
+    return _ConnectTracing()
+
+
+def traced(session: aiohttp.ClientSession) -> bool:
+    """Whether ``session`` carries :func:`request_tracing`."""
+    return any(isinstance(config, _ConnectTracing) for config in session.trace_configs)

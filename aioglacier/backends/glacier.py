@@ -38,6 +38,7 @@ from aioglacier.transport import (
     describe_failure,
     read_body,
     stream_body,
+    traced,
 )
 
 __all__ = [
@@ -193,6 +194,7 @@ class GlacierApi:
         )
         self._listener = listener
         self._subject = ""
+        self._traced = traced(session)
 
     def __repr__(self) -> str:
         return f"GlacierApi(endpoint={self._endpoint!r}, region={self._signer.region!r})"
@@ -242,9 +244,12 @@ class GlacierApi:
         return all_headers
 
     def _timer(self, deadline_at: float, *, streamed: bool) -> AttemptTimer:
-        if streamed:  # the body's first slice marks the connection up
-            return AttemptTimer(self._timeouts, deadline_at, phase="connect")
-        # A small body goes out at once: from the start, connect and first byte together.
+        if streamed or self._traced:
+            # The request's headers going out (traced) or the body's first slice end the
+            # connect phase.
+            return AttemptTimer(self._timeouts, deadline_at, phase="connect", streamed=streamed)
+        # Without tracing, nothing tells when a small body went out: from the start, connect
+        # and first byte together.
         return AttemptTimer(
             self._timeouts, deadline_at, phase="response", extra=self._timeouts.connect
         )
@@ -271,6 +276,7 @@ class GlacierApi:
                 headers=signed,
                 data=data,
                 timeout=self._client_timeout,
+                trace_request_ctx=timer,
             ) as resp:
                 timer.enter("receive")
                 content = await read_body(resp.content, timer)
@@ -711,7 +717,10 @@ class GlacierApi:
             self._limiter.slot(),
             self._timer(deadline_at, streamed=False) as timer,
             self._session.get(
-                URL(url, encoded=True), headers=signed, timeout=self._client_timeout
+                URL(url, encoded=True),
+                headers=signed,
+                timeout=self._client_timeout,
+                trace_request_ctx=timer,
             ) as resp,
         ):
             timer.enter("receive")
