@@ -52,7 +52,8 @@ async def test_dead_server_from_the_command_line_and_config_file(tmp_path: Path)
         rf"retrying list_vaults: {re.escape(NO_RESPONSE)}, attempt (\d)/8, next in \d+\.\d s"
     )
     retried = [int(m.group(1)) for m in map(retry.fullmatch, lines[:-1]) if m]
-    assert retried and retried == list(range(2, 2 + len(retried)))
+    assert retried
+    assert retried == list(range(2, 2 + len(retried)))
     assert len(retried) == len(lines) - 1  # nothing else was printed
     assert re.fullmatch(
         r"aioglacier: error: list_vaults: ("

@@ -143,21 +143,29 @@ def test_failure_descriptions() -> None:
 async def test_timer_names_the_phase_that_ran_out(phase: str, message: str) -> None:
     limits = Timeouts(connect=0.05, first_byte=0.05, stall=0.05, deadline=60)
     loop = asyncio.get_running_loop()
-    with pytest.raises(RequestTimeout) as late:
+
+    async def never_done() -> None:
         async with AttemptTimer(limits, loop.time() + 60) as timer:
             timer.enter(phase)  # type: ignore[arg-type]
             await asyncio.Event().wait()
+
+    with pytest.raises(RequestTimeout) as late:
+        await never_done()
     assert (str(late.value), late.value.retryable) == (message, True)
 
 
 async def test_deadline_caps_every_phase() -> None:
     limits = Timeouts(stall=30, deadline=0.05)
     loop = asyncio.get_running_loop()
-    with pytest.raises(RequestTimeout) as late:
+
+    async def trickle() -> None:
         async with AttemptTimer(limits, loop.time() + 0.05, phase="receive") as timer:
             while True:
                 await asyncio.sleep(0.001)
                 timer.progress()
+
+    with pytest.raises(RequestTimeout) as late:
+        await trickle()
     assert (str(late.value), late.value.retryable, late.value.code) == (
         "request deadline of 0.05 s passed",
         False,
