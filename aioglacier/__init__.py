@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         Message,
         ProgressSink,
         ProgressStream,
+        Retrying,
         RunFinished,
         ScanProgress,
     )
@@ -78,6 +79,7 @@ _EXPORTS: dict[str, str] = {
     "ProgressStream": "aioglacier.progress",
     "RemoteError": "aioglacier.errors",
     "RetrieveJob": "aioglacier.journal",
+    "Retrying": "aioglacier.progress",
     "RetryPolicy": "aioglacier.retry",
     "RunFinished": "aioglacier.progress",
     "ScanProgress": "aioglacier.progress",
@@ -136,6 +138,7 @@ __all__ = [
     "RemoteError",
     "RetrieveJob",
     "RetryPolicy",
+    "Retrying",
     "RunFinished",
     "ScanProgress",
     "SyncResult",

@@ -20,7 +20,11 @@ from typing import Any, NoReturn, TextIO
 from aioglacier import __version__
 from aioglacier.config import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_FIRST_BYTE_TIMEOUT,
     DEFAULT_PARTSIZE_MIB,
+    DEFAULT_REQUEST_DEADLINE,
+    DEFAULT_STALL_TIMEOUT,
     DETECT_MODES,
     SECRET_CONFIG_KEYS,
     read_config_file,
@@ -90,6 +94,16 @@ _vault_name = _checked(validate_vault_name)
 _endpoint_url = _checked(validate_endpoint_url)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Opt:
     """One option: its flags, how to convert a value, its default and help text."""
@@ -146,6 +160,44 @@ OPTIONS: dict[str, Opt] = {
             ("--protocol",),
             "http or https for AWS endpoints (default https)",
             choices=("http", "https"),
+        ),
+        Opt(
+            "connect-timeout",
+            ("--connect-timeout",),
+            f"seconds to connect to the service (default {DEFAULT_CONNECT_TIMEOUT:g})",
+            convert=_seconds,
+            metavar="SECONDS",
+        ),
+        Opt(
+            "first-byte-timeout",
+            ("--first-byte-timeout",),
+            "seconds from the end of a request to the first byte of its response "
+            f"(default {DEFAULT_FIRST_BYTE_TIMEOUT:g})",
+            convert=_seconds,
+            metavar="SECONDS",
+        ),
+        Opt(
+            "stall-timeout",
+            ("--stall-timeout",),
+            "seconds an upload or download may go without a byte sent or received "
+            f"(default {DEFAULT_STALL_TIMEOUT:g})",
+            convert=_seconds,
+            metavar="SECONDS",
+        ),
+        Opt(
+            "timeout",
+            ("--timeout",),
+            "mtglacier's timeout: sets both --first-byte-timeout and --stall-timeout",
+            convert=_seconds,
+            metavar="SECONDS",
+        ),
+        Opt(
+            "request-deadline",
+            ("--request-deadline",),
+            "seconds one request may take, all its retries included "
+            f"(default {DEFAULT_REQUEST_DEADLINE:g})",
+            convert=_seconds,
+            metavar="SECONDS",
         ),
         Opt("data-dir", ("--data-dir",), "directory where the emulator keeps its data"),
         Opt("host", ("--host",), "address to bind (default 127.0.0.1)", default="127.0.0.1"),
@@ -235,7 +287,21 @@ OPTIONS: dict[str, Opt] = {
 }
 
 #: Options every remote command takes.
-REMOTE = ("config", "endpoint-url", "region", "key", "secret", "token", "profile", "protocol")
+REMOTE = (
+    "config",
+    "endpoint-url",
+    "region",
+    "key",
+    "secret",
+    "token",
+    "profile",
+    "protocol",
+    "connect-timeout",
+    "first-byte-timeout",
+    "stall-timeout",
+    "timeout",
+    "request-deadline",
+)
 
 
 @dataclass(frozen=True)

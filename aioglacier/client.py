@@ -18,7 +18,7 @@ from typing import Any, Self
 
 import aiohttp
 
-from aioglacier.backends.glacier import GlacierApi, VaultInfo, glacier_endpoint
+from aioglacier.backends.glacier import GlacierApi, RetryListener, VaultInfo, glacier_endpoint
 from aioglacier.config import ClientSettings, resolve_credentials
 from aioglacier.engine import FileResult, SyncResult, run_sync, upload_one_file
 from aioglacier.errors import AioGlacierError
@@ -39,6 +39,7 @@ from aioglacier.restore import (
 )
 from aioglacier.retry import RetryPolicy
 from aioglacier.sigv4 import Credentials, SigV4Signer
+from aioglacier.transport import request_tracing
 from aioglacier.validate import LOCAL_PREFIX, validate_endpoint_url, validate_vault_name
 
 __all__ = ["Client"]
@@ -49,7 +50,9 @@ class Client:
 
     ``executor`` runs file reads, hashing and writes (default: a pool the client owns, of
     concurrency + 4 threads, at least 8); ``clock``
-    stamps journal records; ``retry`` overrides the retry policy built from the settings.
+    stamps journal records; ``retry`` overrides the retry policy built from the settings;
+    ``on_retry`` receives a :class:`~aioglacier.progress.Retrying` event before every retry of
+    a request made outside an operation with its own ``progress`` sink (which receives them).
     """
 
     def __init__(
@@ -60,8 +63,10 @@ class Client:
         clock: Callable[[], float] = time.time,
         retry: RetryPolicy | None = None,
         session: aiohttp.ClientSession | None = None,
+        on_retry: RetryListener | None = None,
     ) -> None:
         self.settings = settings or ClientSettings()
+        self._on_retry = on_retry
         self._executor: Executor | None = executor
         self._own_executor = executor is None
         self._clock = clock
@@ -129,11 +134,18 @@ class Client:
                 # Plain HTTP (the emulator, a proxy) needs no TLS context at all.
                 ssl=not endpoint.startswith("http://"),
             )
+            # Every request also gets these per call (see GlacierApi): connecting is bounded by
+            # aiohttp, the later phases by the request's own timer (aioglacier.transport).
             timeout = aiohttp.ClientTimeout(
-                total=None, sock_connect=30, sock_read=s.request_timeout
+                total=None, sock_connect=s.connect_timeout, sock_read=None
             )
             session = await stack.enter_async_context(
-                aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False)
+                aiohttp.ClientSession(
+                    connector=connector,
+                    timeout=timeout,
+                    auto_decompress=False,
+                    trace_configs=[request_tracing()],
+                )
             )
         self._api = GlacierApi(
             session,
@@ -142,6 +154,8 @@ class Client:
             RequestLimiter(s.concurrency),
             self._retry,
             account_id=s.account_id,
+            timeouts=s.timeouts,
+            listener=self._on_retry,
         )
 
     async def __aexit__(

@@ -20,6 +20,7 @@ from aioglacier.sigv4 import Credentials
 if TYPE_CHECKING:
     from aioglacier.client import Client
     from aioglacier.engine import SyncResult
+    from aioglacier.progress import Retrying
     from aioglacier.render import Renderer
     from aioglacier.restore import OperationResult
 
@@ -43,6 +44,18 @@ def _settings(inv: Invocation) -> ClientSettings:
         kwargs["concurrency"] = inv.get("concurrency")
     if inv.get("partsize") is not None:
         kwargs["part_size"] = inv.get("partsize") * 1024 * 1024
+    timeout = inv.get("timeout")  # mtglacier's: the first-byte and stall limits both
+    for option, field in (
+        ("connect-timeout", "connect_timeout"),
+        ("first-byte-timeout", "first_byte_timeout"),
+        ("stall-timeout", "stall_timeout"),
+        ("request-deadline", "request_deadline"),
+    ):
+        value = inv.get(option)
+        if value is None and field in ("first_byte_timeout", "stall_timeout"):
+            value = timeout
+        if value is not None:
+            kwargs[field] = value
     return ClientSettings(**kwargs)
 
 
@@ -55,7 +68,19 @@ def _renderer(inv: Invocation) -> Renderer:
 def _client(inv: Invocation) -> Client:
     from aioglacier.client import Client
 
-    return Client(_settings(inv))
+    return Client(_settings(inv), on_retry=lambda event: _retry_note(inv, event))
+
+
+def _retry_note(inv: Invocation, event: Retrying) -> None:
+    """A retry of a command that has no progress display: one line on standard error."""
+    if inv.json:
+        import json
+
+        from aioglacier.progress import event_to_json
+
+        print(json.dumps(event_to_json(event)), file=inv.stderr, flush=True)
+    else:
+        inv.note(event.describe())
 
 
 def _summary(inv: Invocation, result: SyncResult) -> None:

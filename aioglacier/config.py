@@ -27,12 +27,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_FIRST_BYTE_TIMEOUT",
     "DEFAULT_PARTSIZE_MIB",
     "DEFAULT_REGION",
+    "DEFAULT_REQUEST_DEADLINE",
+    "DEFAULT_STALL_TIMEOUT",
     "DETECT_MODES",
     "SECRET_CONFIG_KEYS",
     "ClientSettings",
     "ConfigFile",
+    "Timeouts",
     "read_config_file",
     "resolve_credentials",
 ]
@@ -52,6 +57,11 @@ DETECT_MODES: tuple[DetectMode, ...] = (
     "size-only",
 )
 DEFAULT_CONCURRENCY = 8
+#: Request time limits in seconds (see ClientSettings and aioglacier.transport.Timeouts).
+DEFAULT_CONNECT_TIMEOUT = 30.0
+DEFAULT_FIRST_BYTE_TIMEOUT = 60.0
+DEFAULT_STALL_TIMEOUT = 60.0
+DEFAULT_REQUEST_DEADLINE = 1800.0
 DEFAULT_PARTSIZE_MIB = 16
 MAX_PARTSIZE_MIB = 4096
 
@@ -60,11 +70,42 @@ SECRET_CONFIG_KEYS = frozenset({"secret", "token"})
 
 
 @dataclass(frozen=True)
+class Timeouts:
+    """The time limits of every request, in seconds (phases: see :mod:`aioglacier.transport`).
+
+    The defaults suit a home connection: a 64 MiB part on a 1 Mbit/s uplink takes about nine
+    minutes and never goes a minute without sending a byte; Glacier answers a request whose
+    body it received within seconds, and sends job output as fast as the link takes it. A
+    server that accepts and never answers fails an attempt after ``first_byte`` seconds; one
+    that trickles bytes is cut off by ``deadline``.
+    """
+
+    connect: float = DEFAULT_CONNECT_TIMEOUT
+    first_byte: float = DEFAULT_FIRST_BYTE_TIMEOUT
+    stall: float = DEFAULT_STALL_TIMEOUT
+    deadline: float = DEFAULT_REQUEST_DEADLINE
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "first_byte", "stall", "deadline"):
+            value = getattr(self, name)
+            if not value > 0:
+                label = "request deadline" if name == "deadline" else f"{name} timeout"
+                raise ConfigError(f"{label.replace('_', '-')} must be positive, got {value}")
+
+
+@dataclass(frozen=True)
 class ClientSettings:
     """Everything a client needs to talk to one endpoint.
 
     ``endpoint_url`` is an ``http(s)://`` URL, ``local:DIR`` for the embedded emulator, or None for
     AWS's regional endpoint. ``part_size`` is in bytes: 1 MiB times a power of two, at most 4 GiB.
+
+    Time limits of every request, in seconds (see :mod:`aioglacier.transport`):
+    ``connect_timeout`` to connect; ``first_byte_timeout`` from the end of the request's body
+    to the response; ``stall_timeout``, the longest a body may go without a byte sent or
+    received; ``request_deadline``, the longest one request may take, every attempt and the
+    waits between them included. An attempt past a limit is retried; past the deadline the
+    request fails.
     """
 
     region: str = DEFAULT_REGION
@@ -76,7 +117,10 @@ class ClientSettings:
     max_attempts: int = 8
     retry_base_delay: float = 0.25
     retry_max_delay: float = 20.0
-    request_timeout: float = 180.0
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    first_byte_timeout: float = DEFAULT_FIRST_BYTE_TIMEOUT
+    stall_timeout: float = DEFAULT_STALL_TIMEOUT
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
     protocol: str = "https"
     account_id: str = "-"
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -94,6 +138,17 @@ class ClientSettings:
             raise ConfigError(f"max attempts must be at least 1, got {self.max_attempts}")
         if self.protocol not in ("http", "https"):
             raise ConfigError(f'protocol must be "https" or "http", got {self.protocol!r}')
+        self.timeouts  # noqa: B018 - validates the time limits
+
+    @property
+    def timeouts(self) -> Timeouts:
+        """The time limits as one object (what the request path uses)."""
+        return Timeouts(
+            connect=self.connect_timeout,
+            first_byte=self.first_byte_timeout,
+            stall=self.stall_timeout,
+            deadline=self.request_deadline,
+        )
 
 
 @dataclass(frozen=True)

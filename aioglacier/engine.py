@@ -176,7 +176,7 @@ async def _journal_created(run: _Run, rel: str, mtime: int | None, outcome: Uplo
 
 async def _delete_archive(run: _Run, old: Created) -> None:
     try:
-        await run.api.delete_archive(run.vault, old.archive_id)
+        await run.api.bind(subject=old.relfilename).delete_archive(run.vault, old.archive_id)
     except RemoteError as exc:
         if exc.code != "ResourceNotFoundException":
             raise
@@ -324,6 +324,8 @@ async def run_sync(
         JournalWriteError: the journal could not be written (the run stopped).
     """
     started = time.monotonic()
+    if progress is not null_sink:
+        api = api.bind(listener=progress)
     result = SyncResult()
     state = await load_journal(journal_path)
     if state.torn_tail and dry_run:  # else the writer sets the line aside and says so
@@ -545,6 +547,8 @@ async def upload_one_file(
     from aioglacier.journal import validate_relfilename
 
     validate_relfilename(relfilename)
+    if progress is not null_sink:
+        api = api.bind(listener=progress)
     if (path is None) == (stream is None):
         raise AioGlacierError("give exactly one of path and stream")
     state = await load_journal(journal_path)

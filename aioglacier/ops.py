@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aioglacier.backends.glacier import GlacierApi, MultipartPart
 from aioglacier.batching import ExecutorBatcher
@@ -265,6 +265,7 @@ async def upload_file(
     multipart upload with parts in flight concurrently, recorded for resume.
     """
     description = encode_description(relfilename, mtime)
+    ctx = replace(ctx, api=ctx.api.bind(subject=relfilename))
     src = _Source(relfilename, size, mtime, path, mtime_ns, data)
     if size <= ctx.part_size:
         return await _upload_single(ctx, src, description)
@@ -346,6 +347,7 @@ async def upload_stream(
     """
     loop = asyncio.get_running_loop()
     description = encode_description(relfilename, mtime)
+    ctx = replace(ctx, api=ctx.api.bind(subject=relfilename))
     part_size = part_size_for(max_size, ctx.part_size)
     first = await loop.run_in_executor(ctx.executor, _read_full, read, part_size)
     if not first:

@@ -23,6 +23,7 @@ __all__ = [
     "Message",
     "ProgressSink",
     "ProgressStream",
+    "Retrying",
     "RunFinished",
     "ScanProgress",
     "Totals",
@@ -113,6 +114,32 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Retrying:
+    """A request failed in a way worth another try, which starts in ``delay`` seconds.
+
+    ``operation`` is the API operation (``upload_part``...), ``relfilename`` the file it is for
+    ("" when none), ``error`` what went wrong, ``attempt`` the number of the coming attempt.
+    """
+
+    operation: str
+    relfilename: str
+    error: str
+    attempt: int
+    max_attempts: int
+    delay: float
+    kind: str = field(default="retrying", init=False)
+
+    def describe(self) -> str:
+        """One line for people: ``retrying upload_part for a.jpg: 503 ..., attempt 3/8, next
+        in 4.2 s``."""
+        subject = f" for {self.relfilename}" if self.relfilename else ""
+        return (
+            f"retrying {self.operation}{subject}: {self.error}, "
+            f"attempt {self.attempt}/{self.max_attempts}, next in {self.delay:.1f} s"
+        )
+
+
+@dataclass(frozen=True)
 class RunFinished:
     """The operation ended: counts by outcome."""
 
@@ -133,6 +160,7 @@ Event = (
     | FileSkipped
     | FileFailed
     | Message
+    | Retrying
     | RunFinished
 )
 

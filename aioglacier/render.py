@@ -25,6 +25,7 @@ from aioglacier.progress import (
     FileQueued,
     FileSkipped,
     Message,
+    Retrying,
     RunFinished,
     ScanProgress,
     Totals,
@@ -127,6 +128,8 @@ class PlainRenderer(Renderer):
             self._line(f"skipped: {event.relfilename}: {event.reason}")
         elif isinstance(event, FileFailed):
             self._line(f"FAILED: {event.relfilename}: {event.error}", always=True)
+        elif isinstance(event, Retrying):
+            self._line(event.describe())
         elif isinstance(event, Message):
             if event.level == "warning":
                 self._line(f"warning: {event.text}", always=True)

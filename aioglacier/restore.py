@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -49,7 +49,7 @@ from aioglacier.progress import (
     RunFinished,
     null_sink,
 )
-from aioglacier.retry import RetryPolicy, with_retries
+from aioglacier.retry import RetryPolicy
 from aioglacier.safepath import UnsafePathError, make_parents, safe_target, temp_name_for
 from aioglacier.treehash import MIB, tree_hash, tree_hash_from_parts
 
@@ -128,6 +128,11 @@ class OperationResult:
     def bytes_done(self) -> int:
         """Bytes of the files restored (or archives deleted)."""
         return sum(o.size for o in self.done)
+
+
+def _observed(api: GlacierApi, progress: ProgressSink) -> GlacierApi:
+    """``api`` reporting its retries to ``progress`` (as Retrying events)."""
+    return api if progress is null_sink else api.bind(listener=progress)
 
 
 def _finish(progress: ProgressSink, result: OperationResult, started: float) -> OperationResult:
@@ -292,6 +297,7 @@ async def start_restore(
     jobs started that the journal misses).
     """
     started = time.monotonic()
+    api = _observed(api, progress)
     result = OperationResult()
     loop = asyncio.get_running_loop()
     state = await _load_outside_journal(journal_path, executor, progress, result)
@@ -346,7 +352,7 @@ async def start_restore(
             async def go() -> None:
                 progress(FileStarted(record.relfilename, "retrieve", record.size))
                 try:
-                    job_id = await api.initiate_job(
+                    job_id = await api.bind(subject=record.relfilename).initiate_job(
                         vault, {**params_base, "ArchiveId": record.archive_id}
                     )
                 except AioGlacierError as exc:
@@ -419,11 +425,11 @@ async def _fetch_segment(
     loop = asyncio.get_running_loop()
     length = end - start + 1
 
-    async def attempt(n: int) -> bytes:
+    async def attempt(deadline_at: float) -> bytes:
         async with d.api.job_output(
-            d.vault, job_id, byte_range=None if whole else (start, end)
+            d.vault, job_id, byte_range=None if whole else (start, end), deadline_at=deadline_at
         ) as out:
-            data = await out.content.read()
+            data = await out.read()
             header = out.tree_hash
         if len(data) != length:
             raise _SegmentError(
@@ -435,7 +441,7 @@ async def _fetch_segment(
         )
 
     async with d.budget.hold(length):
-        digest = await with_retries(attempt, d.retry)
+        digest = await d.api.retried("get_job_output", attempt, policy=d.retry)
     d.progress(BytesTransferred(record.relfilename, length))
     return digest
 
@@ -652,16 +658,16 @@ async def _download_whole(d: _Download, base_dir: Path, record: Created, job_id:
     """A file of one segment: fetch, then verify and store in ONE executor job."""
     loop = asyncio.get_running_loop()
 
-    async def attempt(n: int) -> _Staged:
-        async with d.api.job_output(d.vault, job_id) as out:
-            data = await out.content.read()
+    async def attempt(deadline_at: float) -> _Staged:
+        async with d.api.job_output(d.vault, job_id, deadline_at=deadline_at) as out:
+            data = await out.read()
             header = out.tree_hash
         if len(data) != record.size:
             raise _SegmentError(f"{record.relfilename}: got {len(data)} of {record.size} bytes")
         return await loop.run_in_executor(d.executor, _store_whole, base_dir, record, data, header)
 
     async with d.budget.hold(record.size):
-        staged = await with_retries(attempt, d.retry)
+        staged = await d.api.retried("get_job_output", attempt, policy=d.retry)
     d.progress(BytesTransferred(record.relfilename, record.size))
     await d.committer.commit(staged)
 
@@ -732,6 +738,7 @@ async def restore_completed(
     (expired); skipped, with the reason, when its job is still in progress or it has none.
     """
     started = time.monotonic()
+    api = _observed(api, progress)
     result = OperationResult()
     loop = asyncio.get_running_loop()
     state = await _load_outside_journal(journal_path, executor, progress, result)
@@ -762,7 +769,8 @@ async def restore_completed(
     async def download(record: Created, job_id: str) -> None:
         progress(FileStarted(record.relfilename, "download", record.size))
         try:
-            await _download_one(d, base_dir, record, job_id, segment_size)
+            mine = replace(d, api=d.api.bind(subject=record.relfilename))
+            await _download_one(mine, base_dir, record, job_id, segment_size)
         except (AioGlacierError, OSError, UnsafePathError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             progress(FileFailed(record.relfilename, "download", reason))
@@ -885,6 +893,7 @@ async def purge_vault(
     :class:`JournalWriteError` names the archives deleted that the journal still lists).
     """
     started = time.monotonic()
+    api = _observed(api, progress)
     result = OperationResult()
     state = await _load_outside_journal(journal_path, executor, progress, result)
     if state.torn_tail and dry_run:  # else the writer sets the line aside and says so
@@ -909,7 +918,7 @@ async def purge_vault(
             async def go() -> None:
                 progress(FileStarted(a.relfilename, "purge", a.size))
                 try:
-                    await api.delete_archive(vault, a.archive_id)
+                    await api.bind(subject=a.relfilename).delete_archive(vault, a.archive_id)
                 except RemoteError as exc:
                     if exc.code != "ResourceNotFoundException":
                         progress(FileFailed(a.relfilename, "purge", str(exc)))
@@ -944,9 +953,9 @@ async def retrieve_inventory(api: GlacierApi, vault: str, *, format: str = "JSON
     return await api.initiate_job(vault, {"Type": "inventory-retrieval", "Format": fmt})
 
 
-async def _read_job_output(api: GlacierApi, vault: str, job_id: str) -> bytes:
-    async with api.job_output(vault, job_id) as out:
-        data = await out.content.read()
+async def _read_job_output(api: GlacierApi, vault: str, job_id: str, deadline_at: float) -> bytes:
+    async with api.job_output(vault, job_id, deadline_at=deadline_at) as out:
+        data = await out.read()
         header = out.tree_hash
     if header is not None and header != _hash_only(data).hex():
         raise RemoteError(
@@ -971,6 +980,7 @@ async def download_inventory(
 
     ``new_journal`` must not exist or be empty. Returns the number of records written.
     """
+    api = _observed(api, progress)
     loop = asyncio.get_running_loop()
     size = await loop.run_in_executor(executor, _size_or_zero, new_journal)
     if size:
@@ -1027,8 +1037,10 @@ async def newest_inventory(
         await sleep(delay)
     newest = max(done, key=lambda j: str(j.get("CompletionDate") or j.get("CreationDate") or ""))
     job_id = str(newest["JobId"])
-    data = await with_retries(
-        lambda n: _read_job_output(api, vault, job_id), retry or RetryPolicy()
+    data = await api.retried(
+        "get_job_output",
+        lambda deadline_at: _read_job_output(api, vault, job_id, deadline_at),
+        policy=retry,
     )
     fmt = str((newest.get("InventoryRetrievalParameters") or {}).get("Format") or "") or None
     return parse_inventory(data, format="CSV" if fmt == "CSV" else "JSON" if fmt else None)

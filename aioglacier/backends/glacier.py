@@ -10,35 +10,76 @@ are retried with full-jitter backoff, releasing the slot while waiting.
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import aiohttp
 from yarl import URL
 
+from aioglacier.config import Timeouts
 from aioglacier.errors import RemoteError
 from aioglacier.limits import RequestLimiter
-from aioglacier.retry import RETRYABLE_CODES, RetryPolicy, is_retryable, with_retries
+from aioglacier.progress import Retrying
+from aioglacier.retry import RETRYABLE_CODES, RetryPolicy, is_retryable
 from aioglacier.sigv4 import EMPTY_SHA256, SigV4Signer
+from aioglacier.transport import (
+    STREAM_CHUNK,
+    AttemptTimer,
+    NetworkError,
+    RequestTimeout,
+    describe_failure,
+    read_body,
+    stream_body,
+    traced,
+)
 from aioglacier.validate import validate_vault_name
 
 __all__ = [
     "GLACIER_API_VERSION",
+    "CompletionUnknownError",
     "GlacierApi",
     "JobOutput",
     "MultipartPart",
+    "RetryListener",
     "VaultInfo",
     "glacier_endpoint",
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GLACIER_API_VERSION = "2012-06-01"
+
+#: Receives a :class:`~aioglacier.progress.Retrying` event before each retry (any progress
+#: sink will do).
+RetryListener = Callable[[Retrying], None]
+
+
+class CompletionUnknownError(RemoteError):
+    """A Complete Multipart Upload whose answer was lost was retried, and the service no longer
+    knew the upload: the first Complete may have created an archive that nothing records.
+
+    The vault API offers no way to find that archive but an inventory; a store that can look
+    it up does so in :meth:`GlacierApi.find_completed_archive` instead of raising this.
+    """
+
+    def __init__(self, vault: str, upload_id: str) -> None:
+        super().__init__(
+            "CompletionUnknown",
+            "the answer to Complete Multipart Upload was lost and its retry found the upload "
+            "gone: an archive may have been created that the journal does not record (a vault "
+            "inventory lists it); the next sync uploads the file again",
+        )
+        self.vault = vault
+        self.upload_id = upload_id
 
 
 def glacier_endpoint(region: str, protocol: str = "https") -> str:
@@ -81,27 +122,24 @@ class MultipartPart:
 
 @dataclass
 class JobOutput:
-    """An open Get Job Output response: status, headers, and the body stream."""
+    """An open Get Job Output response: status, headers, and the body stream.
+
+    Read the body with :meth:`read` (the stall limit applies to it).
+    """
 
     status: int
     headers: Mapping[str, str]
     content: aiohttp.StreamReader
+    timer: AttemptTimer
 
     @property
     def tree_hash(self) -> str | None:
         """The ``x-amz-sha256-tree-hash`` header, when the service sent one."""
         return self.headers.get("x-amz-sha256-tree-hash")
 
-
-#: Bodies larger than this are sent as a stream of slices of this size, so the transport never
-#: holds a second copy of a whole part while the socket drains.
-STREAM_CHUNK = 1024 * 1024
-
-
-async def _chunks(body: bytes) -> AsyncIterator[memoryview]:
-    view = memoryview(body)
-    for start in range(0, len(view), STREAM_CHUNK):
-        yield view[start : start + STREAM_CHUNK]
+    async def read(self) -> bytes:
+        """The whole body; no byte arriving for the stall limit fails the attempt."""
+        return await read_body(self.content, self.timer)
 
 
 def _error_from_response(status: int, body: bytes, headers: Mapping[str, str]) -> RemoteError:
@@ -139,6 +177,8 @@ class GlacierApi:
         retry: RetryPolicy,
         *,
         account_id: str = "-",
+        timeouts: Timeouts | None = None,
+        listener: RetryListener | None = None,
     ) -> None:
         self._session = session
         self._endpoint = endpoint.rstrip("/")
@@ -147,6 +187,15 @@ class GlacierApi:
         self._retry = retry
         self._account = quote(account_id, safe="")
         self._paths: dict[tuple[str, ...], str] = {}
+        self._timeouts = timeouts or Timeouts()
+        # Connecting is bounded by aiohttp (it sees the socket); every later phase by the
+        # attempt's own timer (see aioglacier.transport), whatever the session's defaults.
+        self._client_timeout = aiohttp.ClientTimeout(
+            total=None, connect=None, sock_connect=self._timeouts.connect, sock_read=None
+        )
+        self._listener = listener
+        self._subject = ""
+        self._traced = traced(session)
 
     def __repr__(self) -> str:
         return f"GlacierApi(endpoint={self._endpoint!r}, region={self._signer.region!r})"
@@ -155,6 +204,23 @@ class GlacierApi:
     def limiter(self) -> RequestLimiter:
         """The request limiter every call goes through."""
         return self._limiter
+
+    @property
+    def timeouts(self) -> Timeouts:
+        """The time limits of every request."""
+        return self._timeouts
+
+    def bind(
+        self, *, subject: str | None = None, listener: RetryListener | None = None
+    ) -> GlacierApi:
+        """The same API (session, limiter, policy) with retries reported to ``listener`` and
+        named after ``subject`` (the file a request is for). Cheap: one per file is fine."""
+        bound = copy.copy(self)
+        if subject is not None:
+            bound._subject = subject
+        if listener is not None:
+            bound._listener = listener
+        return bound
 
     # ---------------------------------------------------------------- plumbing
 
@@ -180,6 +246,17 @@ class GlacierApi:
         all_headers.update(self._signer.sign(method, url, all_headers, payload_hash))
         return all_headers
 
+    def _timer(self, deadline_at: float, *, streamed: bool) -> AttemptTimer:
+        if streamed or self._traced:
+            # The request's headers going out (traced) or the body's first slice end the
+            # connect phase.
+            return AttemptTimer(self._timeouts, deadline_at, phase="connect", streamed=streamed)
+        # Without tracing, nothing tells when a small body went out: from the start, connect
+        # and first byte together.
+        return AttemptTimer(
+            self._timeouts, deadline_at, phase="response", extra=self._timeouts.connect
+        )
+
     async def _once(
         self,
         method: str,
@@ -188,56 +265,114 @@ class GlacierApi:
         body: bytes,
         payload_hash: str,
         expect: tuple[int, ...],
+        deadline_at: float,
     ) -> tuple[int, Mapping[str, str], bytes]:
         signed = self._headers(method, url, headers, payload_hash)
-        data: bytes | AsyncIterator[memoryview] | None = body or None
-        if len(body) > STREAM_CHUNK:
-            data = _chunks(body)
-        async with (
-            self._limiter,
-            self._session.request(
-                method, URL(url, encoded=True), headers=signed, data=data
-            ) as resp,
-        ):
-            data = await resp.read()
-            if resp.status not in expect:
-                raise _error_from_response(resp.status, data, resp.headers)
-            return resp.status, resp.headers, data
+        streamed = len(body) > STREAM_CHUNK
+        async with self._limiter, self._timer(deadline_at, streamed=streamed) as timer:
+            data: bytes | AsyncIterator[memoryview] | None = body or None
+            if streamed:
+                data = stream_body(body, timer)
+            async with self._session.request(
+                method,
+                URL(url, encoded=True),
+                headers=signed,
+                data=data,
+                timeout=self._client_timeout,
+                trace_request_ctx=timer,
+            ) as resp:
+                timer.enter("receive")
+                content = await read_body(resp.content, timer)
+                if resp.status not in expect:
+                    raise _error_from_response(resp.status, content, resp.headers)
+                return resp.status, resp.headers, content
+
+    async def retried(
+        self,
+        operation: str,
+        attempt: Callable[[float], Awaitable[T]],
+        *,
+        retry: bool = True,
+        policy: RetryPolicy | None = None,
+        on_retry: Callable[[int, BaseException], None] | None = None,
+    ) -> T:
+        """Await ``attempt(deadline_at)`` until it succeeds, fails permanently, attempts run out
+        or the request deadline (``deadline_at``, a loop time) passes.
+
+        Before each retry, ``on_retry(next_attempt, error)`` is called and a
+        :class:`~aioglacier.progress.Retrying` event goes to the listener. A failure without an
+        answer from the service (no connection, a broken one, a time limit) ends as one
+        :class:`~aioglacier.transport.NetworkError` naming ``operation``; an error the service
+        sent is raised as it is.
+        """
+        policy = policy or self._retry
+        loop = asyncio.get_running_loop()
+        deadline_at = loop.time() + self._timeouts.deadline
+        number = 1
+        while True:
+            try:
+                return await attempt(deadline_at)
+            except Exception as exc:
+                error = exc
+            if not retry or number >= policy.max_attempts or not is_retryable(error):
+                raise self._final(operation, error, number) from None
+            number += 1
+            delay = policy.delay(number)
+            if loop.time() + delay >= deadline_at:
+                late = RequestTimeout("response", self._timeouts.deadline, deadline=True)
+                failure = f"{describe_failure(error, self._timeouts)}; {late.message}"
+                raise NetworkError(operation, failure, number - 1, late.code) from None
+            log.debug("attempt %d of %s after %r", number, operation, error)
+            if on_retry is not None:
+                on_retry(number, error)
+            if self._listener is not None:
+                self._listener(
+                    Retrying(
+                        operation=operation,
+                        relfilename=self._subject,
+                        error=describe_failure(error, self._timeouts),
+                        attempt=number,
+                        max_attempts=policy.max_attempts,
+                        delay=delay,
+                    )
+                )
+            await policy.sleep(delay)
+
+    def _final(self, operation: str, error: Exception, attempts: int) -> Exception:
+        """The error a request ends with: the service's own, or one line for the others."""
+        if isinstance(error, RemoteError) and not isinstance(error, RequestTimeout):
+            return error
+        if not (isinstance(error, RequestTimeout) or is_retryable(error)):
+            return error  # not a network failure (a bug, a bad URL...): as it is
+        code = error.code if isinstance(error, RequestTimeout) else "NetworkError"
+        return NetworkError(operation, describe_failure(error, self._timeouts), attempts, code)
 
     async def call(
         self,
         method: str,
         *segments: str,
+        operation: str = "request",
         query: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         body: bytes = b"",
         payload_hash: str | None = None,
         expect: tuple[int, ...] = (200,),
         retry: bool = True,
+        on_retry: Callable[[int, BaseException], None] | None = None,
     ) -> tuple[int, Mapping[str, str], bytes]:
-        """Send one request (retried when transient) and return status, headers and body."""
+        """Send one request (retried when transient) and return status, headers and body.
+
+        ``operation`` names it in retry events and errors (``upload_part``...).
+        """
         url = self._url(*segments, query=query)
         if payload_hash is None:
-            if body:
-                import hashlib
+            payload_hash = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
+        digest = payload_hash
 
-                payload_hash = hashlib.sha256(body).hexdigest()
-            else:
-                payload_hash = EMPTY_SHA256
+        def attempt(deadline_at: float) -> Awaitable[tuple[int, Mapping[str, str], bytes]]:
+            return self._once(method, url, headers, body, digest, expect, deadline_at)
 
-        try:  # the common case: the first attempt succeeds, no retry machinery involved
-            return await self._once(method, url, headers, body, payload_hash, expect)
-        except Exception as exc:
-            if not retry or self._retry.max_attempts < 2 or not is_retryable(exc):
-                raise
-            first_error = exc
-
-        async def attempt(n: int) -> tuple[int, Mapping[str, str], bytes]:
-            log.debug("attempt %d of %s %s after %r", n, method, url, first_error)
-            return await self._once(method, url, headers, body, payload_hash, expect)
-
-        await self._retry.sleep(self._retry.delay(2))
-        return await with_retries(attempt, self._retry, start=2)
+        return await self.retried(operation, attempt, retry=retry, on_retry=on_retry)
 
     async def call_json(self, method: str, *segments: str, **kwargs: Any) -> dict[str, Any]:
         """Like :meth:`call`, and decode the JSON body."""
@@ -251,16 +386,20 @@ class GlacierApi:
 
     async def create_vault(self, vault: str) -> str:
         """Create ``vault`` (idempotent, as AWS); returns its location."""
-        _, headers, _ = await self.call("PUT", "vaults", vault, expect=(201,))
+        _, headers, _ = await self.call(
+            "PUT", "vaults", vault, operation="create_vault", expect=(201,)
+        )
         return headers.get("Location", "")
 
     async def delete_vault(self, vault: str) -> None:
         """Delete an empty vault."""
-        await self.call("DELETE", "vaults", vault, expect=(204,))
+        await self.call("DELETE", "vaults", vault, operation="delete_vault", expect=(204,))
 
     async def describe_vault(self, vault: str) -> VaultInfo:
         """Describe one vault."""
-        return VaultInfo.from_json(await self.call_json("GET", "vaults", vault))
+        return VaultInfo.from_json(
+            await self.call_json("GET", "vaults", vault, operation="describe_vault")
+        )
 
     async def list_vaults(self, *, page_size: int | None = None) -> AsyncIterator[VaultInfo]:
         """Every vault of the account, following every page."""
@@ -271,7 +410,7 @@ class GlacierApi:
                 query["marker"] = marker
             if page_size:
                 query["limit"] = str(page_size)
-            data = await self.call_json("GET", "vaults", query=query)
+            data = await self.call_json("GET", "vaults", operation="list_vaults", query=query)
             for item in data.get("VaultList") or []:
                 yield VaultInfo.from_json(item)
             marker = data.get("Marker")
@@ -304,6 +443,7 @@ class GlacierApi:
             "vaults",
             vault,
             "archives",
+            operation="upload_archive",
             headers=headers,
             body=body,
             payload_hash=sha256,
@@ -328,7 +468,15 @@ class GlacierApi:
 
     async def delete_archive(self, vault: str, archive_id: str) -> None:
         """Delete one archive."""
-        await self.call("DELETE", "vaults", vault, "archives", archive_id, expect=(204,))
+        await self.call(
+            "DELETE",
+            "vaults",
+            vault,
+            "archives",
+            archive_id,
+            operation="delete_archive",
+            expect=(204,),
+        )
 
     # ---------------------------------------------------------------- multipart
 
@@ -336,7 +484,13 @@ class GlacierApi:
         """Start a multipart upload; returns its upload id."""
         headers = {"x-amz-part-size": str(part_size), "x-amz-archive-description": description}
         _, resp_headers, _ = await self.call(
-            "POST", "vaults", vault, "multipart-uploads", headers=headers, expect=(201,)
+            "POST",
+            "vaults",
+            vault,
+            "multipart-uploads",
+            operation="initiate_multipart_upload",
+            headers=headers,
+            expect=(201,),
         )
         upload_id = resp_headers.get("x-amz-multipart-upload-id")
         if not upload_id:
@@ -369,6 +523,7 @@ class GlacierApi:
             vault,
             "multipart-uploads",
             upload_id,
+            operation="upload_part",
             headers=headers,
             body=body,
             payload_hash=sha256,
@@ -384,7 +539,13 @@ class GlacierApi:
         while True:
             query = {"marker": marker} if marker else None
             data = await self.call_json(
-                "GET", "vaults", vault, "multipart-uploads", upload_id, query=query
+                "GET",
+                "vaults",
+                vault,
+                "multipart-uploads",
+                upload_id,
+                operation="list_parts",
+                query=query,
             )
             part_size = int(data.get("PartSizeInBytes") or part_size)
             for item in data.get("Parts") or []:
@@ -400,7 +561,14 @@ class GlacierApi:
         marker: str | None = None
         while True:
             query = {"marker": marker} if marker else None
-            data = await self.call_json("GET", "vaults", vault, "multipart-uploads", query=query)
+            data = await self.call_json(
+                "GET",
+                "vaults",
+                vault,
+                "multipart-uploads",
+                operation="list_multipart_uploads",
+                query=query,
+            )
             uploads.extend(data.get("UploadsList") or [])
             marker = data.get("Marker")
             if not marker:
@@ -409,16 +577,67 @@ class GlacierApi:
     async def complete_multipart(
         self, vault: str, upload_id: str, *, archive_size: int, tree_hash: str
     ) -> str:
-        """Finish a multipart upload; returns the archive id."""
+        """Finish a multipart upload; returns the archive id.
+
+        Complete is idempotent on AWS: a retry after a lost answer gets the same archive. When
+        a retry finds the upload gone instead, the first attempt may have created the archive:
+        :meth:`find_completed_archive` is asked for it, and
+        :class:`CompletionUnknownError` raised when it cannot tell.
+        """
         headers = {"x-amz-archive-size": str(archive_size), "x-amz-sha256-tree-hash": tree_hash}
-        _, resp_headers, _ = await self.call(
-            "POST", "vaults", vault, "multipart-uploads", upload_id, headers=headers, expect=(201,)
-        )
+        retried = False
+
+        def note(attempt: int, error: BaseException) -> None:
+            nonlocal retried
+            retried = True
+
+        try:
+            _, resp_headers, _ = await self.call(
+                "POST",
+                "vaults",
+                vault,
+                "multipart-uploads",
+                upload_id,
+                operation="complete_multipart_upload",
+                headers=headers,
+                expect=(201,),
+                on_retry=note,
+            )
+        except RemoteError as exc:
+            if not retried or exc.code != "ResourceNotFoundException":
+                raise
+            found = await self.find_completed_archive(
+                vault, upload_id, archive_size=archive_size, tree_hash=tree_hash
+            )
+            if found is None:
+                raise CompletionUnknownError(vault, upload_id) from None
+            return found
         return self._checked_archive_id(resp_headers, tree_hash)
+
+    async def find_completed_archive(
+        self, vault: str, upload_id: str, *, archive_size: int, tree_hash: str
+    ) -> str | None:
+        """The archive a completed multipart upload created, when the store can tell; None
+        when it cannot.
+
+        The vault API cannot: a completed upload leaves no trace but the archive, which only an
+        inventory (hours later) shows. A backend whose store can look the object up (S3: the
+        key, its size and checksum) overrides this, so that a retried Complete never leaves an
+        archive nobody knows.
+        """
+        return None
 
     async def abort_multipart(self, vault: str, upload_id: str) -> None:
         """Abort a multipart upload (its parts are discarded)."""
-        await self.call("DELETE", "vaults", vault, "multipart-uploads", upload_id, expect=(204,))
+        await self.call(
+            "DELETE",
+            "vaults",
+            vault,
+            "multipart-uploads",
+            upload_id,
+            operation="abort_multipart_upload",
+            expect=(204,),
+        )
 
     # ---------------------------------------------------------------- jobs
 
@@ -430,6 +649,7 @@ class GlacierApi:
             "vaults",
             vault,
             "jobs",
+            operation="initiate_job",
             body=body,
             headers={"Content-Type": "application/json"},
             expect=(202,),
@@ -441,7 +661,9 @@ class GlacierApi:
 
     async def describe_job(self, vault: str, job_id: str) -> dict[str, Any]:
         """Describe one job."""
-        return await self.call_json("GET", "vaults", vault, "jobs", job_id)
+        return await self.call_json(
+            "GET", "vaults", vault, "jobs", job_id, operation="describe_job"
+        )
 
     async def list_jobs(
         self,
@@ -463,7 +685,9 @@ class GlacierApi:
                 query["statuscode"] = statuscode
             if page_size:
                 query["limit"] = str(page_size)
-            data = await self.call_json("GET", "vaults", vault, "jobs", query=query)
+            data = await self.call_json(
+                "GET", "vaults", vault, "jobs", operation="list_jobs", query=query
+            )
             for job in data.get("JobList") or []:
                 yield job
             marker = data.get("Marker")
@@ -472,21 +696,40 @@ class GlacierApi:
 
     @asynccontextmanager
     async def job_output(
-        self, vault: str, job_id: str, *, byte_range: tuple[int, int] | None = None
+        self,
+        vault: str,
+        job_id: str,
+        *,
+        byte_range: tuple[int, int] | None = None,
+        deadline_at: float | None = None,
     ) -> AsyncIterator[JobOutput]:
         """Open Get Job Output (one attempt, holding a request slot while the body streams).
 
-        ``byte_range`` is inclusive. The caller retries the whole segment on failure.
+        ``byte_range`` is inclusive. Read the body with :meth:`JobOutput.read`: the first-byte
+        and stall limits apply, and ``deadline_at`` (a loop time; default: the request
+        deadline from now) bounds the whole. The caller retries (see :meth:`retried`).
         """
         url = self._url("vaults", vault, "jobs", job_id, "output")
         headers: dict[str, str] = {}
         if byte_range is not None:
             headers["Range"] = f"bytes={byte_range[0]}-{byte_range[1]}"
         signed = self._headers("GET", url, headers, EMPTY_SHA256)
+        if deadline_at is None:
+            deadline_at = asyncio.get_running_loop().time() + self._timeouts.deadline
         async with (
             self._limiter.slot(),
-            self._session.get(URL(url, encoded=True), headers=signed) as resp,
+            self._timer(deadline_at, streamed=False) as timer,
+            self._session.get(
+                URL(url, encoded=True),
+                headers=signed,
+                timeout=self._client_timeout,
+                trace_request_ctx=timer,
+            ) as resp,
         ):
+            timer.enter("receive")
             if resp.status not in (200, 206):
-                raise _error_from_response(resp.status, await resp.read(), resp.headers)
-            yield JobOutput(status=resp.status, headers=resp.headers, content=resp.content)
+                content = await read_body(resp.content, timer)
+                raise _error_from_response(resp.status, content, resp.headers)
+            yield JobOutput(
+                status=resp.status, headers=resp.headers, content=resp.content, timer=timer
+            )

@@ -31,9 +31,11 @@ from aioglacier.emulator.faults import FaultInjector
 from aioglacier.emulator.gates import Gate
 from aioglacier.emulator.ids import IdGenerator, format_date, format_inventory_date
 from aioglacier.emulator.models import (
+    COMPLETED_UPLOAD_RETENTION,
     INVENTORY_DELAY,
     TIER_DELAYS,
     ArchiveRecord,
+    CompletedUpload,
     JobRecord,
     PartRecord,
     UploadRecord,
@@ -225,8 +227,13 @@ class GlacierService:
         faults: FaultInjector | None,
         verify_hashes: bool,
         executor: concurrent.futures.Executor,
+        completed_upload_retention: timedelta = COMPLETED_UPLOAD_RETENTION,
     ) -> None:
         self.store = store
+        self.completed_upload_retention = completed_upload_retention
+        # Completes of one upload run one at a time: a repeat waits for the first to finish,
+        # then answers from its record. Entries live only while a Complete holds or awaits one.
+        self._completing: dict[str, tuple[asyncio.Lock, int]] = {}
         self.credentials = dict(credentials)
         self.account = account
         self.clock = clock
@@ -712,7 +719,9 @@ class GlacierService:
             await state.changed.wait_for(lambda: state.active == 0)
 
     async def _complete_multipart_upload(self, ctx: _Ctx) -> web.StreamResponse:
-        upload, state = self._upload(ctx)
+        vault = self._vault(ctx)
+        upload_id = ctx.route.item
+        assert upload_id is not None
         headers = ctx.request.headers
         raw_size = headers.get("x-amz-archive-size")
         if raw_size is None:
@@ -721,6 +730,56 @@ class GlacierService:
             raise invalid_parameter(f"Invalid x-amz-archive-size header value: '{raw_size}'")
         archive_size = int(raw_size)
         tree_hash = _check_hash("x-amz-sha256-tree-hash", headers.get("x-amz-sha256-tree-hash"))
+        lock, users = self._completing.get(upload_id, (asyncio.Lock(), 0))
+        self._completing[upload_id] = (lock, users + 1)
+        try:
+            async with lock:
+                if upload_id not in self.store.uploads:
+                    # Complete is idempotent (AWS): a repeat after success gets the same archive.
+                    done = await self.store.completed_upload(
+                        vault.name,
+                        upload_id,
+                        not_before=self._now() - self.completed_upload_retention,
+                    )
+                    if done is not None:
+                        return self._repeated_complete(done, archive_size, tree_hash)
+                return await self._complete(ctx, archive_size, tree_hash)
+        finally:
+            lock, users = self._completing[upload_id]
+            if users == 1:
+                del self._completing[upload_id]
+            else:
+                self._completing[upload_id] = (lock, users - 1)
+
+    def _repeated_complete(
+        self, done: CompletedUpload, archive_size: int, tree_hash: str
+    ) -> web.StreamResponse:
+        """Answer a Complete of an upload already completed: the same archive, or the error a
+        first Complete with these values would have had."""
+        if archive_size != done.size:
+            raise invalid_parameter(
+                f"Archive size mismatch: the parts hold {done.size} bytes, "
+                f"x-amz-archive-size is {archive_size}"
+            )
+        if tree_hash != done.tree_hash:
+            raise invalid_parameter(
+                f"Checksum mismatch: expected {done.tree_hash} (calculated), "
+                f"actual {tree_hash} (specified)"
+            )
+        return self._completed_response(done.vault, done.archive_id, done.tree_hash)
+
+    def _completed_response(self, vault: str, archive_id: str, tree_hash: str) -> web.Response:
+        return web.Response(
+            status=201,
+            headers={
+                "Location": self._location(vault, "archives", archive_id),
+                "x-amz-archive-id": archive_id,
+                "x-amz-sha256-tree-hash": tree_hash,
+            },
+        )
+
+    async def _complete(self, ctx: _Ctx, archive_size: int, tree_hash: str) -> web.StreamResponse:
+        upload, state = self._upload(ctx)
         await self._close_upload(state)
         try:
             parts = await self.store.get_parts(upload.upload_id)
@@ -750,19 +809,18 @@ class GlacierService:
                 tree_hash=tree_hash,
                 leaves=leaves,
             )
-            await self.store.complete_upload(upload.upload_id, record)
+            now = self._now()
+            await self.store.complete_upload(
+                upload.upload_id,
+                record,
+                now=now,
+                forget_before=now - self.completed_upload_retention,
+            )
         except BaseException:
             state.closing = False
             raise
         self.uploads.pop(upload.upload_id, None)
-        return web.Response(
-            status=201,
-            headers={
-                "Location": self._location(upload.vault, "archives", archive_id),
-                "x-amz-archive-id": archive_id,
-                "x-amz-sha256-tree-hash": tree_hash,
-            },
-        )
+        return self._completed_response(upload.vault, archive_id, tree_hash)
 
     @staticmethod
     def _check_parts(upload: UploadRecord, parts: list[PartRecord], archive_size: int) -> None:

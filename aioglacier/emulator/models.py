@@ -10,10 +10,12 @@ from typing import Any
 from aioglacier.emulator.ids import format_date
 
 __all__ = [
+    "COMPLETED_UPLOAD_RETENTION",
     "INVENTORY_DELAY",
     "JOB_RETENTION",
     "TIER_DELAYS",
     "ArchiveRecord",
+    "CompletedUpload",
     "JobRecord",
     "PartRecord",
     "StoredArchive",
@@ -31,6 +33,11 @@ TIER_DELAYS: dict[str, timedelta] = {
 INVENTORY_DELAY = timedelta(hours=4)
 #: A job (and its output) disappears this long after it completed, as on AWS.
 JOB_RETENTION = timedelta(hours=24)
+#: How long a repeated Complete Multipart Upload still answers with the archive it created.
+#: AWS documents that a repeated Complete "within a short period" returns the same archive ID,
+#: and gives no number; the emulator keeps the answer this long (by its clock), and a client
+#: must not count on more than seconds to minutes.
+COMPLETED_UPLOAD_RETENTION = timedelta(hours=1)
 
 
 def vault_arn(region: str, account: str, name: str) -> str:
@@ -111,6 +118,18 @@ class UploadRecord:
             "PartSizeInBytes": self.part_size,
             "VaultARN": self.arn,
         }
+
+
+@dataclass(frozen=True)
+class CompletedUpload:
+    """A multipart upload that was completed: what a repeated Complete answers with."""
+
+    upload_id: str
+    vault: str
+    archive_id: str
+    size: int
+    tree_hash: str
+    completed_at: datetime
 
 
 @dataclass(frozen=True)

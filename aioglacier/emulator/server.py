@@ -18,7 +18,7 @@ from aioglacier.emulator.app import GlacierService
 from aioglacier.emulator.clock import AdvanceableClock, Clock, OffsetClock
 from aioglacier.emulator.faults import FaultInjector, FaultPlan, parse_fault_spec
 from aioglacier.emulator.gates import Gate
-from aioglacier.emulator.models import StoredArchive
+from aioglacier.emulator.models import COMPLETED_UPLOAD_RETENTION, StoredArchive
 from aioglacier.emulator.s3.models import StoredObject
 from aioglacier.emulator.s3.service import S3Service
 from aioglacier.emulator.s3.store import S3Store
@@ -63,6 +63,9 @@ class Emulator:
         verify_hashes: check ``x-amz-content-sha256`` and ``x-amz-sha256-tree-hash`` against the
             bodies (default). Off, the emulator trusts the headers (benchmarks).
         executor: threads for file I/O and hashing; default a private pool of ``io_threads``.
+        completed_upload_retention: how long (service clock) a repeated Complete Multipart
+            Upload still returns the archive the first one created (AWS: "a short period";
+            default one hour); after that, the upload ID is not found.
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class Emulator:
         executor: concurrent.futures.Executor | None = None,
         io_threads: int = 16,
         auth_clock: Callable[[], datetime] | None = None,
+        completed_upload_retention: timedelta = COMPLETED_UPLOAD_RETENTION,
     ) -> None:
         if job_delay_scale < 0:
             raise ValueError(f"job_delay_scale must not be negative, got {job_delay_scale}")
@@ -101,6 +105,7 @@ class Emulator:
         self.faults: FaultInjector | None = FaultInjector(plan) if plan is not None else None
         self.clock: Clock = clock if clock is not None else OffsetClock()
         self.verify_hashes = verify_hashes
+        self.completed_upload_retention = completed_upload_retention
         self._auth_clock = auth_clock or (lambda: datetime.now(UTC))
         self._given_executor = executor
         self._io_threads = io_threads
@@ -150,6 +155,7 @@ class Emulator:
             faults=self.faults,
             verify_hashes=self.verify_hashes,
             executor=executor,
+            completed_upload_retention=self.completed_upload_retention,
         )
         self._service.s3 = S3Service(
             s3_store,

@@ -3,7 +3,8 @@
 
 Layout under ``data_dir``::
 
-    emulator.sqlite3      metadata (WAL, synchronous=FULL)
+    emulator.sqlite3      metadata (WAL, synchronous=FULL), including the completed multipart
+                          uploads a repeated Complete still answers for
     archives/<archive id> archive bytes
     uploads/<upload id>   one sparse file per multipart upload; parts are written at their offset
     jobs/<job id>         job output: a hard link to the archive (archive retrieval) or the
@@ -37,6 +38,7 @@ from aioglacier.emulator.errors import invalid_parameter, not_found
 from aioglacier.emulator.ids import format_date
 from aioglacier.emulator.models import (
     ArchiveRecord,
+    CompletedUpload,
     JobRecord,
     PartRecord,
     UploadRecord,
@@ -79,6 +81,16 @@ CREATE TABLE IF NOT EXISTS uploads (
     part_size INTEGER NOT NULL,
     created TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS completed_uploads (
+    id TEXT PRIMARY KEY,
+    vault TEXT NOT NULL,
+    archive_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    tree_hash TEXT NOT NULL,
+    completed_ts REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS completed_uploads_by_time ON completed_uploads (completed_ts);
+CREATE INDEX IF NOT EXISTS completed_uploads_by_archive ON completed_uploads (archive_id);
 CREATE TABLE IF NOT EXISTS parts (
     upload_id TEXT NOT NULL,
     start INTEGER NOT NULL,
@@ -477,6 +489,8 @@ class Store:
             if row is None:
                 raise not_found(f"Archive not found for ArchiveId: {archive_id}")
             tx.conn.execute("DELETE FROM archives WHERE id = ?", (archive_id,))
+            # a repeated Complete of its upload must not name an archive that is gone
+            tx.conn.execute("DELETE FROM completed_uploads WHERE archive_id = ?", (archive_id,))
             tx.conn.execute(
                 "UPDATE vaults SET num_archives = num_archives - 1, size = size - ? WHERE name = ?",
                 (row[0], vault),
@@ -600,8 +614,15 @@ class Store:
 
         await self.call(op)
 
-    async def complete_upload(self, upload_id: str, archive: ArchiveRecord) -> None:
-        """Turn an upload's file into an archive (rename) and drop the upload."""
+    async def complete_upload(
+        self, upload_id: str, archive: ArchiveRecord, *, now: datetime, forget_before: datetime
+    ) -> None:
+        """Turn an upload's file into an archive (rename) and drop the upload.
+
+        The completion is remembered (durably, in the same transaction) for
+        :meth:`completed_upload`; remembered completions older than ``forget_before`` are
+        dropped.
+        """
         source = self.uploads_dir / upload_id
         final = self.archives_dir / archive.archive_id
 
@@ -620,9 +641,42 @@ class Store:
             _insert_archive(tx, archive)
             tx.conn.execute("DELETE FROM parts WHERE upload_id = ?", (upload_id,))
             tx.conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+            tx.conn.execute(
+                "DELETE FROM completed_uploads WHERE completed_ts < ?", (_ts(forget_before),)
+            )
+            tx.conn.execute(
+                "INSERT INTO completed_uploads (id, vault, archive_id, size, tree_hash, "
+                "completed_ts) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    upload_id,
+                    archive.vault,
+                    archive.archive_id,
+                    archive.size,
+                    archive.tree_hash,
+                    _ts(now),
+                ),
+            )
 
         await self.call(op)
         self.uploads.pop(upload_id, None)
+
+    async def completed_upload(
+        self, vault: str, upload_id: str, *, not_before: datetime
+    ) -> CompletedUpload | None:
+        """The completion of upload ``upload_id`` of ``vault`` if it happened at or after
+        ``not_before`` (and its archive still exists), else None."""
+
+        def op(tx: Tx) -> CompletedUpload | None:
+            row = tx.conn.execute(
+                "SELECT id, vault, archive_id, size, tree_hash, completed_ts "
+                "FROM completed_uploads WHERE id = ? AND vault = ? AND completed_ts >= ?",
+                (upload_id, vault, _ts(not_before)),
+            ).fetchone()
+            if row is None:
+                return None
+            return CompletedUpload(row[0], row[1], row[2], row[3], row[4], _dt(row[5]))
+
+        return await self.call(op)
 
     async def abort_upload(self, upload_id: str) -> None:
         """Drop an upload and its parts."""

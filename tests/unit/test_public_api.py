@@ -12,9 +12,9 @@ EXPECTED = {
     "FileResult", "FileSkipped", "FileStarted", "Filter", "GlacierApi", "JournalError",
     "JournalState", "JournalWriteError", "JournalWriter", "Message", "ProgressSink",
     "ProgressStream", "RemoteError",
-    "RetrieveJob", "RetryPolicy", "RunFinished", "ScanProgress", "SyncResult", "TransferError",
-    "TreeHasher", "UsageError", "VaultInfo", "__version__", "load_journal", "tree_hash",
-    "tree_hash_file",
+    "RetrieveJob", "Retrying", "RetryPolicy", "RunFinished", "ScanProgress", "SyncResult",
+    "TransferError", "TreeHasher", "UsageError", "VaultInfo", "__version__", "load_journal",
+    "tree_hash", "tree_hash_file",
 }  # fmt: skip
 
 
