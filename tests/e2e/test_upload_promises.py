@@ -1,0 +1,193 @@
+"""The upload side's promises, stated directly (README, "Behaviour worth knowing"):
+
+- nothing unverified lands: a file that changes between its scan and its read, or while it is
+  read (size, mtime, or both), is not journaled, and no archive or upload of it is left;
+- a resume never reuses a wrong part: a part the service holds is reused only when its tree hash
+  equals the local part's, and the archive is the file's exact bytes.
+
+The racy cases are deterministic: the change between scan and read is made from the progress
+callback (called when the file is started, after the scan, before the read); the change during
+the read is made by a wrapper around ``os.pread`` that changes the file right after the first
+read of it returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from aioglacier.client import Client
+from aioglacier.emulator import Emulator
+from aioglacier.journal import read_journal
+from aioglacier.metadata import encode_description
+from aioglacier.progress import Event, FileStarted
+from aioglacier.resume import PendingUpload, ResumeStore, resume_path_for
+from aioglacier.treehash import tree_hash
+
+from .conftest import MIB, assert_vault_matches_tree, write
+
+MTIME = 1_600_000_000
+SIZES = {
+    "small": 1000,  # batched small-file reads
+    "medium": 600 * 1024,  # one request, read alone
+    "multipart": 3 * MIB + 7,  # parts of 1 MiB
+}
+
+
+def touch_ns(path: Path, mtime_ns: int) -> None:
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def same_size_rewrite(path: Path) -> None:
+    """Another program rewrites the file: same size, other bytes, a newer mtime."""
+    size = path.stat().st_size
+    with path.open("r+b") as f:
+        f.write(b"\xff" * size)
+    touch_ns(path, (MTIME + 99) * 10**9)
+
+
+async def assert_nothing_of(
+    client: Client, emulator: Emulator, journal: Path, name: str, others: int
+) -> None:
+    """``name`` has no journal line, no archive and no multipart upload left behind."""
+    state = read_journal(journal)
+    assert name not in state.files
+    assert len(await emulator.archives("vault")) == len(state.archives) == others
+    assert await client.api.list_multipart_uploads("vault") == []
+    assert await _pending(journal) == []
+
+
+async def _pending(journal: Path) -> list[PendingUpload]:
+    """The uploads the resume sidecar still records."""
+    store = ResumeStore(resume_path_for(journal))
+    await store.load()
+    return store.pending()
+
+
+@pytest.mark.parametrize("kind", list(SIZES))
+@pytest.mark.parametrize(
+    "change",
+    [
+        # only the mtime: the size alone would not show it
+        lambda p: touch_ns(p, (MTIME + 1) * 10**9),
+        # only the content and mtime, same size
+        same_size_rewrite,
+        # the size
+        lambda p: p.write_bytes(p.read_bytes() + b"more"),
+    ],
+    ids=["mtime", "rewrite", "size"],
+)
+async def test_file_changed_between_scan_and_read_is_not_journaled(
+    client: Client,
+    emulator: Emulator,
+    tmp_path: Path,
+    kind: str,
+    change: Callable[[Path], None],
+) -> None:
+    base, journal = tmp_path / "data", tmp_path / "journal"
+    write(base, "changing", os.urandom(SIZES[kind]), mtime=MTIME)
+    write(base, "steady", b"steady file", mtime=MTIME)
+
+    def on_event(event: Event) -> None:
+        # the scan is done; the read has not begun
+        if isinstance(event, FileStarted) and event.relfilename == "changing":
+            change(base / "changing")
+
+    result = await client.sync(base, "vault", journal, progress=on_event)
+    assert [(f.relfilename, f.reason) for f in result.failed] == [
+        ("changing", "changing: file changed while it was read")
+    ]
+    assert [f.relfilename for f in result.uploaded] == ["steady"]
+    await assert_nothing_of(client, emulator, journal, "changing", others=1)
+
+
+@pytest.mark.parametrize("kind", list(SIZES))
+@pytest.mark.parametrize("same_size", [True, False], ids=["same-size", "grown"])
+async def test_file_changed_while_read_is_not_journaled(
+    client: Client,
+    emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    same_size: bool,
+) -> None:
+    base, journal = tmp_path / "data", tmp_path / "journal"
+    path = write(base, "changing", os.urandom(SIZES[kind]), mtime=MTIME)
+    write(base, "steady", b"steady file", mtime=MTIME)
+    ino = path.stat().st_ino
+    real_pread = os.pread
+    changed: list[bool] = []
+    lock = threading.Lock()
+
+    def pread(fd: int, n: int, offset: int) -> bytes:
+        data = real_pread(fd, n, offset)
+        with lock:  # parts are read in several threads: one change only
+            first = not changed and os.fstat(fd).st_ino == ino
+            if first:
+                changed.append(True)
+        if first:  # another program writes while we read
+            if same_size:
+                same_size_rewrite(path)
+            else:
+                with path.open("ab") as f:
+                    f.write(b"appended")
+        return data
+
+    monkeypatch.setattr(os, "pread", pread)
+    result = await client.sync(base, "vault", journal)
+    assert changed == [True]
+    assert [(f.relfilename, f.reason) for f in result.failed] == [
+        ("changing", "changing: file changed while it was read")
+    ]
+    assert [f.relfilename for f in result.uploaded] == ["steady"]
+    await assert_nothing_of(client, emulator, journal, "changing", others=1)
+
+
+async def test_resume_never_reuses_a_wrong_part(
+    client: Client, emulator: Emulator, tmp_path: Path
+) -> None:
+    """An interrupted upload left parts on the service; one of them holds other bytes than the
+    file has now at that place (same range, its own valid tree hash). The resume reuses the
+    right part, sends the wrong one again, and the archive is the file's exact bytes."""
+    base, journal = tmp_path / "data", tmp_path / "journal"
+    data = os.urandom(3 * MIB + 7)
+    path = write(base, "big.bin", data, mtime=MTIME)
+    st = path.stat()
+    description = encode_description("big.bin", MTIME)
+    api = client.api
+    upload_id = await api.initiate_multipart("vault", part_size=MIB, description=description)
+
+    def part(body: bytes) -> dict[str, str]:
+        return {"tree_hash": tree_hash(body).hex(), "sha256": hashlib.sha256(body).hexdigest()}
+
+    right = data[:MIB]
+    wrong = os.urandom(MIB)
+    await api.upload_part("vault", upload_id, 0, right, **part(right))
+    await api.upload_part("vault", upload_id, MIB, wrong, **part(wrong))
+    store = ResumeStore(resume_path_for(journal))
+    await store.load()
+    await store.add(
+        PendingUpload(
+            vault="vault",
+            upload_id=upload_id,
+            relfilename="big.bin",
+            size=st.st_size,
+            mtime_ns=st.st_mtime_ns,
+            part_size=MIB,
+            description=description,
+            started=0.0,
+        )
+    )
+    result = await client.sync(base, "vault", journal)
+    assert result.ok, result.failed
+    assert [(f.relfilename, f.reason) for f in result.uploaded] == [
+        ("big.bin", "resumed: 1 parts reused, 3 sent")
+    ]
+    await assert_vault_matches_tree(emulator, "vault", journal, base)
+    assert await api.list_multipart_uploads("vault") == []
+    assert await _pending(journal) == []
