@@ -112,6 +112,44 @@ async def test_max_number_of_files() -> None:
     assert got == [("upload", "f0"), ("upload", "f1"), ("upload", "f2")]
 
 
+async def test_max_number_of_files_never_makes_files_past_the_limit_removed() -> None:
+    """Files past the limit are still seen: --delete-removed must not take them for gone."""
+    state = JournalState(files={n: created(n, 1, 1, f"A-{n}") for n in ("old1", "old2", "removed")})
+    items: list[LocalFile | WalkProblem] = [
+        local("new1", 1, 1),
+        local("new2", 1, 1),
+        local("old1", 2, 5),
+        local("old2", 1, 1),
+    ]
+    got = await plan(
+        items,
+        state,
+        new=True,
+        replace_modified=True,
+        delete_removed=True,
+        detect="mtime",
+        max_number_of_files=1,
+    )
+    assert got == [("upload", "new1"), ("delete", "removed")]
+    unlimited = await plan(
+        items, state, new=True, replace_modified=True, delete_removed=True, detect="mtime"
+    )
+    assert unlimited == [
+        ("upload", "new1"),
+        ("upload", "new2"),
+        ("replace", "old1"),
+        ("delete", "removed"),
+    ]
+
+
+async def test_max_number_of_files_counts_replacements_too() -> None:
+    state = JournalState(files={n: created(n, 1, 1) for n in ("a", "b", "c")})
+    items: list[LocalFile | WalkProblem] = [local(n, 2, 1) for n in ("a", "b", "c")]
+    got = await plan(items, state, new=False, replace_modified=True, max_number_of_files=2)
+    assert got == [("replace", "a"), ("replace", "b")]
+    assert await plan(items, state, new=False, replace_modified=True, max_number_of_files=0) == []
+
+
 async def test_walk_problems_are_collected() -> None:
     problems: list[WalkProblem] = []
     items: list[LocalFile | WalkProblem] = [WalkProblem("bad\tname", "tab"), local("ok", 1, 1)]
@@ -146,12 +184,37 @@ async def test_walk_tree(tmp_path: Path) -> None:
     followed = [
         f.relfilename async for f in walk(tmp_path, follow=True) if isinstance(f, LocalFile)
     ]
-    # the linked directory is the same inode as a/, so it is walked once only
-    assert "link-to-a/b/deep.txt" not in followed or "a/b/deep.txt" not in followed
+    # the linked directory is the same inode as a/, so it is walked once only: under the name
+    # met first in the walk's order (a/ sorts before link-to-a/)
+    assert followed == [
+        "link-to-file",
+        "top file.txt",
+        "ünï.bin",
+        "a/b/deep.txt",
+        "skip/x.tmp",
+    ]
     flt = Filter.from_options([("exclude", "skip/")])
     filtered = [f.relfilename async for f in walk(tmp_path, filter=flt) if isinstance(f, LocalFile)]
     assert "skip/x.tmp" not in filtered
     assert "a/b/deep.txt" in filtered
+
+
+async def test_follow_enters_linked_directories_once(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (outside / "in").mkdir(parents=True)
+    (outside / "in" / "x.txt").write_bytes(b"x")
+    (root / "real").mkdir(parents=True)
+    (root / "real" / "r.txt").write_bytes(b"r")
+    os.symlink(outside, root / "ext")  # a directory outside the tree
+    os.symlink(outside, root / "ext-again")  # the same directory a second time
+    os.symlink(root / "real", root / "zz-real-again")  # a directory of the tree itself
+    os.symlink(root, root / "real" / "loop")  # a loop back to the root
+
+    async def names(follow: bool) -> list[str]:
+        return [f.relfilename async for f in walk(root, follow=follow) if isinstance(f, LocalFile)]
+
+    assert await names(False) == ["real/r.txt"]
+    assert await names(True) == ["ext/in/x.txt", "real/r.txt"]
 
 
 async def test_walk_reports_bad_names(tmp_path: Path) -> None:
