@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,9 @@ async def test_new_files_only_by_default() -> None:
         ("mtime", 5, 100, None),
         ("mtime", 5, 200, "replace"),
         ("treehash", 5, 100, "verify-replace"),
+        ("treehash", 5, 200, "verify-replace"),
+        ("always-positive", 5, 200, "replace"),
+        ("size-only", 5, 100, None),
         ("mtime-and-treehash", 5, 100, None),
         ("mtime-and-treehash", 5, 200, "verify-replace"),
         ("mtime-or-treehash", 5, 100, "verify-replace"),
@@ -214,6 +218,8 @@ async def test_follow_enters_linked_directories_once(tmp_path: Path) -> None:
         return [f.relfilename async for f in walk(root, follow=follow) if isinstance(f, LocalFile)]
 
     assert await names(False) == ["real/r.txt"]
+    # not following is the default
+    assert [f.relfilename async for f in walk(root) if isinstance(f, LocalFile)] == ["real/r.txt"]
     assert await names(True) == ["ext/in/x.txt", "real/r.txt"]
 
 
@@ -223,3 +229,82 @@ async def test_walk_reports_bad_names(tmp_path: Path) -> None:
     got = [f async for f in walk(tmp_path)]
     names = [(type(f).__name__, f.relfilename) for f in got]
     assert names == [("LocalFile", "fine"), ("WalkProblem", "tab\there")]
+
+
+async def test_walk_reports_exact_problems_and_goes_on(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "nowhere", tmp_path / "a-dangling-link")
+    (tmp_path / "b\tname").write_bytes(b"x")
+    (tmp_path / os.fsdecode(b"c-\xff.bin")).write_bytes(b"x")
+    (tmp_path / "d.txt").write_bytes(b"d")
+    (tmp_path / "e" / "f").mkdir(parents=True)
+    (tmp_path / "e" / "f" / "g.txt").write_bytes(b"g")
+    got: list[tuple[str, str, str]] = []
+    for follow in (False, True):
+        got = []
+        async for f in walk(tmp_path, follow=follow):
+            if isinstance(f, WalkProblem):
+                got.append(("problem", f.relfilename, f.reason))
+            else:
+                assert f.path == os.path.join(tmp_path, *f.relfilename.split("/"))
+                got.append(("file", f.relfilename, str(f.size)))
+        assert got == [
+            ("problem", "a-dangling-link", "No such file or directory"),
+            ("problem", "b\tname", "file name 'b\\tname' contains a TAB, CR, LF or NUL character"),
+            ("problem", os.fsdecode(b"c-\xff.bin"), "file name is not valid UTF-8"),
+            ("file", "d.txt", "1"),
+            ("file", "e/f/g.txt", "1"),
+        ]
+
+
+async def test_directory_that_cannot_be_listed_is_a_problem_and_the_walk_goes_on(
+    tmp_path: Path,
+) -> None:
+    for d in ("a", "b", "c"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "f").write_bytes(b"x")
+    (tmp_path / "top").write_bytes(b"t")
+    got: list[tuple[str, str]] = []
+    async for f in walk(tmp_path):
+        got.append((type(f).__name__, f.relfilename))
+        if f.relfilename == "a/f":
+            # b was listed as a directory of the root but is not scanned yet: it goes away
+            (tmp_path / "b" / "f").unlink()
+            (tmp_path / "b").rmdir()
+        if isinstance(f, WalkProblem):
+            assert f.reason == "cannot list directory: No such file or directory"
+    assert got == [
+        ("LocalFile", "top"),
+        ("LocalFile", "a/f"),
+        ("WalkProblem", "b"),
+        ("LocalFile", "c/f"),
+    ]
+
+
+async def test_walk_prunes_excluded_directories(tmp_path: Path) -> None:
+    """An excluded directory is never entered: a problem below it is never met."""
+    (tmp_path / "skip" / "inner").mkdir(parents=True)
+    (tmp_path / "keep").write_bytes(b"k")
+    got: list[str] = []
+    flt = Filter.from_options([("exclude", "skip/")])
+    async for f in walk(tmp_path, filter=flt):
+        got.append(f.relfilename)
+        if f.relfilename == "keep":
+            (tmp_path / "skip" / "inner").rmdir()
+            (tmp_path / "skip").rmdir()
+    assert got == ["keep"]
+
+
+async def test_walk_uses_the_given_executor(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f").write_bytes(b"x")
+    calls: list[str] = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(getattr(fn, "__name__", "?"))
+            return super().submit(fn, *args, **kwargs)
+
+    with Counting(1) as executor:
+        got = [f.relfilename async for f in walk(tmp_path, executor=executor)]
+    assert got == ["d/f"]
+    assert len(calls) == 3  # the root's stat, then one listing per directory
