@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,8 @@ class Module:
     tests: tuple[str, ...]
     #: mutmut mutant-name patterns (fnmatch) when only some functions are in scope.
     functions: tuple[str, ...] = field(default=())
+    #: tests left out of the mutation run (each with its reason in a comment where it is set).
+    deselect: tuple[str, ...] = field(default=())
 
 
 E2E_SYNC = ("tests/e2e/test_sync.py",)
@@ -74,6 +77,12 @@ MODULES: dict[str, Module] = {
     "journal": Module(
         ("aioglacier/journal.py",),
         ("tests/unit/test_journal.py", "tests/unit/test_journal_promises.py"),
+        # These two synchronise with sleeps (a cancel timed against a blocked write); under
+        # mutmut's trampolines on a loaded machine their clean run fails, which stops mutmut.
+        deselect=(
+            "tests/unit/test_journal.py::test_writer_cancelled_mid_write_settles_by_the_real_outcome",
+            "tests/unit/test_journal.py::test_cancelled_while_closing_still_closes",
+        ),
     ),
     "safepath": Module(
         ("aioglacier/safepath.py",),
@@ -86,6 +95,7 @@ MODULES: dict[str, Module] = {
             "tests/unit/test_sigv4.py",
             "tests/unit/test_glacier_signing.py",
             "tests/emulator/test_auth.py",
+            "tests/emulator/test_request_checks.py",
         ),
     ),
     "retry": Module(
@@ -96,6 +106,7 @@ MODULES: dict[str, Module] = {
         ("aioglacier/emulator/app.py", "aioglacier/emulator/store.py"),
         (
             "tests/emulator/test_auth.py",
+            "tests/emulator/test_request_checks.py",
             "tests/emulator/test_multipart.py",
             "tests/emulator/test_archives.py",
             "tests/emulator/test_durability.py",
@@ -127,6 +138,7 @@ SURVIVED = {"survived", "no tests"}
 def _mutmut_config(module: Module) -> str:
     """The ``[tool.mutmut]`` table appended to the scratch copy's pyproject.toml."""
     tests = [t for t in module.tests if (ROOT / t).exists()]
+    tests += [f"--deselect={t}" for t in module.deselect]
     lines = [
         "",
         "[tool.mutmut]",
@@ -177,19 +189,22 @@ def _fnmatch_any(name: str, patterns: tuple[str, ...]) -> bool:
     return not patterns or any(fnmatchcase(name, p) for p in patterns)
 
 
-def run_module(name: str) -> dict[str, object]:
-    """Run mutmut on one module in its scratch copy; return (and save) its results."""
+def run_module(name: str, workers: int = 1) -> dict[str, object] | None:
+    """Run mutmut on one module in its scratch copy; return (and save) its results, or None
+    when mutmut failed (its log says why)."""
     module = MODULES[name]
     work = _prepare(name, module)
     mutmut = Path(sys.executable).with_name("mutmut")
-    command = ["nice", "-n", "19", str(mutmut), "run", "--max-children", "1", *module.functions]
+    command = ["nice", "-n", "19", str(mutmut), "run", "--max-children", str(workers)]
+    command += module.functions
     started = time.monotonic()
     log = (work / "mutmut.log").open("w", encoding="utf-8")
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     code = subprocess.call(command, cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env)
     seconds = time.monotonic() - started
     if code != 0:
-        sys.exit(f"{name}: mutmut exited {code}; see {work / 'mutmut.log'}")
+        print(f"{name}: mutmut exited {code}; see {work / 'mutmut.log'}", file=sys.stderr)
+        return None
     raw = subprocess.check_output(
         [sys.executable, "-c", _COLLECT, json.dumps(list(module.sources))], cwd=work
     )
@@ -215,14 +230,40 @@ def _function(name: str) -> str:
     return name.rsplit("__mutmut_", 1)[0]
 
 
-def _load_reasons() -> dict[tuple[str, str, str], str]:
+@dataclass(frozen=True)
+class Reason:
+    """Why a survivor is equivalent or harmless: for the mutants of ``module`` whose function
+    matches ``function`` (fnmatch) and whose changed lines equal ``change`` or contain a match
+    of the regular expression ``match``."""
+
+    module: str
+    function: str
+    reason: str
+    change: str | None = None
+    match: str | None = None
+
+    def covers(self, module: str, function: str, change: str) -> bool:
+        from fnmatch import fnmatchcase
+
+        if module != self.module or not fnmatchcase(function, self.function):
+            return False
+        if self.change is not None:
+            return change == self.change.strip()
+        return self.match is not None and re.search(self.match, change) is not None
+
+
+def _load_reasons() -> list[Reason]:
     if not SURVIVORS.exists():
-        return {}
+        return []
     data = tomllib.loads(SURVIVORS.read_text("utf-8"))
-    return {
-        (s["module"], s["function"], s["change"].strip()): s["reason"]
-        for s in data.get("survivor", [])
-    }
+    return [Reason(**entry) for entry in data.get("survivor", [])]
+
+
+def _reason_for(reasons: list[Reason], module: str, function: str, change: str) -> str | None:
+    for reason in reasons:
+        if reason.covers(module, function, change):
+            return reason.reason
+    return None
 
 
 def _counts(mutants: list[dict[str, str]]) -> tuple[int, int, int, int]:
@@ -278,7 +319,9 @@ def write_report() -> None:
         sections += ["", f"## {name}: {len(left)} not killed", ""]
         for m in left:
             change = _changed_lines(m["diff"])
-            reason = reasons.get((name, _function(m["name"]), change), "**no reason recorded**")
+            reason = _reason_for(reasons, name, _function(m["name"]), change)
+            if reason is None:
+                reason = "**no reason recorded**"
             sections += [
                 f"- `{m['name']}` ({m['status']}): {reason}",
                 "",
@@ -304,16 +347,22 @@ def main() -> None:
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
     parser.add_argument("--report", action="store_true", help="only rewrite REPORT.md")
     parser.add_argument("--baseline", action="store_true", help="save results as the baseline")
+    parser.add_argument("--workers", type=int, default=1, help="mutmut workers (default 1)")
     args = parser.parse_args()
     names = args.modules or list(MODULES)
     unknown = sorted(set(names) - set(MODULES))
     if unknown:
         parser.error(f"unknown modules: {', '.join(unknown)} (choose from {', '.join(MODULES)})")
     if not args.report:
+        done = []
         for name in names:
-            result = run_module(name)
+            result = run_module(name, args.workers)
+            if result is None:
+                continue
+            done.append(name)
             total, killed, _, _ = _counts(result["mutants"])  # type: ignore[arg-type]
             print(f"{name}: {killed}/{total} killed ({_score(killed, total)})", flush=True)
+        names = done
     if args.baseline:
         save_baseline(names)
     write_report()
