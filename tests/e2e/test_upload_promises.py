@@ -23,6 +23,7 @@ import pytest
 
 from aioglacier.client import Client
 from aioglacier.emulator import Emulator
+from aioglacier.errors import TransferError
 from aioglacier.journal import read_journal
 from aioglacier.metadata import encode_description
 from aioglacier.progress import Event, FileStarted
@@ -191,3 +192,69 @@ async def test_resume_never_reuses_a_wrong_part(
     await assert_vault_matches_tree(emulator, "vault", journal, base)
     assert await api.list_multipart_uploads("vault") == []
     assert await _pending(journal) == []
+
+
+class Chunky:
+    """A blocking stream (standard input, say) that returns at most ``step`` bytes a read."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.step, self.pos = data, step, 0
+
+    def read(self, n: int) -> bytes:
+        chunk = self.data[self.pos : self.pos + min(n, self.step)]
+        self.pos += len(chunk)
+        return chunk
+
+
+@pytest.mark.parametrize(
+    "size", [1, MIB - 1, MIB, MIB + 1, 3 * MIB, 3 * MIB + 5], ids=lambda s: f"{s}B"
+)
+async def test_stream_upload_lands_byte_for_byte(
+    client: Client, emulator: Emulator, tmp_path: Path, size: int
+) -> None:
+    data = os.urandom(size)
+    journal = tmp_path / "journal"
+    stream = Chunky(data, 300_000)
+    result = await client.upload_file(
+        "vault", journal, "from/stdin.bin", stream=stream.read, max_size=64 * MIB, mtime=MTIME
+    )
+    assert (result.relfilename, result.status, result.size) == ("from/stdin.bin", "uploaded", size)
+    state = read_journal(journal)
+    record = state.files["from/stdin.bin"]
+    assert (record.archive_id, record.size, record.mtime) == (result.archive_id, size, MTIME)
+    assert record.treehash == tree_hash(data).hex()
+    assert await emulator.read_archive("vault", record.archive_id) == data
+    [archive] = await emulator.archives("vault")
+    assert archive.description == encode_description("from/stdin.bin", MTIME)
+    assert await client.api.list_multipart_uploads("vault") == []
+
+
+async def test_data_upload_lands_byte_for_byte(
+    client: Client, emulator: Emulator, tmp_path: Path
+) -> None:
+    data = os.urandom(2 * MIB + 3)
+    result = await client.upload_file("vault", tmp_path / "j", "d", data=data, mtime=MTIME)
+    assert await emulator.read_archive("vault", str(result.archive_id)) == data
+
+
+@pytest.mark.parametrize("size", [MIB + 1, 3 * MIB], ids=["one-part-over", "parts-over"])
+async def test_stream_longer_than_its_maximum_fails_and_leaves_nothing(
+    client: Client, emulator: Emulator, tmp_path: Path, size: int
+) -> None:
+    journal = tmp_path / "journal"
+    stream = Chunky(os.urandom(size), MIB)
+    with pytest.raises(TransferError) as info:
+        await client.upload_file(
+            "vault", journal, "big", stream=stream.read, max_size=size - 1, mtime=MTIME
+        )
+    assert str(info.value) == f"big: input is larger than the maximum of {size - 1} bytes"
+    assert await emulator.archives("vault") == []
+    assert await client.api.list_multipart_uploads("vault") == []
+    assert read_journal(journal).files == {}
+
+
+async def test_empty_stream_is_refused(client: Client, emulator: Emulator, tmp_path: Path) -> None:
+    with pytest.raises(TransferError) as info:
+        await client.upload_file("vault", tmp_path / "j", "e", stream=Chunky(b"", 1).read)
+    assert str(info.value) == "e: empty input: Glacier refuses empty archives"
+    assert await emulator.archives("vault") == []
