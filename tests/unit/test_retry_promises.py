@@ -204,3 +204,17 @@ async def test_attempts_run_out_on_a_service_that_stays_down(
 def test_throttling_codes_are_retryable_whatever_the_status(code: str) -> None:
     assert code in RETRYABLE_CODES
     assert is_retryable(RemoteError(code, "", status=400, retryable=True))
+
+
+async def test_on_retry_is_told_the_attempt_and_the_error() -> None:
+    errors = [TimeoutError("one"), ConnectionResetError("two")]
+
+    async def op(n: int) -> str:
+        if n <= len(errors):
+            raise errors[n - 1]
+        return "done"
+
+    told: list[tuple[int, BaseException]] = []
+    policy = RetryPolicy(max_attempts=3, sleep=recording_sleep([]))
+    assert await with_retries(op, policy, on_retry=lambda n, e: told.append((n, e))) == "done"
+    assert told == [(2, errors[0]), (3, errors[1])]
