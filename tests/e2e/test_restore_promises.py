@@ -24,8 +24,17 @@ import pytest
 from aioglacier.client import Client
 from aioglacier.emulator import Emulator
 from aioglacier.journal import read_journal
-from aioglacier.progress import BytesTransferred, Event
-from aioglacier.restore import RETRIEVE_JOB_WINDOW
+from aioglacier.progress import (
+    BytesTransferred,
+    Event,
+    FileDone,
+    FileFailed,
+    FileQueued,
+    FileStarted,
+    Message,
+    RunFinished,
+)
+from aioglacier.restore import RETRIEVE_JOB_WINDOW, Outcome
 from aioglacier.treehash import tree_hash
 
 from .conftest import MIB, make_client, write
@@ -204,3 +213,145 @@ async def test_purge_deletes_only_the_journals_archives(
     left = sorted(a.archive_id for a in await emulator.archives("vault"))
     assert left == sorted([foreign, read_journal(journal).files["b"].archive_id])
     assert list(read_journal(journal).files) == ["b"]
+
+
+async def test_every_outcome_and_event_of_a_two_pass_restore(
+    client: Client, emulator: Emulator, tmp_path: Path
+) -> None:
+    """What restore, restore-completed and purge report, exactly: each file's outcome (status,
+    detail, archive id, size) and each progress event the display and --json show."""
+    base, journal = tmp_path / "data", tmp_path / "journal"
+    files = {"big": os.urandom(2 * MIB + 1), "here": b"on disk", "small": b"tiny", "sub/x": b"x"}
+    await synced(client, base, journal, files)
+    for name in ("big", "small", "sub/x"):
+        base.joinpath(*name.split("/")).unlink()
+    (base / "sub").rmdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.symlink(outside, base / "sub")  # sub/x is now refused
+    state = read_journal(journal)
+    aid = {name: r.archive_id for name, r in state.files.items()}
+    events: list[Event] = []
+    started = await client.restore(
+        base, "vault", journal, max_number_of_files=10, progress=events.append
+    )
+    jobs = {j["ArchiveId"]: j["JobId"] for j in await client.list_jobs("vault")}
+    refused = "refused: unsafe path 'sub/x': directory 'sub' is a symlink"
+    assert sorted(started.outcomes, key=lambda o: o.relfilename) == [
+        Outcome("big", "done", f"job {jobs[aid['big']]}", aid["big"]),
+        Outcome("small", "done", f"job {jobs[aid['small']]}", aid["small"]),
+        Outcome("sub/x", "failed", refused),
+    ]
+    size = {name: len(data) for name, data in files.items()}
+    assert sorted(
+        (e for e in events if e.kind != "finished"), key=lambda e: (e.relfilename, e.kind)
+    ) == [
+        FileDone("big", "retrieve", size["big"], aid["big"]),
+        FileStarted("big", "retrieve", size["big"]),
+        FileDone("small", "retrieve", size["small"], aid["small"]),
+        FileStarted("small", "retrieve", size["small"]),
+        FileFailed("sub/x", "retrieve", refused),
+    ]
+    assert isinstance(events[-1], RunFinished)
+    assert (events[-1].done, events[-1].skipped, events[-1].failed) == (2, 0, 1)
+    assert started.bytes_done == 0
+
+    events.clear()
+    done = await client.restore_completed(
+        base, "vault", journal, segment_size=MIB, progress=events.append
+    )
+    assert sorted(done.outcomes, key=lambda o: o.relfilename) == [
+        Outcome("big", "done", "", aid["big"], size["big"]),
+        Outcome("small", "done", "", aid["small"], size["small"]),
+        Outcome("sub/x", "failed", refused),
+    ]
+    assert done.bytes_done == size["big"] + size["small"]
+    by_file: dict[str, list[Event]] = {}
+    for e in events:
+        by_file.setdefault(getattr(e, "relfilename", "(run)"), []).append(e)
+    assert by_file["small"] == [
+        FileQueued("small", "download", 4),
+        FileStarted("small", "download", 4),
+        BytesTransferred("small", 4),
+        FileDone("small", "download", 4, aid["small"]),
+    ]
+    big = by_file["big"]
+    assert big[:2] == [
+        FileQueued("big", "download", size["big"]),
+        FileStarted("big", "download", size["big"]),
+    ]
+    assert sorted(e.nbytes for e in big[2:-1] if isinstance(e, BytesTransferred)) == [1, MIB, MIB]
+    assert big[-1] == FileDone("big", "download", size["big"], aid["big"])
+    assert by_file["sub/x"] == [FileFailed("sub/x", "download", refused)]
+    [finished] = by_file["(run)"]
+    assert isinstance(finished, RunFinished)
+    assert (finished.done, finished.skipped, finished.failed, finished.bytes) == (
+        2,
+        0,
+        1,
+        size["big"] + size["small"],
+    )
+    for name in ("big", "small"):
+        assert (base / name).read_bytes() == files[name]
+        assert int((base / name).stat().st_mtime) == MTIME
+
+    (base / "sub").unlink()
+    events.clear()
+    purged = await client.purge_vault("vault", journal, progress=events.append)
+    assert sorted(purged.outcomes, key=lambda o: o.relfilename) == [
+        Outcome(name, "done", "", aid[name], size[name]) for name in sorted(files)
+    ]
+    assert purged.bytes_done == sum(size.values())
+    assert sorted(
+        (e for e in events if e.kind != "finished"), key=lambda e: (e.relfilename, e.kind)
+    ) == [
+        event
+        for name in sorted(files)
+        for event in (
+            FileDone(name, "purge", size[name], aid[name]),
+            FileStarted(name, "purge", size[name]),
+        )
+    ]
+    assert await emulator.archives("vault") == []
+    lines = journal.read_text().splitlines()
+    assert sorted(line.split("\t")[2:] for line in lines if "\tDELETED\t" in line) == sorted(
+        ["DELETED", aid[name], name] for name in files
+    )
+
+
+async def test_dry_runs_plan_exactly_and_touch_nothing(
+    client: Client, emulator: Emulator, tmp_path: Path
+) -> None:
+    base, journal = tmp_path / "data", tmp_path / "journal"
+    await synced(client, base, journal, {"a": b"1", "b": b"22"})
+    aid = {n: r.archive_id for n, r in read_journal(journal).files.items()}
+    wipe(base)
+    events: list[Event] = []
+    planned = await client.restore(
+        base, "vault", journal, max_number_of_files=5, dry_run=True, progress=events.append
+    )
+    lines = [f"Will RETRIEVE archive {aid[n]} (file {n})" for n in ("a", "b")]
+    assert planned.outcomes == [
+        Outcome(n, "planned", line, aid[n]) for n, line in zip("ab", lines, strict=True)
+    ]
+    assert [e.text for e in events if isinstance(e, Message)] == lines
+    assert await client.list_jobs("vault") == []
+    await client.restore(base, "vault", journal, max_number_of_files=5)
+    jobs = {j["ArchiveId"]: j["JobId"] for j in await client.list_jobs("vault")}
+    events.clear()
+    planned = await client.restore_completed(
+        base, "vault", journal, dry_run=True, progress=events.append
+    )
+    lines = [f"Will DOWNLOAD {n} (archive {aid[n]}, job {jobs[aid[n]]})" for n in ("a", "b")]
+    assert sorted(planned.outcomes, key=lambda o: o.relfilename) == [
+        Outcome(n, "planned", line) for n, line in zip("ab", lines, strict=True)
+    ]
+    assert sorted(e.text for e in events if isinstance(e, Message)) == lines
+    assert entries(base) == []
+    events.clear()
+    planned = await client.purge_vault("vault", journal, dry_run=True, progress=events.append)
+    lines = [f"Will DELETE archive {aid[n]} (file {n})" for n in ("a", "b")]
+    assert planned.outcomes == [
+        Outcome(n, "planned", line, aid[n]) for n, line in zip("ab", lines, strict=True)
+    ]
+    assert len(await emulator.archives("vault")) == 2
