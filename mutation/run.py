@@ -232,9 +232,9 @@ def _function(name: str) -> str:
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a survivor is equivalent or harmless: for the mutants of ``module`` whose function
-    matches ``function`` (fnmatch) and whose changed lines equal ``change`` or contain a match
-    of the regular expression ``match``."""
+    """Why a survivor is equivalent or harmless: for the mutants of ``module`` (fnmatch)
+    whose function matches ``function`` (fnmatch) and whose changed lines equal ``change`` or
+    contain a match of the regular expression ``match``."""
 
     module: str
     function: str
@@ -245,7 +245,7 @@ class Reason:
     def covers(self, module: str, function: str, change: str) -> bool:
         from fnmatch import fnmatchcase
 
-        if module != self.module or not fnmatchcase(function, self.function):
+        if not fnmatchcase(module, self.module) or not fnmatchcase(function, self.function):
             return False
         if self.change is not None:
             return change == self.change.strip()

@@ -105,19 +105,21 @@ async def test_file_back_before_its_deletion_is_not_deleted(
     client: Client, emulator: Emulator, tmp_path: Path
 ) -> None:
     base, journal = tmp_path / "data", tmp_path / "journal"
-    await first_sync(client, base, journal, ["back", "gone"])
-    (base / "back").unlink()
+    await first_sync(client, base, journal, ["dir one/back again", "gone"])
+    (base / "dir one" / "back again").unlink()
     (base / "gone").unlink()
 
     def on_event(event: Event) -> None:
-        if isinstance(event, FileQueued) and event.relfilename == "back":
+        if isinstance(event, FileQueued) and event.relfilename == "dir one/back again":
             assert event.action == "delete"
-            write(base, "back", b"restored by hand", mtime=MTIME)
+            write(base, "dir one/back again", b"restored by hand", mtime=MTIME)
 
     result = await client.sync(base, "vault", journal, delete_removed=True, progress=on_event)
     assert [f.relfilename for f in result.deleted] == ["gone"]
-    assert [(f.relfilename, f.reason) for f in result.skipped] == [("back", "still on disk")]
-    assert sorted(read_journal(journal).files) == ["back"]
+    assert [(f.relfilename, f.reason) for f in result.skipped] == [
+        ("dir one/back again", "still on disk")
+    ]
+    assert sorted(read_journal(journal).files) == ["dir one/back again"]
     assert len(await live_archives(emulator)) == 1
 
 

@@ -308,3 +308,9 @@ async def test_walk_uses_the_given_executor(tmp_path: Path) -> None:
         got = [f.relfilename async for f in walk(tmp_path, executor=executor)]
     assert got == ["d/f"]
     assert len(calls) == 3  # the root's stat, then one listing per directory
+
+
+async def test_a_root_that_cannot_be_listed_is_one_problem(tmp_path: Path) -> None:
+    (tmp_path / "file").write_bytes(b"x")
+    got = [f async for f in walk(tmp_path / "file")]
+    assert got == [WalkProblem(".", "cannot list directory: Not a directory")]
