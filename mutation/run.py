@@ -205,11 +205,23 @@ def run_module(name: str, workers: int = 1) -> dict[str, object] | None:
     if code != 0:
         print(f"{name}: mutmut exited {code}; see {work / 'mutmut.log'}", file=sys.stderr)
         return None
+    return collect(name, seconds)
+
+
+def collect(name: str, seconds: float | None = None) -> dict[str, object]:
+    """Save the results mutmut left in ``.mutation/<name>`` (also after an interrupted run:
+    the mutants not yet tested are counted as "not checked")."""
+    module = MODULES[name]
+    work = WORK / name
     raw = subprocess.check_output(
         [sys.executable, "-c", _COLLECT, json.dumps(list(module.sources))], cwd=work
     )
     mutants = [m for m in json.loads(raw) if _fnmatch_any(m["name"], module.functions)]
-    result = {"module": name, "seconds": round(seconds), "mutants": mutants}
+    result = {
+        "module": name,
+        "seconds": round(seconds) if seconds is not None else None,
+        "mutants": mutants,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     return result
@@ -274,6 +286,10 @@ def _counts(mutants: list[dict[str, str]]) -> tuple[int, int, int, int]:
     return total, killed, survived, other
 
 
+def _minutes(seconds: int | None) -> str:
+    return "interrupted" if seconds is None else f"{seconds // 60} min"
+
+
 def _score(killed: int, total: int) -> str:
     return f"{100.0 * killed / total:.1f}%" if total else "-"
 
@@ -309,11 +325,15 @@ def write_report() -> None:
             if before
             else "-"
         )
+        unchecked = sum(1 for m in mutants if m["status"] == "not checked")
+        score = _score(killed, total - unchecked)
+        if unchecked:
+            score += f" of the {total - unchecked} checked ({unchecked} not checked)"
         out.append(
-            f"| {name} | {total} | {killed} | {survived} | {other} | {_score(killed, total)} "
-            f"| {before_text} | {result['seconds'] // 60} min |"
+            f"| {name} | {total} | {killed} | {survived} | {other} | {score} "
+            f"| {before_text} | {_minutes(result['seconds'])} |"
         )
-        left = [m for m in mutants if m["status"] not in KILLED]
+        left = [m for m in mutants if m["status"] not in KILLED | {"not checked"}]
         if not left:
             continue
         sections += ["", f"## {name}: {len(left)} not killed", ""]
@@ -348,12 +368,18 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only rewrite REPORT.md")
     parser.add_argument("--baseline", action="store_true", help="save results as the baseline")
     parser.add_argument("--workers", type=int, default=1, help="mutmut workers (default 1)")
+    parser.add_argument(
+        "--collect", action="store_true", help="only save what an earlier (interrupted) run left"
+    )
     args = parser.parse_args()
     names = args.modules or list(MODULES)
     unknown = sorted(set(names) - set(MODULES))
     if unknown:
         parser.error(f"unknown modules: {', '.join(unknown)} (choose from {', '.join(MODULES)})")
-    if not args.report:
+    if args.collect:
+        for name in names:
+            collect(name)
+    elif not args.report:
         done = []
         for name in names:
             result = run_module(name, args.workers)
