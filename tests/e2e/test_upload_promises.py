@@ -26,7 +26,7 @@ from aioglacier.emulator import Emulator
 from aioglacier.errors import TransferError
 from aioglacier.journal import read_journal
 from aioglacier.metadata import encode_description
-from aioglacier.progress import Event, FileStarted
+from aioglacier.progress import BytesTransferred, Event, FileStarted
 from aioglacier.resume import PendingUpload, ResumeStore, resume_path_for
 from aioglacier.treehash import tree_hash
 
@@ -108,14 +108,14 @@ async def test_file_changed_between_scan_and_read_is_not_journaled(
 
 
 @pytest.mark.parametrize("kind", list(SIZES))
-@pytest.mark.parametrize("same_size", [True, False], ids=["same-size", "grown"])
+@pytest.mark.parametrize("how", ["same-size", "grown", "shrunk"])
 async def test_file_changed_while_read_is_not_journaled(
     client: Client,
     emulator: Emulator,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     kind: str,
-    same_size: bool,
+    how: str,
 ) -> None:
     base, journal = tmp_path / "data", tmp_path / "journal"
     path = write(base, "changing", os.urandom(SIZES[kind]), mtime=MTIME)
@@ -132,11 +132,13 @@ async def test_file_changed_while_read_is_not_journaled(
             if first:
                 changed.append(True)
         if first:  # another program writes while we read
-            if same_size:
+            if how == "same-size":
                 same_size_rewrite(path)
-            else:
+            elif how == "grown":
                 with path.open("ab") as f:
                     f.write(b"appended")
+            else:
+                os.truncate(path, SIZES[kind] // 3)
         return data
 
     monkeypatch.setattr(os, "pread", pread)
@@ -258,3 +260,34 @@ async def test_empty_stream_is_refused(client: Client, emulator: Emulator, tmp_p
         await client.upload_file("vault", tmp_path / "j", "e", stream=Chunky(b"", 1).read)
     assert str(info.value) == "e: empty input: Glacier refuses empty archives"
     assert await emulator.archives("vault") == []
+
+
+async def test_in_memory_data_over_the_part_size_goes_up_in_parts(
+    client: Client, emulator: Emulator
+) -> None:
+    """ops.upload_file with bytes in memory (no path): parts, no resume record, exact bytes."""
+    from aioglacier.limits import ByteBudget
+    from aioglacier.ops import UploadContext, upload_file
+
+    data = os.urandom(3 * MIB + 11)
+    sent: list[int] = []
+    ctx = UploadContext(
+        api=client.api,
+        vault="vault",
+        part_size=MIB,
+        budget=ByteBudget(2 * MIB),
+        progress=lambda e: sent.append(e.nbytes) if isinstance(e, BytesTransferred) else None,
+    )
+    outcome = await upload_file(ctx, "mem.bin", data=data, size=len(data), mtime=MTIME)
+    assert (outcome.size, outcome.parts_sent, outcome.parts_reused, outcome.resumed) == (
+        len(data),
+        4,
+        0,
+        False,
+    )
+    assert outcome.tree_hash == tree_hash(data).hex()
+    assert sorted(sent) == [11, MIB, MIB, MIB]
+    assert await emulator.read_archive("vault", outcome.archive_id) == data
+    [archive] = await emulator.archives("vault")
+    assert archive.description == encode_description("mem.bin", MTIME)
+    assert await client.api.list_multipart_uploads("vault") == []
