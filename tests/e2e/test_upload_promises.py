@@ -291,3 +291,43 @@ async def test_in_memory_data_over_the_part_size_goes_up_in_parts(
     [archive] = await emulator.archives("vault")
     assert archive.description == encode_description("mem.bin", MTIME)
     assert await client.api.list_multipart_uploads("vault") == []
+
+
+def open_fds_of(path: Path) -> list[str]:
+    """This process's descriptors open on ``path`` (Linux's /proc)."""
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            if os.readlink(fd) == str(path):
+                found.append(fd.name)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+async def test_uploads_close_every_file_they_open(
+    client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, journal = tmp_path / "data", tmp_path / "journal"
+    paths = [
+        write(base, f"f{i}", os.urandom(size), mtime=MTIME) for i, size in enumerate(SIZES.values())
+    ]
+    result = await client.sync(base, "vault", journal)
+    assert result.ok, result.failed
+    for path in paths:
+        assert open_fds_of(path) == []
+    # and when a multipart file is found changed midway (a part read short)
+    big = write(base, "shrinks", os.urandom(3 * MIB + 1), mtime=MTIME)
+    real_pread = os.pread
+    ino = big.stat().st_ino
+
+    def pread(fd: int, n: int, offset: int) -> bytes:
+        if os.fstat(fd).st_ino == ino and offset >= 2 * MIB:
+            return b""
+        return real_pread(fd, n, offset)
+
+    monkeypatch.setattr(os, "pread", pread)
+    failed = await client.sync(base, "vault", journal)
+    assert [f.relfilename for f in failed.failed] == ["shrinks"]
+    assert open_fds_of(big) == []
