@@ -349,6 +349,9 @@ def write_report() -> None:
                 *("  " + line for line in change.splitlines()),
                 "  ```",
             ]
+    notes = HERE / "notes.md"
+    if notes.exists():
+        out += ["", notes.read_text("utf-8").rstrip()]
     REPORT.write_text("\n".join(out + sections) + "\n", "utf-8")
 
 
