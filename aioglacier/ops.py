@@ -461,11 +461,15 @@ async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) 
     identity = _Identity(src.size, src.mtime_ns)
     fd: _SharedFd | None = None
     if src.path is not None:
-        fd = _SharedFd(
-            await loop.run_in_executor(
+        try:
+            opened = await loop.run_in_executor(
                 ctx.executor, _open_checked, src.path, identity, src.relfilename
             )
-        )
+        except (FileChangedError, OSError):
+            # Changed (or gone) since the scan: this upload can never be completed.
+            await _abort_quietly(ctx, pending)
+            raise
+        fd = _SharedFd(opened)
 
     async def one_part(index: int, start: int, length: int) -> None:
         nonlocal sent, reused

@@ -1035,35 +1035,61 @@ def _failing_write(after: int, err: int = errno.ENOSPC) -> Callable[[int, bytes]
     return write
 
 
-async def test_fsync_policies(tmp_path: Path) -> None:
-    rec = Deleted(1, "x", "a")
-    async with JournalWriter(tmp_path / "always", fsync="always") as journal:
-        for _ in range(3):
-            await journal.append(rec)
-            assert journal.fsync_count == journal.write_count
-        assert journal.fsync_count == 3
-    assert journal.fsync_count == 4  # and one on close
+async def test_fsync_policies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each policy's real fsync calls (os.fsync observed, not the writer's counters): the
+    journal's size at every fsync of the journal file."""
+    real_fsync = os.fsync
+    calls: list[tuple[int, int]] = []
+    timer_fsynced = threading.Event()
+    watched: list[int] = []
 
-    async with JournalWriter(tmp_path / "close", fsync="close") as journal:
+    def fsync(fd: int) -> None:
+        st = os.fstat(fd)
+        real_fsync(fd)
+        calls.append((st.st_ino, st.st_size))
+        if st.st_ino in watched:
+            timer_fsynced.set()
+
+    def sizes(path: Path) -> list[int]:
+        ino = path.stat().st_ino
+        return [size for i, size in calls if i == ino]
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    rec = Deleted(1, "x", "a")
+    n = len(format_record(rec))
+    always = tmp_path / "always"
+    async with JournalWriter(always, fsync="always") as journal:
+        for i in range(1, 4):
+            await journal.append(rec)
+            assert sizes(always) == [n * k for k in range(1, i + 1)]
+    assert sizes(always) == [n, 2 * n, 3 * n, 3 * n]  # and one on close
+    assert journal.fsync_count == 4
+
+    close = tmp_path / "close"
+    async with JournalWriter(close, fsync="close") as journal:
         for _ in range(3):
             await journal.append(rec)
-        assert (journal.write_count, journal.fsync_count) == (3, 0)
+        assert sizes(close) == []
         await journal.sync()
-        assert journal.fsync_count == 1
+        assert sizes(close) == [3 * n]
         await journal.sync()  # nothing new written: no fsync needed
-        assert journal.fsync_count == 1
+        assert sizes(close) == [3 * n]
+    assert sizes(close) == [3 * n, 3 * n]
     assert journal.fsync_count == 2
 
-    async with JournalWriter(tmp_path / "interval", fsync=1.0) as journal:
+    interval = tmp_path / "interval"
+    async with JournalWriter(interval, fsync=1.0) as journal:
+        watched.append(interval.stat().st_ino)
         await journal.append(rec)
-        assert journal.fsync_count == 0
-        while not journal.fsync_count:  # the timer fsyncs without a further record
-            await asyncio.sleep(0.01)
-        assert journal.fsync_count == 1
-        # Nothing new written: no further fsync, however long we wait (a slow machine can only
-        # make this wait longer, never make the check fail).
-        await asyncio.sleep(1.2)
-        assert journal.fsync_count == 1
+        assert sizes(interval) == []
+        # the timer fsyncs without a further record (generous deadline: a writer that never
+        # fsyncs fails here; a slow machine does not)
+        loop = asyncio.get_running_loop()
+        assert await loop.run_in_executor(None, timer_fsynced.wait, 60)
+        assert sizes(interval) == [n]
+        await asyncio.sleep(1.2)  # not synchronisation: time passes, and nothing is written
+        assert sizes(interval) == [n]  # nothing new: no further fsync
+    assert sizes(interval) == [n, n]
 
     for bad in ("sometimes", 0, -1.0, float("inf"), True):
         with pytest.raises(ValueError, match="fsync must be"):

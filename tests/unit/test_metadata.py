@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import calendar
+import datetime
 import hashlib
 import json
 
@@ -445,7 +446,9 @@ def test_iso_variants(text: str, epoch: int) -> None:
     ],
 )
 def test_iso_valid_fields(text: str) -> None:
-    parse_mtime(text)
+    # the epoch of the same fields, computed by the standard library
+    fields = datetime.datetime.strptime(text, "%Y%m%dT%H%M%SZ")
+    assert parse_mtime(text) == calendar.timegm(fields.timetuple())
 
 
 @pytest.mark.parametrize(

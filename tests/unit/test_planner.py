@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,9 @@ async def test_new_files_only_by_default() -> None:
         ("mtime", 5, 100, None),
         ("mtime", 5, 200, "replace"),
         ("treehash", 5, 100, "verify-replace"),
+        ("treehash", 5, 200, "verify-replace"),
+        ("always-positive", 5, 200, "replace"),
+        ("size-only", 5, 100, None),
         ("mtime-and-treehash", 5, 100, None),
         ("mtime-and-treehash", 5, 200, "verify-replace"),
         ("mtime-or-treehash", 5, 100, "verify-replace"),
@@ -112,6 +116,44 @@ async def test_max_number_of_files() -> None:
     assert got == [("upload", "f0"), ("upload", "f1"), ("upload", "f2")]
 
 
+async def test_max_number_of_files_never_makes_files_past_the_limit_removed() -> None:
+    """Files past the limit are still seen: --delete-removed must not take them for gone."""
+    state = JournalState(files={n: created(n, 1, 1, f"A-{n}") for n in ("old1", "old2", "removed")})
+    items: list[LocalFile | WalkProblem] = [
+        local("new1", 1, 1),
+        local("new2", 1, 1),
+        local("old1", 2, 5),
+        local("old2", 1, 1),
+    ]
+    got = await plan(
+        items,
+        state,
+        new=True,
+        replace_modified=True,
+        delete_removed=True,
+        detect="mtime",
+        max_number_of_files=1,
+    )
+    assert got == [("upload", "new1"), ("delete", "removed")]
+    unlimited = await plan(
+        items, state, new=True, replace_modified=True, delete_removed=True, detect="mtime"
+    )
+    assert unlimited == [
+        ("upload", "new1"),
+        ("upload", "new2"),
+        ("replace", "old1"),
+        ("delete", "removed"),
+    ]
+
+
+async def test_max_number_of_files_counts_replacements_too() -> None:
+    state = JournalState(files={n: created(n, 1, 1) for n in ("a", "b", "c")})
+    items: list[LocalFile | WalkProblem] = [local(n, 2, 1) for n in ("a", "b", "c")]
+    got = await plan(items, state, new=False, replace_modified=True, max_number_of_files=2)
+    assert got == [("replace", "a"), ("replace", "b")]
+    assert await plan(items, state, new=False, replace_modified=True, max_number_of_files=0) == []
+
+
 async def test_walk_problems_are_collected() -> None:
     problems: list[WalkProblem] = []
     items: list[LocalFile | WalkProblem] = [WalkProblem("bad\tname", "tab"), local("ok", 1, 1)]
@@ -146,12 +188,39 @@ async def test_walk_tree(tmp_path: Path) -> None:
     followed = [
         f.relfilename async for f in walk(tmp_path, follow=True) if isinstance(f, LocalFile)
     ]
-    # the linked directory is the same inode as a/, so it is walked once only
-    assert "link-to-a/b/deep.txt" not in followed or "a/b/deep.txt" not in followed
+    # the linked directory is the same inode as a/, so it is walked once only: under the name
+    # met first in the walk's order (a/ sorts before link-to-a/)
+    assert followed == [
+        "link-to-file",
+        "top file.txt",
+        "ünï.bin",
+        "a/b/deep.txt",
+        "skip/x.tmp",
+    ]
     flt = Filter.from_options([("exclude", "skip/")])
     filtered = [f.relfilename async for f in walk(tmp_path, filter=flt) if isinstance(f, LocalFile)]
     assert "skip/x.tmp" not in filtered
     assert "a/b/deep.txt" in filtered
+
+
+async def test_follow_enters_linked_directories_once(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (outside / "in").mkdir(parents=True)
+    (outside / "in" / "x.txt").write_bytes(b"x")
+    (root / "real").mkdir(parents=True)
+    (root / "real" / "r.txt").write_bytes(b"r")
+    os.symlink(outside, root / "ext")  # a directory outside the tree
+    os.symlink(outside, root / "ext-again")  # the same directory a second time
+    os.symlink(root / "real", root / "zz-real-again")  # a directory of the tree itself
+    os.symlink(root, root / "real" / "loop")  # a loop back to the root
+
+    async def names(follow: bool) -> list[str]:
+        return [f.relfilename async for f in walk(root, follow=follow) if isinstance(f, LocalFile)]
+
+    assert await names(False) == ["real/r.txt"]
+    # not following is the default
+    assert [f.relfilename async for f in walk(root) if isinstance(f, LocalFile)] == ["real/r.txt"]
+    assert await names(True) == ["ext/in/x.txt", "real/r.txt"]
 
 
 async def test_walk_reports_bad_names(tmp_path: Path) -> None:
@@ -185,3 +254,92 @@ async def test_walk_reports_dangling_and_looping_links_as_warnings(
             "through-a-file", "dangling symbolic link (its target does not exist): skipped", True
         ),
     ]
+
+
+async def test_walk_reports_exact_problems_and_goes_on(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "nowhere", tmp_path / "a-dangling-link")
+    (tmp_path / "b\tname").write_bytes(b"x")
+    (tmp_path / os.fsdecode(b"c-\xff.bin")).write_bytes(b"x")
+    (tmp_path / "d.txt").write_bytes(b"d")
+    (tmp_path / "e" / "f").mkdir(parents=True)
+    (tmp_path / "e" / "f" / "g.txt").write_bytes(b"g")
+    got: list[tuple[str, str, str]] = []
+    for follow in (False, True):
+        got = []
+        async for f in walk(tmp_path, follow=follow):
+            if isinstance(f, WalkProblem):
+                got.append(("problem", f.relfilename, f.reason))
+            else:
+                assert f.path == os.path.join(tmp_path, *f.relfilename.split("/"))
+                got.append(("file", f.relfilename, str(f.size)))
+        assert got == [
+            (
+                "problem",
+                "a-dangling-link",
+                "dangling symbolic link (its target does not exist): skipped",
+            ),
+            ("problem", "b\tname", "file name 'b\\tname' contains a TAB, CR, LF or NUL character"),
+            ("problem", os.fsdecode(b"c-\xff.bin"), "file name is not valid UTF-8"),
+            ("file", "d.txt", "1"),
+            ("file", "e/f/g.txt", "1"),
+        ]
+
+
+async def test_directory_that_cannot_be_listed_is_a_problem_and_the_walk_goes_on(
+    tmp_path: Path,
+) -> None:
+    for d in ("a", "b", "c"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "f").write_bytes(b"x")
+    (tmp_path / "top").write_bytes(b"t")
+    got: list[tuple[str, str]] = []
+    async for f in walk(tmp_path):
+        got.append((type(f).__name__, f.relfilename))
+        if f.relfilename == "a/f":
+            # b was listed as a directory of the root but is not scanned yet: it goes away
+            (tmp_path / "b" / "f").unlink()
+            (tmp_path / "b").rmdir()
+        if isinstance(f, WalkProblem):
+            assert f.reason == "cannot list directory: No such file or directory"
+    assert got == [
+        ("LocalFile", "top"),
+        ("LocalFile", "a/f"),
+        ("WalkProblem", "b"),
+        ("LocalFile", "c/f"),
+    ]
+
+
+async def test_walk_prunes_excluded_directories(tmp_path: Path) -> None:
+    """An excluded directory is never entered: a problem below it is never met."""
+    (tmp_path / "skip" / "inner").mkdir(parents=True)
+    (tmp_path / "keep").write_bytes(b"k")
+    got: list[str] = []
+    flt = Filter.from_options([("exclude", "skip/")])
+    async for f in walk(tmp_path, filter=flt):
+        got.append(f.relfilename)
+        if f.relfilename == "keep":
+            (tmp_path / "skip" / "inner").rmdir()
+            (tmp_path / "skip").rmdir()
+    assert got == ["keep"]
+
+
+async def test_walk_uses_the_given_executor(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f").write_bytes(b"x")
+    calls: list[str] = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(getattr(fn, "__name__", "?"))
+            return super().submit(fn, *args, **kwargs)
+
+    with Counting(1) as executor:
+        got = [f.relfilename async for f in walk(tmp_path, executor=executor)]
+    assert got == ["d/f"]
+    assert len(calls) == 3  # the root's stat, then one listing per directory
+
+
+async def test_a_root_that_cannot_be_listed_is_one_problem(tmp_path: Path) -> None:
+    (tmp_path / "file").write_bytes(b"x")
+    got = [f async for f in walk(tmp_path / "file")]
+    assert got == [WalkProblem(".", "cannot list directory: Not a directory")]
