@@ -37,6 +37,7 @@ from aioglacier.restore import (
     start_restore,
 )
 from aioglacier.retry import RetryPolicy
+from aioglacier.safepath import Platform
 from aioglacier.sigv4 import Credentials, SigV4Signer
 
 __all__ = ["Client"]
@@ -282,8 +283,13 @@ class Client:
         filters: Sequence[tuple[str, str]] | Filter | None = None,
         dry_run: bool = False,
         progress: ProgressSink = null_sink,
+        platform: Platform | None = None,
+        escape_windows_names: bool = False,
     ) -> OperationResult:
-        """mtglacier's restore: start retrieval jobs for journal files missing on disk."""
+        """mtglacier's restore: start retrieval jobs for journal files missing on disk.
+
+        ``platform`` and ``escape_windows_names`` as for :meth:`restore_completed`.
+        """
         return await start_restore(
             self.api,
             base_dir=Path(directory),
@@ -297,6 +303,8 @@ class Client:
             executor=self._executor,
             progress=progress,
             clock=self._clock,
+            platform=platform,
+            escape_windows_names=escape_windows_names,
         )
 
     async def restore_completed(
@@ -311,12 +319,19 @@ class Client:
         wait: bool = False,
         poll: Callable[[int], float] | None = None,
         progress: ProgressSink = null_sink,
+        platform: Platform | None = None,
+        escape_windows_names: bool = False,
     ) -> OperationResult:
         """mtglacier's restore-completed: download completed retrievals, verified.
 
         ``segment_size`` (bytes, 1 MiB x 2^n) splits downloads into parallel ranged segments;
         by default files above 16 MiB are fetched in 16 MiB segments. ``wait`` polls until no
         needed retrieval job is in progress (``poll(n)``: the n-th delay in seconds).
+
+        File names follow the rules of ``platform`` (``"posix"`` or ``"windows"``; by default
+        this system's, the rules sync applied: see :mod:`aioglacier.safepath`). With
+        ``escape_windows_names``, a name that Windows cannot hold (``aux.c``, ``a:b``...) is
+        restored under an escaped name (``%61ux.c``, ``a%3Ab``), noted in its outcome.
         """
         return await restore_completed(
             self.api,
@@ -332,6 +347,8 @@ class Client:
             retry=self._retry,
             executor=self._executor,
             progress=progress,
+            platform=platform,
+            escape_windows_names=escape_windows_names,
         )
 
     async def purge_vault(

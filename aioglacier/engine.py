@@ -290,6 +290,9 @@ async def run_sync(
                 scanned[1] += entry.size
                 if scanned[0] % 1000 == 0:
                     progress(ScanProgress(scanned[0], scanned[1]))
+            elif entry.status == "skipped":
+                progress(FileSkipped(entry.relfilename, entry.reason))
+                result.files.append(FileResult(entry.relfilename, "skipped", reason=entry.reason))
             else:
                 progress(Message(f"{entry.relfilename}: {entry.reason}", "warning"))
                 result.files.append(FileResult(entry.relfilename, "failed", reason=entry.reason))
@@ -443,9 +446,9 @@ async def upload_one_file(
     uploaded part by part as it arrives; ``max_size`` bounds it (and sets the part size so it
     fits in 10,000 parts). Refuses a name the journal already holds. Raises on failure.
     """
-    from aioglacier.journal import validate_relfilename
+    from aioglacier.safepath import check_name
 
-    validate_relfilename(relfilename)
+    check_name(relfilename)  # the name rules of sync: restore could write it back
     if (path is None) == (stream is None):
         raise AioGlacierError("give exactly one of path and stream")
     state = await load_journal(journal_path)

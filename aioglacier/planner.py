@@ -19,7 +19,14 @@ from typing import Literal
 
 from aioglacier.config import DETECT_MODES, DetectMode
 from aioglacier.filters import Filter
-from aioglacier.journal import Created, InvalidNameError, JournalState, validate_relfilename
+from aioglacier.journal import Created, JournalState
+from aioglacier.safepath import (
+    Platform,
+    ReservedNameError,
+    UnsafePathError,
+    WindowsNameError,
+    check_name,
+)
 
 __all__ = [
     "DETECT_MODES",
@@ -29,6 +36,7 @@ __all__ = [
     "WalkProblem",
     "WorkItem",
     "plan_sync",
+    "upload_refusal",
     "walk",
 ]
 
@@ -46,10 +54,39 @@ class LocalFile:
 
 @dataclass(frozen=True, slots=True)
 class WalkProblem:
-    """An entry the walk could not use (unreadable directory, bad name...)."""
+    """An entry the walk could not use (unreadable directory, a name that could not be
+    restored...): a failure of the sync, or, with ``status="skipped"``, a file left out on
+    purpose (a leftover of an interrupted restore)."""
 
     relfilename: str
     reason: str
+    status: Literal["failed", "skipped"] = "failed"
+
+
+LEFTOVER_REASON = (
+    "not uploaded: a partial download left by an interrupted restore "
+    "(aioglacier's temporary file name); delete it"
+)
+
+
+def upload_refusal(relfilename: str, *, platform: Platform | None = None) -> WalkProblem | None:
+    """Sync's decision on a file name: ``None`` to upload it, else why it is not uploaded.
+
+    The decision is :func:`aioglacier.safepath.check_name`'s, the same a restore on
+    ``platform`` (``None``: this system) makes, so a file is uploaded if and only if a restore
+    there could write it back. A name that could never be restored is a failure of the sync
+    (the file is not backed up: exit status 1 until it is renamed or excluded); the name of a
+    restore's own partial download is skipped with a note.
+    """
+    try:
+        check_name(relfilename, platform=platform)
+    except ReservedNameError:
+        return WalkProblem(relfilename, LEFTOVER_REASON, "skipped")
+    except WindowsNameError as exc:
+        return WalkProblem(relfilename, f"not uploaded, Windows could not restore it: {exc.reason}")
+    except UnsafePathError as exc:
+        return WalkProblem(relfilename, f"not uploaded, it could never be restored: {exc.reason}")
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +129,15 @@ async def walk(
     filter: Filter | None = None,
     follow: bool = False,
     executor: Executor | None = None,
+    platform: Platform | None = None,
 ) -> AsyncIterator[LocalFile | WalkProblem]:
     """Yield every regular file under ``base_dir`` that the filter keeps, depth first.
 
-    Names are ``/``-separated and relative. A name the journal cannot hold (not UTF-8, TAB, LF...)
-    and an unreadable directory are yielded as :class:`WalkProblem` and the walk goes on. With
-    ``follow``, symlinked directories are entered once (loops are detected by device and inode).
+    Names are ``/``-separated and relative. A kept file whose name a restore on ``platform``
+    (``None``: this system) could not write back (:func:`upload_refusal`: not UTF-8, a TAB or
+    LF the journal cannot hold...) and an unreadable directory are yielded as
+    :class:`WalkProblem` and the walk goes on. With ``follow``, symlinked directories are
+    entered once (loops are detected by device and inode).
     """
     loop = asyncio.get_running_loop()
     root = os.fspath(base_dir)
@@ -128,16 +168,11 @@ async def walk(
                 seen_dirs.add(key)
                 subdirs.append(rel)
                 continue
-            try:
-                rel.encode("utf-8")
-                validate_relfilename(rel)
-            except UnicodeEncodeError:
-                yield WalkProblem(rel, "file name is not valid UTF-8")
-                continue
-            except InvalidNameError as exc:
-                yield WalkProblem(rel, str(exc))
-                continue
             if filter is not None and not filter.matches(rel):
+                continue
+            refusal = upload_refusal(rel, platform=platform)
+            if refusal is not None:
+                yield refusal
                 continue
             yield LocalFile(
                 relfilename=rel,
