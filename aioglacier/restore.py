@@ -179,10 +179,12 @@ def _missing_target(base_dir: Path, name: str, rules: _NameRules) -> tuple[str |
     try:
         local = rules.local_name(name)
         target = safe_target(base_dir, local, platform=rules.platform)
+        if os.path.lexists(target):
+            return None, "exists"
     except UnsafePathError as exc:
         return None, str(exc)
-    if os.path.lexists(target):
-        return None, "exists"
+    except OSError as exc:  # ENAMETOOLONG, EACCES...: this file fails, the others go on
+        return None, f"cannot check the target: {exc.strerror or exc}"
     return local, None
 
 
