@@ -31,6 +31,10 @@ POSIX_TREE: dict[str, bytes] = {
 }
 
 
+#: One word spelled twice: two different names on Linux (and Windows), two files.
+NFC_NFD = {"caf\u00e9": b"composed", "cafe\u0301": b"decomposed"}
+
+
 def make(base: Path, files: dict[str, bytes]) -> None:
     for i, (name, data) in enumerate(files.items()):
         write(base, name, data, mtime=1_500_000_000 + i)
@@ -57,22 +61,23 @@ def tree(base: Path) -> dict[str, bytes]:
 async def test_names_linux_holds_sync_and_restore_byte_identical(
     client: Client, emulator: Emulator, tmp_path: Path
 ) -> None:
+    files = POSIX_TREE | NFC_NFD
     base = tmp_path / "data"
-    make(base, POSIX_TREE)
+    make(base, files)
     journal = tmp_path / "journal"
     result = await client.sync(base, "vault", journal)
-    assert sorted(f.relfilename for f in result.uploaded) == sorted(POSIX_TREE)
+    assert sorted(f.relfilename for f in result.uploaded) == sorted(files)
     assert result.failed == []
     await assert_vault_matches_tree(emulator, "vault", journal, base)
     wipe(base)
     started = await client.restore(base, "vault", journal, max_number_of_files=100)
-    assert sorted(o.relfilename for o in started.done) == sorted(POSIX_TREE)
+    assert sorted(o.relfilename for o in started.done) == sorted(files)
     assert started.failed == []
     restored = await client.restore_completed(base, "vault", journal)
-    assert sorted(o.relfilename for o in restored.done) == sorted(POSIX_TREE)
+    assert sorted(o.relfilename for o in restored.done) == sorted(files)
     assert restored.failed == []
-    assert tree(base) == POSIX_TREE
-    for i, name in enumerate(POSIX_TREE):
+    assert tree(base) == files
+    for i, name in enumerate(files):
         assert int(base.joinpath(*name.split("/")).stat().st_mtime) == 1_500_000_000 + i
 
 
@@ -128,6 +133,66 @@ def test_cli_sync_then_restore_of_windows_device_names_on_linux(tmp_path: Path) 
         "restore-completed", *common
     )
     assert tree(base) == POSIX_TREE
+
+
+#: POSIX_TREE as a restore on Windows writes it with --escape-windows-names.
+ESCAPED = {
+    "drivers/%61ux.c": "drivers/aux.c",
+    "%63on.h": "con.h",
+    "%6Eul.txt": "nul.txt",
+    "%70rn.tar.gz": "prn.tar.gz",
+    "esc%1B[1mname": "esc\x1b[1mname",
+    "del\x7fname": "del\x7fname",  # DEL is a legal Windows character
+    "back%5Cslash": "back\\slash",
+}
+
+
+async def test_windows_rules_refuse_or_escape_what_windows_cannot_hold(
+    client: Client, tmp_path: Path
+) -> None:
+    base = tmp_path / "data"
+    make(base, POSIX_TREE)
+    journal = tmp_path / "journal"
+    assert (await client.sync(base, "vault", journal)).ok
+    wipe(base)
+    refused = await client.restore(
+        base, "vault", journal, max_number_of_files=100, platform="windows"
+    )
+    assert [o.relfilename for o in refused.done] == ["del\x7fname"]
+    details = {o.relfilename: o.detail for o in refused.failed}
+    assert len(details) == 6
+    assert details["drivers/aux.c"] == (
+        "refused: unsafe path 'drivers/aux.c': 'aux.c' is a Windows device name"
+    )
+    assert details["back\\slash"] == (
+        "refused: unsafe path 'back\\\\slash': the name contains a backslash, a separator on "
+        "Windows"
+    )
+    started = await client.restore(
+        base,
+        "vault",
+        journal,
+        max_number_of_files=100,
+        platform="windows",
+        escape_windows_names=True,
+    )
+    assert sorted(o.relfilename for o in started.done) == sorted(set(POSIX_TREE) - {"del\x7fname"})
+    restored = await client.restore_completed(
+        base, "vault", journal, platform="windows", escape_windows_names=True
+    )
+    assert restored.failed == []
+    notes = {o.relfilename: o.detail for o in restored.done}
+    assert len(notes) == 7
+    assert notes["del\x7fname"] == ""
+    assert notes["drivers/aux.c"] == (
+        "restored as 'drivers/%61ux.c': Windows cannot hold the name 'drivers/aux.c'"
+    )
+    assert tree(base) == {local: POSIX_TREE[name] for local, name in ESCAPED.items()}
+    # A second run finds every file in place under its escaped name: nothing to do.
+    again = await client.restore_completed(
+        base, "vault", journal, platform="windows", escape_windows_names=True
+    )
+    assert (again.done, again.failed) == ([], [])
 
 
 # --------------------------------------------------------------------------------- defect 3
