@@ -268,6 +268,13 @@ OPTIONS: dict[str, Opt] = {
             metavar="MIB",
         ),
         Opt("wait", ("--wait",), "poll until the jobs complete, then go on", flag=True),
+        Opt(
+            "escape-windows-names",
+            ("--escape-windows-names",),
+            "on Windows, restore a name Windows cannot hold (aux.c, a:b, a trailing dot...) "
+            "under a %%XX-escaped name (%%61ux.c, a%%3Ab), reported, instead of refusing it",
+            flag=True,
+        ),
         Opt("new-journal", ("--new-journal",), "journal file to create", metavar="FILE"),
         Opt(
             "all-orphans",
@@ -503,6 +510,7 @@ def _commands() -> list[Command]:
                 "tier",
                 "dry-run",
                 "concurrency",
+                "escape-windows-names",
             ),
             "restore",
             extra=_filter_options,
@@ -510,7 +518,17 @@ def _commands() -> list[Command]:
         Command(
             "restore-completed",
             "download completed retrievals of files missing on disk (pass two of two)",
-            (*REMOTE, "dir", "vault", "journal", "segment-size", "wait", "dry-run", "concurrency"),
+            (
+                *REMOTE,
+                "dir",
+                "vault",
+                "journal",
+                "segment-size",
+                "wait",
+                "dry-run",
+                "concurrency",
+                "escape-windows-names",
+            ),
             "restore_completed",
             extra=_filter_options,
         ),

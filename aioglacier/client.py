@@ -38,6 +38,7 @@ from aioglacier.restore import (
     start_restore,
 )
 from aioglacier.retry import RetryPolicy
+from aioglacier.safepath import Platform
 from aioglacier.sigv4 import Credentials, SigV4Signer
 from aioglacier.transport import request_tracing
 from aioglacier.validate import LOCAL_PREFIX, validate_endpoint_url, validate_vault_name
@@ -300,8 +301,13 @@ class Client:
         filters: Sequence[tuple[str, str]] | Filter | None = None,
         dry_run: bool = False,
         progress: ProgressSink = null_sink,
+        platform: Platform | None = None,
+        escape_windows_names: bool = False,
     ) -> OperationResult:
-        """mtglacier's restore: start retrieval jobs for journal files missing on disk."""
+        """mtglacier's restore: start retrieval jobs for journal files missing on disk.
+
+        ``platform`` and ``escape_windows_names`` as for :meth:`restore_completed`.
+        """
         validate_vault_name(vault)
         return await start_restore(
             self.api,
@@ -316,6 +322,8 @@ class Client:
             executor=self._executor,
             progress=progress,
             clock=self._clock,
+            platform=platform,
+            escape_windows_names=escape_windows_names,
         )
 
     async def restore_completed(
@@ -330,12 +338,19 @@ class Client:
         wait: bool = False,
         poll: Callable[[int], float] | None = None,
         progress: ProgressSink = null_sink,
+        platform: Platform | None = None,
+        escape_windows_names: bool = False,
     ) -> OperationResult:
         """mtglacier's restore-completed: download completed retrievals, verified.
 
         ``segment_size`` (bytes, 1 MiB x 2^n) splits downloads into parallel ranged segments;
         by default files above 16 MiB are fetched in 16 MiB segments. ``wait`` polls until no
         needed retrieval job is in progress (``poll(n)``: the n-th delay in seconds).
+
+        File names follow the rules of ``platform`` (``"posix"`` or ``"windows"``; by default
+        this system's, the rules sync applied: see :mod:`aioglacier.safepath`). With
+        ``escape_windows_names``, a name that Windows cannot hold (``aux.c``, ``a:b``...) is
+        restored under an escaped name (``%61ux.c``, ``a%3Ab``), noted in its outcome.
         """
         validate_vault_name(vault)
         return await restore_completed(
@@ -352,6 +367,8 @@ class Client:
             retry=self._retry,
             executor=self._executor,
             progress=progress,
+            platform=platform,
+            escape_windows_names=escape_windows_names,
         )
 
     async def purge_vault(

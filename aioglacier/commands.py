@@ -254,6 +254,7 @@ async def cmd_restore(inv: Invocation) -> int:
                 filters=inv.get("filters") or [],
                 dry_run=bool(inv.get("dry-run")),
                 progress=render,
+                escape_windows_names=bool(inv.get("escape-windows-names")),
             )
     return _op_summary(inv, "restore", result, "retrieval jobs started")
 
@@ -273,6 +274,7 @@ async def cmd_restore_completed(inv: Invocation) -> int:
                 dry_run=bool(inv.get("dry-run")),
                 wait=bool(inv.get("wait")),
                 progress=render,
+                escape_windows_names=bool(inv.get("escape-windows-names")),
             )
     return _op_summary(inv, "restore-completed", result, "downloaded")
 

@@ -340,6 +340,9 @@ async def run_sync(
                 scanned[1] += entry.size
                 if scanned[0] % 1000 == 0:
                     progress(ScanProgress(scanned[0], scanned[1]))
+            elif entry.status == "skipped":
+                progress(FileSkipped(entry.relfilename, entry.reason))
+                result.files.append(FileResult(entry.relfilename, "skipped", reason=entry.reason))
             else:
                 progress(Message(f"{entry.relfilename}: {entry.reason}", "warning"))
                 status: Status = "skipped" if entry.warning else "failed"
@@ -544,9 +547,9 @@ async def upload_one_file(
     the journal cannot take the archive's line, :class:`JournalWriteError` names the archive.
     ``journal_write`` is the journal writer's ``os.write`` (tests inject failures).
     """
-    from aioglacier.journal import validate_relfilename
+    from aioglacier.safepath import check_name
 
-    validate_relfilename(relfilename)
+    check_name(relfilename)  # the name rules of sync: restore could write it back
     if progress is not null_sink:
         api = api.bind(listener=progress)
     if (path is None) == (stream is None):

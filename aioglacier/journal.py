@@ -73,6 +73,7 @@ from types import TracebackType
 from typing import Final, Literal, Self, TypeAlias, cast
 
 from aioglacier.errors import AioGlacierError
+from aioglacier.safepath import journal_name_problem
 
 __all__ = [
     "ArchiveMap",
@@ -292,18 +293,12 @@ _MAX_DIGITS: Final = 20
 
 
 def _name_problem(name: str) -> str | None:
-    """Why ``name`` is not a valid journal file name, or ``None`` when it is."""
-    if not name:
-        return "empty file name"
-    if "\t" in name or "\r" in name or "\n" in name or "\x00" in name:
-        return f"file name {name!r} contains a TAB, CR, LF or NUL character"
-    if name[0] == "/":
-        return f"file name {name!r} is absolute (starts with '/')"
-    if "//" in name or name[-1] == "/":
-        return f"file name {name!r} has an empty path component"
-    if (name[0] == "." or "/." in name) and _has_dot_component(name):
-        return f"file name {name!r} has a '.' or '..' path component"
-    return None
+    """Why ``name`` is not a valid journal file name, or ``None`` when it is (the rules are
+    :func:`aioglacier.safepath.journal_name_problem`, part of the one name policy)."""
+    problem = journal_name_problem(name)
+    if problem is None:
+        return None
+    return "empty file name" if not name else f"file name {name!r} {problem}"
 
 
 def _has_dot_component(name: str) -> bool:
@@ -314,7 +309,8 @@ def validate_relfilename(name: str) -> None:
     """Check that ``name`` can be written to the journal.
 
     A valid name is relative and ``/``-separated: not empty, no leading ``/``, no empty, ``.``
-    or ``..`` component, no TAB, CR, LF or NUL, and encodable as UTF-8.
+    or ``..`` component, no TAB, CR, LF or NUL, and encodable as UTF-8. (Whether a file may be
+    backed up at all is :func:`aioglacier.safepath.check_name`'s decision, which includes this.)
 
     Raises:
         InvalidNameError: naming the problem.
@@ -324,13 +320,6 @@ def validate_relfilename(name: str) -> None:
     problem = _name_problem(name)
     if problem is not None:
         raise InvalidNameError(problem)
-    if not name.isascii():
-        try:
-            name.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidNameError(
-                f"file name {name!r} is not valid Unicode (undecodable bytes?)"
-            ) from None
 
 
 def _check_uint(what: str, value: object) -> int:

@@ -20,7 +20,14 @@ from typing import Literal
 
 from aioglacier.config import DETECT_MODES, DetectMode
 from aioglacier.filters import Filter
-from aioglacier.journal import Created, InvalidNameError, JournalState, validate_relfilename
+from aioglacier.journal import Created, JournalState
+from aioglacier.safepath import (
+    Platform,
+    ReservedNameError,
+    UnsafePathError,
+    WindowsNameError,
+    check_name,
+)
 
 __all__ = [
     "DETECT_MODES",
@@ -30,6 +37,7 @@ __all__ = [
     "WalkProblem",
     "WorkItem",
     "plan_sync",
+    "upload_refusal",
     "walk",
 ]
 
@@ -47,15 +55,46 @@ class LocalFile:
 
 @dataclass(frozen=True, slots=True)
 class WalkProblem:
-    """An entry the walk could not use (unreadable directory, bad name...).
-
-    ``warning`` problems (a dangling or looping symbolic link: there is no file to back up)
-    are reported and do not fail the run; the others fail it.
+    """An entry the walk could not use (unreadable directory, a name that could not be
+    restored...): a failure of the sync; with ``status="skipped"``, a file left out on purpose
+    (a leftover of an interrupted restore); with ``status="warning"``, an entry that has no
+    file to back up (a dangling or looping symbolic link): reported, the run does not fail.
     """
 
     relfilename: str
     reason: str
-    warning: bool = False
+    status: Literal["failed", "skipped", "warning"] = "failed"
+
+    @property
+    def warning(self) -> bool:
+        """Whether the problem is only reported (it does not fail the run)."""
+        return self.status == "warning"
+
+
+LEFTOVER_REASON = (
+    "not uploaded: a partial download left by an interrupted restore "
+    "(aioglacier's temporary file name); delete it"
+)
+
+
+def upload_refusal(relfilename: str, *, platform: Platform | None = None) -> WalkProblem | None:
+    """Sync's decision on a file name: ``None`` to upload it, else why it is not uploaded.
+
+    The decision is :func:`aioglacier.safepath.check_name`'s, the same a restore on
+    ``platform`` (``None``: this system) makes, so a file is uploaded if and only if a restore
+    there could write it back. A name that could never be restored is a failure of the sync
+    (the file is not backed up: exit status 1 until it is renamed or excluded); the name of a
+    restore's own partial download is skipped with a note.
+    """
+    try:
+        check_name(relfilename, platform=platform)
+    except ReservedNameError:
+        return WalkProblem(relfilename, LEFTOVER_REASON, "skipped")
+    except WindowsNameError as exc:
+        return WalkProblem(relfilename, f"not uploaded, Windows could not restore it: {exc.reason}")
+    except UnsafePathError as exc:
+        return WalkProblem(relfilename, f"not uploaded, it could never be restored: {exc.reason}")
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +148,15 @@ async def walk(
     filter: Filter | None = None,
     follow: bool = False,
     executor: Executor | None = None,
+    platform: Platform | None = None,
 ) -> AsyncIterator[LocalFile | WalkProblem]:
     """Yield every regular file under ``base_dir`` that the filter keeps, depth first.
 
-    Names are ``/``-separated and relative. A name the journal cannot hold (not UTF-8, TAB, LF...)
-    and an unreadable directory are yielded as :class:`WalkProblem` and the walk goes on. With
-    ``follow``, symlinked directories are entered once (loops are detected by device and inode).
+    Names are ``/``-separated and relative. A kept file whose name a restore on ``platform``
+    (``None``: this system) could not write back (:func:`upload_refusal`: not UTF-8, a TAB or
+    LF the journal cannot hold...) and an unreadable directory are yielded as
+    :class:`WalkProblem` and the walk goes on. With ``follow``, symlinked directories are
+    entered once (loops are detected by device and inode).
     """
     loop = asyncio.get_running_loop()
     root = os.fspath(base_dir)
@@ -133,7 +175,7 @@ async def walk(
         for e in entries:
             rel = f"{reldir}/{e.name}" if reldir else e.name
             if e.error is not None:
-                yield WalkProblem(rel, e.error, e.warning)
+                yield WalkProblem(rel, e.error, "warning" if e.warning else "failed")
                 continue
             assert e.st is not None
             if e.is_dir:
@@ -145,16 +187,11 @@ async def walk(
                 seen_dirs.add(key)
                 subdirs.append(rel)
                 continue
-            try:
-                rel.encode("utf-8")
-                validate_relfilename(rel)
-            except UnicodeEncodeError:
-                yield WalkProblem(rel, "file name is not valid UTF-8")
-                continue
-            except InvalidNameError as exc:
-                yield WalkProblem(rel, str(exc))
-                continue
             if filter is not None and not filter.matches(rel):
+                continue
+            refusal = upload_refusal(rel, platform=platform)
+            if refusal is not None:
+                yield refusal
                 continue
             yield LocalFile(
                 relfilename=rel,

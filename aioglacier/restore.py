@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import os
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
+from aioglacier import staging
 from aioglacier.backends.glacier import GlacierApi
 from aioglacier.errors import AioGlacierError, RemoteError, first_leaf
 from aioglacier.filters import Filter
@@ -50,7 +50,7 @@ from aioglacier.progress import (
     null_sink,
 )
 from aioglacier.retry import RetryPolicy
-from aioglacier.safepath import UnsafePathError, make_parents, safe_target, temp_name_for
+from aioglacier.safepath import Platform, UnsafePathError, restore_name, safe_target
 from aioglacier.treehash import MIB, tree_hash, tree_hash_from_parts
 
 __all__ = [
@@ -168,20 +168,44 @@ def _selected(state: JournalState, flt: Filter | None) -> list[Created]:
     return [state.files[n] for n in sorted(state.files) if flt is None or flt.matches(n)]
 
 
-def _missing_target(base_dir: Path, name: str) -> tuple[Path | None, str | None]:
-    """(target, None) when the file is missing and safe to write; (None, reason) otherwise."""
+@dataclass(frozen=True)
+class _NameRules:
+    """Whose file-name rules a restore applies (see :mod:`aioglacier.safepath`)."""
+
+    platform: Platform | None = None
+    escape_windows_names: bool = False
+
+    def local_name(self, relfilename: str) -> str:
+        """The name a journal file is restored under (itself, or its Windows escape)."""
+        return restore_name(
+            relfilename, platform=self.platform, escape_windows_names=self.escape_windows_names
+        )
+
+
+def _missing_target(base_dir: Path, name: str, rules: _NameRules) -> tuple[str | None, str | None]:
+    """(local name, None) when the file is missing and safe to write; (None, reason)
+    otherwise. The local name is the journal's, or its escape for Windows."""
     try:
-        target = safe_target(base_dir, name)
+        local = rules.local_name(name)
+        target = safe_target(base_dir, local, platform=rules.platform)
+        if os.path.lexists(target):
+            return None, "exists"
     except UnsafePathError as exc:
         return None, str(exc)
-    if os.path.lexists(target):
-        return None, "exists"
-    return target, None
+    except OSError as exc:  # ENAMETOOLONG, EACCES...: this file fails, the others go on
+        return None, f"cannot check the target: {exc.strerror or exc}"
+    return local, None
 
 
-def _missing_targets(base_dir: Path, names: list[str]) -> list[tuple[Path | None, str | None]]:
+def _missing_targets(
+    base_dir: Path, names: list[str], rules: _NameRules
+) -> list[tuple[str | None, str | None]]:
     """:func:`_missing_target` for many names in one executor job."""
-    return [_missing_target(base_dir, name) for name in names]
+    return [_missing_target(base_dir, name, rules) for name in names]
+
+
+def _escaped_note(record: Created, local: str) -> str:
+    return f"restored as {local!r}: Windows cannot hold the name {record.relfilename!r}"
 
 
 async def _bounded(
@@ -285,6 +309,8 @@ async def start_restore(
     progress: ProgressSink = null_sink,
     clock: Callable[[], float] = time.time,
     journal_write: Callable[[int, bytes], int] = os.write,
+    platform: Platform | None = None,
+    escape_windows_names: bool = False,
 ) -> OperationResult:
     """mtglacier's ``restore``: start retrieval jobs for journal files missing on disk.
 
@@ -294,7 +320,10 @@ async def start_restore(
     the service no longer knows (expired), gets a new one. At most ``max_number_of_files``
     jobs are started; each is journaled as a RETRIEVE_JOB line. A journal that cannot be
     written stops the command (no new job is asked for; :class:`JournalWriteError` names the
-    jobs started that the journal misses).
+    jobs started that the journal misses). A name that ``restore_completed`` could not write
+    on ``platform`` (``None``: this system; see :mod:`aioglacier.safepath`) is refused and
+    gets no job; with ``escape_windows_names``, a name that breaks only Windows rules is
+    checked under its escaped form.
     """
     started = time.monotonic()
     api = _observed(api, progress)
@@ -305,8 +334,9 @@ async def start_restore(
         progress(Message(f"journal: {state.torn_tail}", "warning"))
     todo: list[Created] = []
     selected = _selected(state, filter)
+    rules = _NameRules(platform, escape_windows_names)
     checks = await loop.run_in_executor(
-        executor, _missing_targets, base_dir, [r.relfilename for r in selected]
+        executor, _missing_targets, base_dir, [r.relfilename for r in selected], rules
     )
     missing: list[Created] = []
     for record, (target, reason) in zip(selected, checks, strict=True):
@@ -392,6 +422,7 @@ class _Download:
     executor: Executor | None
     progress: ProgressSink
     committer: _Committer
+    platform: Platform | None = None
 
 
 class _SegmentError(RemoteError):
@@ -453,127 +484,43 @@ def _write_at(fd: int, offset: int, data: bytes) -> None:
         written += os.pwrite(fd, view[written:], offset + written)
 
 
-def _open_temp(base_dir: Path, target: Path) -> tuple[Path, int]:
-    """Create the parents and the temporary file of ``target`` (executor only)."""
-    make_parents(base_dir, target)
-    temp = temp_name_for(target)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(temp, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
-    return temp, fd
+def _create_partial(base_dir: Path, local: str, platform: Platform | None) -> staging.PartialFile:
+    """Check the name (lstat: executor only), then create the file the download writes:
+    a new file no one else has (see :mod:`aioglacier.staging`)."""
+    return staging.create(base_dir, safe_target(base_dir, local, platform=platform))
 
 
-def _open_target(base_dir: Path, relfilename: str) -> tuple[Path, Path, int]:
-    """Check the name (lstat: executor only), then create the temporary file."""
-    target = safe_target(base_dir, relfilename)
-    temp, fd = _open_temp(base_dir, target)
-    return target, temp, fd
+def _finish_partial(partial: staging.PartialFile, record: Created) -> staging.PartialFile:
+    staging.finish(partial, record.size, record.mtime)
+    return partial
 
 
-@dataclass(frozen=True)
-class _Staged:
-    """A verified download in its temporary file, waiting to be made durable and put in place."""
-
-    temp: Path
-    target: Path
-    mtime: int | None
-
-
-def _close_staged(fd: int, temp: Path, target: Path, size: int, mtime: int | None) -> _Staged:
-    os.ftruncate(fd, size)
-    os.close(fd)
-    return _Staged(temp, target, mtime)
-
-
-def _syncfs_function() -> Callable[[int], int] | None:
-    """Linux's syncfs(2) (flush one file system), when the C library has it."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        function = libc.syncfs
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-    return cast(Callable[[int], int], function)
-
-
-_SYNCFS = _syncfs_function()
-
-
-def _fsync_path(path: Path, *, directory: bool = False) -> None:
-    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
-    fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _flush(paths: list[Path], *, directories: bool = False) -> None:
-    """Make the data (or directory entries) of ``paths`` durable: one syncfs(2) of their file
-    system when there are several (one journal commit for all), else fsync each."""
-    if _SYNCFS is not None and len(paths) > 1:
-        fd = os.open(paths[0].parent if not directories else paths[0], os.O_RDONLY)
-        try:
-            if _SYNCFS(fd) == 0:
-                return
-        finally:
-            os.close(fd)
-    for path in paths:
-        _fsync_path(path, directory=directories)
-
-
-def _place(staged: _Staged) -> None:
-    """Set the mtime and link into place (data already durable): never replaces a file."""
-    if staged.mtime is not None:
-        os.utime(staged.temp, (staged.mtime, staged.mtime))
-    exists = AioGlacierError("file appeared while it was downloaded; not overwritten")
-    try:
-        os.link(staged.temp, staged.target)
-    except FileExistsError:
-        os.unlink(staged.temp)
-        raise exists from None
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
-            raise
-        if os.path.lexists(staged.target):
-            os.unlink(staged.temp)
-            raise exists from None
-        os.rename(staged.temp, staged.target)
-        return
-    os.unlink(staged.temp)
-
-
-def _commit_batch(batch: list[_Staged]) -> list[BaseException | None]:
+def _commit_batch(batch: list[staging.PartialFile]) -> list[BaseException | None]:
     """Make a batch of downloads durable and put them in place (one executor job).
 
     Group commit: the batch's data is flushed at once (one file-system sync rather than one
-    journal commit per file), then every file is linked under its final name, then the
-    directories that received names are flushed. Thousands of small files restore quickly, and
-    each is on disk, whole, before it is reported done.
+    journal commit per file), then every file is linked under its final name (never replacing
+    one), then the directories that received names are flushed. Thousands of small files
+    restore quickly, and each is on disk, whole, before it is reported done. Every file of the
+    batch is released at the end: nothing the restore created is left but the placed files.
     """
     results: list[BaseException | None] = [None] * len(batch)
     try:
-        _flush([s.temp for s in batch])
-    except OSError as exc:
-        for s in batch:
-            with contextlib.suppress(OSError):
-                os.unlink(s.temp)
-        return [exc] * len(batch)
-    for i, staged in enumerate(batch):
         try:
-            _place(staged)
-        except Exception as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(staged.temp)
-            results[i] = exc
-    directories = sorted(
-        {s.target.parent for s, r in zip(batch, results, strict=True) if r is None}
-    )
-    with contextlib.suppress(OSError):
-        _flush(directories, directories=True)
-    return results
+            staging.flush(batch)
+        except OSError as exc:
+            return [exc] * len(batch)
+        for i, partial in enumerate(batch):
+            try:
+                staging.place(partial)
+            except Exception as exc:
+                results[i] = exc
+        with contextlib.suppress(OSError):
+            staging.flush_directories(p for p, r in zip(batch, results, strict=True) if r is None)
+        return results
+    finally:
+        for partial in batch:
+            staging.release(partial)
 
 
 class _Committer:
@@ -582,10 +529,10 @@ class _Committer:
     def __init__(self, executor: Executor | None, max_batch: int = 256) -> None:
         self._executor = executor
         self._max_batch = max_batch
-        self._pending: list[tuple[_Staged, asyncio.Future[None]]] = []
+        self._pending: list[tuple[staging.PartialFile, asyncio.Future[None]]] = []
         self._task: asyncio.Task[None] | None = None
 
-    async def commit(self, staged: _Staged) -> None:
+    async def commit(self, staged: staging.PartialFile) -> None:
         """Return once ``staged`` is durable under its final name (or raise why not)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
@@ -605,7 +552,8 @@ class _Committer:
                     self._executor, _commit_batch, [s for s, _ in batch]
                 )
             except BaseException as exc:  # the executor itself failed
-                for _, future in batch:
+                for staged, future in batch:
+                    staging.release(staged)
                     if not future.done():
                         future.set_exception(exc)
                 raise
@@ -618,23 +566,21 @@ class _Committer:
                     future.set_exception(result)
 
 
-def _discard(fd: int | None, temp: Path | None) -> None:
-    if fd is not None:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    if temp is not None:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-
-
 def _segment_size_for(size: int, requested: int | None) -> int:
     if requested:
         return requested
     return DEFAULT_SEGMENT_SIZE
 
 
-def _store_whole(base_dir: Path, record: Created, data: bytes, service_hash: str | None) -> _Staged:
-    """Verify a whole archive's bytes and write them to a temporary file: one executor job."""
+def _store_whole(
+    base_dir: Path,
+    record: Created,
+    local: str,
+    platform: Platform | None,
+    data: bytes,
+    service_hash: str | None,
+) -> staging.PartialFile:
+    """Verify a whole archive's bytes and write them to a new file: one executor job."""
     digest = _hash_only(data).hex()
     if service_hash is not None and service_hash != digest:
         raise _SegmentError(
@@ -644,27 +590,30 @@ def _store_whole(base_dir: Path, record: Created, data: bytes, service_hash: str
         raise AioGlacierError(
             f"tree hash of the download {digest} differs from the journal's {record.treehash}"
         )
-    target = safe_target(base_dir, record.relfilename)
-    temp, fd = _open_temp(base_dir, target)
+    partial = _create_partial(base_dir, local, platform)
     try:
-        _write_at(fd, 0, data)
-        return _close_staged(fd, temp, target, record.size, record.mtime)
+        _write_at(partial.fd, 0, data)
+        return _finish_partial(partial, record)
     except BaseException:
-        _discard(fd, temp)
+        staging.release(partial)
         raise
 
 
-async def _download_whole(d: _Download, base_dir: Path, record: Created, job_id: str) -> None:
+async def _download_whole(
+    d: _Download, base_dir: Path, record: Created, local: str, job_id: str
+) -> None:
     """A file of one segment: fetch, then verify and store in ONE executor job."""
     loop = asyncio.get_running_loop()
 
-    async def attempt(deadline_at: float) -> _Staged:
+    async def attempt(deadline_at: float) -> staging.PartialFile:
         async with d.api.job_output(d.vault, job_id, deadline_at=deadline_at) as out:
             data = await out.read()
             header = out.tree_hash
         if len(data) != record.size:
             raise _SegmentError(f"{record.relfilename}: got {len(data)} of {record.size} bytes")
-        return await loop.run_in_executor(d.executor, _store_whole, base_dir, record, data, header)
+        return await loop.run_in_executor(
+            d.executor, _store_whole, base_dir, record, local, d.platform, data, header
+        )
 
     async with d.budget.hold(record.size):
         staged = await d.api.retried("get_job_output", attempt, policy=d.retry)
@@ -673,16 +622,19 @@ async def _download_whole(d: _Download, base_dir: Path, record: Created, job_id:
 
 
 async def _download_one(
-    d: _Download, base_dir: Path, record: Created, job_id: str, segment_size: int | None
+    d: _Download,
+    base_dir: Path,
+    record: Created,
+    local: str,
+    job_id: str,
+    segment_size: int | None,
 ) -> None:
     seg = _segment_size_for(record.size, segment_size)
     if record.size <= seg:
-        await _download_whole(d, base_dir, record, job_id)
+        await _download_whole(d, base_dir, record, local, job_id)
         return
     loop = asyncio.get_running_loop()
-    target, temp, fd = await loop.run_in_executor(
-        d.executor, _open_target, base_dir, record.relfilename
-    )
+    partial = await loop.run_in_executor(d.executor, _create_partial, base_dir, local, d.platform)
     starts = list(range(0, record.size, seg))
     whole = False
     try:
@@ -690,7 +642,7 @@ async def _download_one(
 
         async def one(i: int, start: int) -> None:
             end = min(start + seg, record.size) - 1
-            digests[i] = await _fetch_segment(d, job_id, record, fd, start, end, whole)
+            digests[i] = await _fetch_segment(d, job_id, record, partial.fd, start, end, whole)
 
         async with asyncio.TaskGroup() as group:
             for i, start in enumerate(starts):
@@ -700,15 +652,13 @@ async def _download_one(
             raise AioGlacierError(
                 f"tree hash of the download {total} differs from the journal's {record.treehash}"
             )
-        staged = await loop.run_in_executor(
-            d.executor, _close_staged, fd, temp, target, record.size, record.mtime
-        )
+        await loop.run_in_executor(d.executor, _finish_partial, partial, record)
     except BaseException as exc:
-        await asyncio.shield(loop.run_in_executor(d.executor, _discard, fd, temp))
+        await asyncio.shield(loop.run_in_executor(d.executor, staging.release, partial))
         if isinstance(exc, BaseExceptionGroup):
             raise first_leaf(exc) from None
         raise
-    await d.committer.commit(staged)
+    await d.committer.commit(partial)
 
 
 async def restore_completed(
@@ -727,6 +677,8 @@ async def restore_completed(
     retry: RetryPolicy | None = None,
     executor: Executor | None = None,
     progress: ProgressSink = null_sink,
+    platform: Platform | None = None,
+    escape_windows_names: bool = False,
 ) -> OperationResult:
     """mtglacier's ``restore-completed``: download completed retrievals of missing files.
 
@@ -736,6 +688,13 @@ async def restore_completed(
     Every file missing on disk has an outcome: downloaded; failed when its retrieval job
     failed (with the service's status message) or is no longer known to the service
     (expired); skipped, with the reason, when its job is still in progress or it has none.
+
+    Names follow the rules of ``platform`` (``None``: this system; see
+    :mod:`aioglacier.safepath`): a name it cannot hold is refused, or, with
+    ``escape_windows_names``, a name that breaks only Windows rules is restored under its
+    escaped form (reported in the file's outcome). A file is written to a new file no one else
+    has and linked into place only once verified and durable; an existing file is never
+    replaced, even one that appears during the download (see :mod:`aioglacier.staging`).
     """
     started = time.monotonic()
     api = _observed(api, progress)
@@ -753,32 +712,40 @@ async def restore_completed(
         executor,
         progress,
         _Committer(executor),
+        platform,
     )
+    rules = _NameRules(platform, escape_windows_names)
     checks = await loop.run_in_executor(
-        executor, _missing_targets, base_dir, [r.relfilename for r in records]
+        executor, _missing_targets, base_dir, [r.relfilename for r in records], rules
     )
     needed: dict[str, Created] = {}
-    for record, (target, reason) in zip(records, checks, strict=True):
-        if target is not None:
+    local_names: dict[str, str] = {}
+    for record, (local, reason) in zip(records, checks, strict=True):
+        if local is not None:
             needed[record.archive_id] = record
+            local_names[record.archive_id] = local
         elif reason != "exists":
             msg = f"refused: {reason}"
             progress(FileFailed(record.relfilename, "download", msg))
             result.outcomes.append(Outcome(record.relfilename, "failed", msg))
 
     async def download(record: Created, job_id: str) -> None:
+        local = local_names[record.archive_id]
         progress(FileStarted(record.relfilename, "download", record.size))
         try:
             mine = replace(d, api=d.api.bind(subject=record.relfilename))
-            await _download_one(mine, base_dir, record, job_id, segment_size)
+            await _download_one(mine, base_dir, record, local, job_id, segment_size)
         except (AioGlacierError, OSError, UnsafePathError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             progress(FileFailed(record.relfilename, "download", reason))
             result.outcomes.append(Outcome(record.relfilename, "failed", reason, record.archive_id))
             return
+        note = "" if local == record.relfilename else _escaped_note(record, local)
+        if note:
+            progress(Message(f"{record.relfilename}: {note}", "warning"))
         progress(FileDone(record.relfilename, "download", record.size, record.archive_id))
         result.outcomes.append(
-            Outcome(record.relfilename, "done", "", record.archive_id, record.size)
+            Outcome(record.relfilename, "done", note, record.archive_id, record.size)
         )
 
     slots = asyncio.Semaphore(max(1, concurrency) * 2)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -10,122 +12,242 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aioglacier.safepath import (
-    MAX_COMPONENT_BYTES,
-    TEMP_SUFFIX,
+    PLATFORMS,
+    TEMP_PREFIX,
+    Platform,
+    ReservedNameError,
     UnsafePathError,
+    WindowsNameError,
     check_name,
     is_temp_name,
     make_parents,
+    new_temp_name,
+    open_parent,
+    restore_name,
     safe_target,
-    temp_name_for,
+    windows_escaped,
 )
 
-HOSTILE = [
-    ("../x", "'..' path component"),
-    ("..", "'..' path component"),
-    ("/etc/passwd", "absolute path"),
-    ("//server/share", "absolute path"),
-    ("a/../../b", "'..' path component"),
-    ("a/..", "'..' path component"),
-    ("a//b", "empty path component"),
-    ("a/", "empty path component"),
-    ("./a", "'.' path component"),
-    ("a/./b", "'.' path component"),
-    (".", "'.' path component"),
-    ("", "empty name"),
-    ("CON", "Windows device name 'CON'"),
-    ("con.txt", "Windows device name 'con.txt'"),
-    ("dir/Nul", "Windows device name 'Nul'"),
-    ("aux .c", "Windows device name 'aux .c'"),
-    ("PRN.tar.gz", "Windows device name 'PRN.tar.gz'"),
-    ("com1", "Windows device name 'com1'"),
-    ("x/LPT9.log", "Windows device name 'LPT9.log'"),
-    ("COM0", "Windows device name 'COM0'"),
-    ("com¹.txt", "Windows device name 'com¹.txt'"),
-    ("conout$", "Windows device name 'conout$'"),
-    ("a\\..\\b", "backslash in name"),
-    ("C:\\Windows\\x", "backslash in name"),
-    ("a\x00b", "control character U+0000 in name"),
-    ("a\nb", "control character U+000A in name"),
-    ("a\tb", "control character U+0009 in name"),
-    ("a\x7fb", "control character U+007F in name"),
-    ("a\x85b", "control character U+0085 in name"),
-    ("a\udc80b", "unpaired surrogate U+DC80 in name"),
-    ("x" * 256, "path component longer than 255 bytes"),
-    ("d/" + "é" * 128, "path component longer than 255 bytes"),
+DOTS = "the name has a '.' or '..' path component"
+CHARS = "the name contains a TAB, CR, LF or NUL character, which the journal cannot hold"
+LEFTOVER = TEMP_PREFIX + "0123456789abcdef0123"
+
+#: Refused on every platform, with the same reason.
+NEVER = [
+    ("../x", DOTS),
+    ("..", DOTS),
+    ("a/../../b", DOTS),
+    ("a/..", DOTS),
+    ("./a", DOTS),
+    ("a/./b", DOTS),
+    (".", DOTS),
+    ("/etc/passwd", "the name is absolute (starts with '/')"),
+    ("//server/share", "the name is absolute (starts with '/')"),
+    ("a//b", "the name has an empty path component"),
+    ("a/", "the name has an empty path component"),
+    ("", "the name is empty"),
+    ("a\x00b", CHARS),
+    ("a\nb", CHARS),
+    ("a\tb", CHARS),
+    ("a\rb", CHARS),
+    ("a\udc80b", "the name is not valid Unicode (undecodable bytes?)"),
+    ("a\ud800", "the name is not valid Unicode (undecodable bytes?)"),
+    ("x" * 256, "the name has a path component longer than 255 bytes"),
+    ("d/" + "é" * 128, "the name has a path component longer than 255 bytes"),
+    (LEFTOVER, "the name is reserved for aioglacier's partial downloads"),
+    ("d/" + LEFTOVER, "the name is reserved for aioglacier's partial downloads"),
 ]
 
 
-@pytest.mark.parametrize(("name", "reason"), HOSTILE)
-def test_hostile_names_refused(tmp_path: Path, name: str, reason: str) -> None:
-    with pytest.raises(UnsafePathError) as info:
-        safe_target(tmp_path, name, windows=False)
-    assert str(info.value) == f"unsafe path {name!r}: {reason}"
-    assert info.value.relfilename == name
-    assert info.value.reason == reason
-    assert "\n" not in str(info.value)
-    assert isinstance(info.value, ValueError)
+@pytest.mark.parametrize(("name", "reason"), NEVER)
+def test_names_no_platform_can_restore_are_refused(tmp_path: Path, name: str, reason: str) -> None:
+    for platform in PLATFORMS:
+        if platform == "windows" and "longer than" in reason:
+            continue  # Windows counts UTF-16 code units: see test_component_length_limits
+        with pytest.raises(UnsafePathError) as info:
+            safe_target(tmp_path, name, platform=platform)
+        assert str(info.value) == f"unsafe path {name!r}: {reason}"
+        assert info.value.relfilename == name
+        assert info.value.reason == reason
+        assert not isinstance(info.value, WindowsNameError)
+        assert isinstance(info.value, ReservedNameError) == ("reserved" in reason)
+        assert "\n" not in str(info.value)
+        assert isinstance(info.value, ValueError)
 
 
 def test_exact_message_examples(tmp_path: Path) -> None:
-    with pytest.raises(UnsafePathError, match=r"^unsafe path '\.\./x': '\.\.' path component$"):
+    with pytest.raises(UnsafePathError, match=r"^unsafe path '\.\./x': the name has a '\.' or"):
         safe_target(tmp_path, "../x")
     with pytest.raises(UnsafePathError) as info:
         safe_target(tmp_path, "a\x00b")
-    assert str(info.value) == "unsafe path 'a\\x00b': control character U+0000 in name"
+    assert str(info.value) == f"unsafe path 'a\\x00b': {CHARS}"
 
 
-GOOD = [
-    "a",
-    "a/b/c.txt",
-    "é/ü 日本.txt",
-    "with space/and more spaces",
-    " leading space",
-    "trailing dot.",
-    "trailing space ",
-    "a:b",
-    "what?",
-    ".hidden",
-    "...",
-    "..foo",
-    "icon",
-    "console.txt",
-    "CON1",
-    "COMX",
-    "LPT10",
-    "x" * 255,
-    "é" * 127,
-    "d/" + "日" * 85,
+#: Legal POSIX names: backed up and restored on POSIX; the reason Windows refuses them, if any.
+POSIX_NAMES = [
+    ("a", None),
+    ("a/b/c.txt", None),
+    ("é/ü 日本.txt", None),
+    ("with space/and more spaces", None),
+    (" leading space", None),
+    (".hidden", None),
+    ("..foo", None),
+    ("icon", None),
+    ("console.txt", None),
+    ("CON1", None),
+    ("COMX", None),
+    ("LPT10", None),
+    ("a\x7fb", None),
+    ("a\x85b", None),
+    ("rtl\u202eoverride", None),
+    ("zero\u200bwidth", None),
+    ("private\ue000use", None),
+    ("unassigned\U000e0080", None),
+    ("nonchar\uffff", None),
+    ("x" * 255, None),
+    ("é" * 127, None),
+    ("d/" + "日" * 85, None),
+    (".x.aioglacier-part", None),
+    (TEMP_PREFIX + "notours", None),
+    (
+        "trailing dot.",
+        "path component 'trailing dot.' ends with a dot or a space, which Windows drops",
+    ),
+    ("d/sp ", "path component 'sp ' ends with a dot or a space, which Windows drops"),
+    ("...", "path component '...' ends with a dot or a space, which Windows drops"),
+    ("a:b", "the name contains ':', which Windows does not allow in file names"),
+    ("C:x", "the name contains ':', which Windows does not allow in file names"),
+    ("what?", "the name contains '?', which Windows does not allow in file names"),
+    ("a<b", "the name contains '<', which Windows does not allow in file names"),
+    ("a>b", "the name contains '>', which Windows does not allow in file names"),
+    ("a|b", "the name contains '|', which Windows does not allow in file names"),
+    ('a"b', "the name contains '\"', which Windows does not allow in file names"),
+    ("a*b", "the name contains '*', which Windows does not allow in file names"),
+    ("a\\..\\b", "the name contains a backslash, a separator on Windows"),
+    ("C:\\Windows\\x", "the name contains ':', which Windows does not allow in file names"),
+    (
+        "esc\x1b[1m",
+        "the name contains control character U+001B, which Windows does not allow in file names",
+    ),
+    (
+        "bell\x07",
+        "the name contains control character U+0007, which Windows does not allow in file names",
+    ),
+    ("CON", "'CON' is a Windows device name"),
+    ("con.txt", "'con.txt' is a Windows device name"),
+    ("con.h", "'con.h' is a Windows device name"),
+    ("dir/Nul", "'Nul' is a Windows device name"),
+    ("nul.txt", "'nul.txt' is a Windows device name"),
+    ("drivers/aux.c", "'aux.c' is a Windows device name"),
+    ("aux .c", "'aux .c' is a Windows device name"),
+    ("PRN.tar.gz", "'PRN.tar.gz' is a Windows device name"),
+    ("com1", "'com1' is a Windows device name"),
+    ("x/LPT9.log", "'LPT9.log' is a Windows device name"),
+    ("COM0", "'COM0' is a Windows device name"),
+    ("com¹.txt", "'com¹.txt' is a Windows device name"),
+    ("lpt³", "'lpt³' is a Windows device name"),
+    ("conout$", "'conout$' is a Windows device name"),
+    ("CONIN$.x", "'CONIN$.x' is a Windows device name"),
 ]
 
 
-@pytest.mark.parametrize("name", GOOD)
-def test_good_names_accepted(tmp_path: Path, name: str) -> None:
-    target = safe_target(tmp_path, name, windows=False)
+@pytest.mark.parametrize(("name", "windows_reason"), POSIX_NAMES)
+def test_legal_posix_names_restore_on_posix(
+    tmp_path: Path, name: str, windows_reason: str | None
+) -> None:
+    target = safe_target(tmp_path, name, platform="posix")
     assert target == tmp_path.joinpath(*name.split("/"))
-    assert check_name(name, windows=False) == tuple(name.split("/"))
+    assert check_name(name, platform="posix") == tuple(name.split("/"))
+    assert restore_name(name, platform="posix", escape_windows_names=True) == name
+    if windows_reason is None:
+        assert check_name(name, platform="windows") == tuple(name.split("/"))
+        assert restore_name(name, platform="windows", escape_windows_names=True) == name
+        return
+    with pytest.raises(WindowsNameError) as info:
+        safe_target(tmp_path, name, platform="windows")
+    assert info.value.reason == windows_reason
+    with pytest.raises(WindowsNameError):
+        restore_name(name, platform="windows")
+
+
+def test_component_length_limits() -> None:
+    # POSIX counts bytes of UTF-8, Windows UTF-16 code units.
+    for name in ("é" * 128, "😀" * 64, "日" * 86):
+        with pytest.raises(UnsafePathError, match=r"longer than 255 bytes$"):
+            check_name(name, platform="posix")
+        assert check_name(name, platform="windows") == (name,)
+    assert check_name("😀" * 127 + "x", platform="windows") == ("😀" * 127 + "x",)
+    for name in ("x" * 256, "😀" * 128, "é" * 256):
+        with pytest.raises(UnsafePathError, match=r"longer than 255 UTF-16 code units$"):
+            check_name(name, platform="windows")
+    assert check_name("x" * 255, platform="windows") == ("x" * 255,)
+
+
+def test_default_platform_is_this_system() -> None:
+    expected: Platform = "windows" if os.name == "nt" else "posix"
+    with pytest.raises(WindowsNameError) if expected == "windows" else contextlib.nullcontext():
+        check_name("aux.c")
 
 
 @pytest.mark.parametrize(
-    ("name", "reason"),
+    ("name", "escaped"),
     [
-        ("trailing dot.", "path component 'trailing dot.' ends with a dot or a space"),
-        ("d/trailing space ", "path component 'trailing space ' ends with a dot or a space"),
-        ("...", "path component '...' ends with a dot or a space"),
-        ("a:b", "character ':' is not allowed in Windows file names"),
-        ("C:x", "character ':' is not allowed in Windows file names"),
-        ("what?", "character '?' is not allowed in Windows file names"),
-        ("a<b", "character '<' is not allowed in Windows file names"),
-        ("a|b", "character '|' is not allowed in Windows file names"),
-        ('a"b', "character '\"' is not allowed in Windows file names"),
-        ("a*b", "character '*' is not allowed in Windows file names"),
+        ("aux.c", "%61ux.c"),
+        ("drivers/aux.c", "drivers/%61ux.c"),
+        ("CON", "%43ON"),
+        ("con ", "con%20"),
+        ("con .txt", "%63on .txt"),
+        ("nul.txt", "%6Eul.txt"),
+        ("prn.tar.gz", "%70rn.tar.gz"),
+        ("com¹", "%63om¹"),
+        ("a:b.", "a%3Ab%2E"),
+        ("100%:x", "100%25%3Ax"),
+        ("100%/a:b", "100%/a%3Ab"),
+        ("a\\b", "a%5Cb"),
+        ("esc\x1b[1m", "esc%1B[1m"),
+        ('q?<>|*"', "q%3F%3C%3E%7C%2A%22"),
+        ("dots..", "dots.%2E"),
+        ("ok/fine.txt", "ok/fine.txt"),
     ],
 )
-def test_windows_rules(tmp_path: Path, name: str, reason: str) -> None:
+def test_windows_escape(name: str, escaped: str) -> None:
+    assert windows_escaped(name) == escaped
+    assert restore_name(name, platform="windows", escape_windows_names=True) == escaped
+    assert check_name(escaped, platform="windows") == tuple(escaped.split("/"))
+
+
+def test_windows_escape_cannot_mend_every_name() -> None:
     with pytest.raises(UnsafePathError) as info:
-        safe_target(tmp_path, name, windows=True)
-    assert info.value.reason == reason
-    safe_target(tmp_path, name, windows=False)  # ordinary names on POSIX
+        restore_name("a\tb", platform="windows", escape_windows_names=True)
+    assert info.value.reason == CHARS
+    with pytest.raises(ReservedNameError):
+        windows_escaped(LEFTOVER)
+    with pytest.raises(UnsafePathError) as info:
+        windows_escaped(":" * 100)
+    assert info.value.reason == (
+        f"escaped for Windows as {'%3A' * 100!r}: the name has a path component longer than "
+        "255 UTF-16 code units"
+    )
+
+
+_ALL_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="/")
+
+
+@given(st.lists(st.text(_ALL_CHARS, min_size=1, max_size=12), min_size=1, max_size=3))
+def test_windows_escape_is_safe_and_decodes_back(parts: list[str]) -> None:
+    name = "/".join(parts)
+    try:
+        check_name(name, platform="windows")
+    except WindowsNameError:
+        pass
+    except UnsafePathError:
+        with pytest.raises(UnsafePathError):
+            windows_escaped(name)
+        return
+    escaped = windows_escaped(name)
+    assert check_name(escaped, platform="windows")
+    for part, done in zip(parts, escaped.split("/"), strict=True):
+        assert done == part or urllib.parse.unquote(done, errors="strict") == part
 
 
 @given(
@@ -143,11 +265,12 @@ def test_check_name_accepts_plain_components(parts: list[str]) -> None:
     from aioglacier.safepath import _DEVICE_NAMES  # the one rule a random part may hit
 
     name = "/".join(parts)
+    assert check_name(name, platform="posix") == tuple(parts)
     if any(p.split(".", 1)[0].rstrip(" ").upper() in _DEVICE_NAMES for p in parts):
-        with pytest.raises(UnsafePathError):
-            check_name(name, windows=True)
+        with pytest.raises(WindowsNameError):
+            check_name(name, platform="windows")
     else:
-        assert check_name(name, windows=True) == tuple(parts)
+        assert check_name(name, platform="windows") == tuple(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,35 +409,49 @@ def test_make_parents_outside_base(trees: tuple[Path, Path]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# temp_name_for
+# open_parent
 
 
-def test_temp_name_simple() -> None:
-    assert temp_name_for(Path("/d/file.txt")) == Path("/d/.file.txt.aioglacier-part")
-    assert temp_name_for(Path("rel/é x")) == Path("rel/.é x.aioglacier-part")
-    assert is_temp_name(".file.txt.aioglacier-part")
-    assert not is_temp_name("file.txt")
-    assert not is_temp_name(".aioglacier-part")
-    assert not is_temp_name("file.aioglacier-part")
+def test_open_parent_returns_the_directory_of_the_file(trees: tuple[Path, Path]) -> None:
+    base, _ = trees
+    for rel, parent in (("top", base), ("a/b/file", base / "a" / "b")):
+        fd = open_parent(base, base.joinpath(*rel.split("/")))
+        try:
+            assert os.path.samestat(os.fstat(fd), os.stat(parent))
+        finally:
+            os.close(fd)
 
 
-def test_temp_name_long_names_stay_unique_and_short() -> None:
-    a = "é" * 120 + "a"
-    b = "é" * 120 + "b"
-    ta, tb = temp_name_for(Path("/d") / a), temp_name_for(Path("/d") / b)
-    assert ta != tb
-    for t in (ta, tb):
-        assert t.parent == Path("/d")
-        assert len(t.name.encode()) <= MAX_COMPONENT_BYTES
-        assert t.name.startswith(".é")
-        assert t.name.endswith(TEMP_SUFFIX)
-        assert is_temp_name(t.name)
-    assert temp_name_for(Path("/d") / a) == ta  # deterministic: a later run finds it
-    edge = "x" * (MAX_COMPONENT_BYTES - len(TEMP_SUFFIX) - 1)
-    assert temp_name_for(Path(edge)).name == f".{edge}{TEMP_SUFFIX}"
-    assert "~" in temp_name_for(Path(edge + "x")).name
+def test_open_parent_refuses_symlinked_parent(trees: tuple[Path, Path]) -> None:
+    base, outside = trees
+    (base / "a").symlink_to(outside)
+    with pytest.raises(UnsafePathError, match="directory 'a' is a symlink"):
+        open_parent(base, base / "a" / "f")
 
 
-def test_temp_name_needs_a_name() -> None:
-    with pytest.raises(ValueError, match="no file name"):
-        temp_name_for(Path("/"))
+# ---------------------------------------------------------------------------------------------
+# temporary names
+
+
+def test_temp_names_are_fresh_and_recognised() -> None:
+    names = {new_temp_name() for _ in range(100)}
+    assert len(names) == 100
+    for name in names:
+        assert is_temp_name(name)
+        assert len(name) == len(TEMP_PREFIX) + 20
+        with pytest.raises(ReservedNameError):
+            check_name(name)
+        with pytest.raises(ReservedNameError):
+            check_name(f"d/{name}")
+        assert check_name(f"{name}/below") == (name, "below")  # a directory is not ours
+    assert is_temp_name(TEMP_PREFIX + "0" * 20)
+    for other in (
+        ".x.aioglacier-part",
+        TEMP_PREFIX + "0" * 19,
+        TEMP_PREFIX + "0" * 21,
+        TEMP_PREFIX + "A" * 20,
+        TEMP_PREFIX + "0" * 20 + ".txt",
+        "x" + TEMP_PREFIX + "0" * 20,
+    ):
+        assert not is_temp_name(other)
+        check_name(other)
