@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+from multidict import CIMultiDict
 from yarl import URL
 
 from aioglacier.sigv4 import Credentials, SigV4Signer
@@ -119,7 +120,7 @@ class _Ceiling:
         headers: dict[str, str],
         body: bytes | None,
         expect: int,
-    ) -> tuple[dict[str, str], bytes]:
+    ) -> tuple[CIMultiDict[str], bytes]:
         async with (
             self.sem,
             session.request(method, URL(url, encoded=True), headers=headers, data=body) as resp,
@@ -127,7 +128,7 @@ class _Ceiling:
             data = await resp.read()
             if resp.status != expect:
                 raise RuntimeError(f"{method} {url}: HTTP {resp.status} {data[:300]!r}")
-            return dict(resp.headers), data
+            return CIMultiDict(resp.headers), data
 
     async def single(self, session: aiohttp.ClientSession, f: _File) -> None:
         method = "POST" if self.api == "vault" else "PUT"
@@ -189,7 +190,7 @@ class _Ceiling:
             headers, _ = await self.request(
                 session, "PUT", u, self.signed("PUT", u, {}, sha), body, 200
             )
-            etags[i + 1] = headers.get("ETag", headers.get("etag", ""))
+            etags[i + 1] = headers.get("ETag", "")
 
         await asyncio.gather(*(part(i) for i in range(len(f.parts))))
         xml = "".join(

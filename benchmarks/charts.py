@@ -10,11 +10,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.report import Stat, limit_of, summarize
+from benchmarks.report import MIB, Stat, row_limit, summarize
 
 __all__ = ["available", "draw"]
 
@@ -39,6 +39,12 @@ def _metric(workload: str) -> tuple[str, str]:
     return ("mib_s", "MiB/s") if workload == "large" else ("files_s", "files/s")
 
 
+def _plain_ticks(axis: Any) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+
 def _bars(ax: Any, groups: list[str], series: dict[str, list[Stat | None]], unit: str) -> None:
     import numpy as np
 
@@ -54,6 +60,7 @@ def _bars(ax: Any, groups: list[str], series: dict[str, list[Stat | None]], unit
     ax.set_xticks(x, groups, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel(f"{unit} (log scale, higher is better)")
     ax.set_yscale("log")
+    _plain_ticks(ax.yaxis)
     ax.grid(axis="y", which="both", alpha=0.3)
 
 
@@ -140,7 +147,7 @@ def _short(limit: str) -> str:
     return "?"
 
 
-def _scaling(plt: Any, rows: list[dict[str, Any]], cores: int, path: Path) -> bool:
+def _scaling(plt: Any, rows: list[dict[str, Any]], partsize: int, cores: int, path: Path) -> bool:
     rows = [r for r in _ok(rows) if r["suite"] == "scaling"]
     if not rows:
         return False
@@ -165,12 +172,15 @@ def _scaling(plt: Any, rows: list[dict[str, Any]], cores: int, path: Path) -> bo
                 med.append(stat.median)
                 lo.append(stat.median - stat.low)
                 hi.append(stat.high - stat.median)
-                notes.append(_short(limit_of(s, r["delay_ms"], r["concurrency"], 1.0, cores)))
+                notes.append(_short(row_limit(r, s, partsize, cores)))
             ax.errorbar(xs, med, yerr=[lo, hi], marker="o", capsize=3, label=network)
             for x, y, note in zip(xs, med, notes, strict=True):
                 ax.annotate(note, (x, y), textcoords="offset points", xytext=(4, 5), fontsize=7)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
+        concurrencies = sorted({r["concurrency"] for r in members})
+        ax.set_xticks(concurrencies, [str(c) for c in concurrencies])
+        _plain_ticks(ax.yaxis)
         ax.set_xlabel("--concurrency (requests in flight, log scale)")
         ax.set_ylabel(f"{unit} (log scale)")
         label = members[0]["workload_label"] if members else workload
@@ -182,7 +192,16 @@ def _scaling(plt: Any, rows: list[dict[str, Any]], cores: int, path: Path) -> bo
         "limited it",
         fontsize=11,
     )
-    fig.tight_layout()
+    fig.text(
+        0.5,
+        0.005,
+        "limits: loop = client event loop/GIL near one core; cpu = client or machine CPU; "
+        "server = server CPU; latency = WAN latency x concurrency; disk = iowait; "
+        "none = nothing saturated",
+        ha="center",
+        fontsize=8,
+    )
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
@@ -197,13 +216,15 @@ def draw(result: dict[str, Any], directory: Path, stem: str) -> list[str]:
 
     rows = result["rows"]
     cores = result["machine"].get("cores") or 1
+    partsize = result["plan"]["partsize_mib"] * MIB
     written = []
-    for name, draw_one in (
+    drawers: tuple[tuple[str, Callable[[Path], bool]], ...] = (
         ("vault", lambda p: _comparison(plt, rows, "vault", p)),
         ("s3", lambda p: _comparison(plt, rows, "s3", p)),
         ("cpu", lambda p: _cpu(plt, rows, p)),
-        ("scaling", lambda p: _scaling(plt, rows, cores, p)),
-    ):
+        ("scaling", lambda p: _scaling(plt, rows, partsize, cores, p)),
+    )
+    for name, draw_one in drawers:
         path = directory / f"{stem}-{name}.png"
         if draw_one(path):
             written.append(path.name)

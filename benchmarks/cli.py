@@ -19,6 +19,7 @@ import runpy
 import shlex
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -94,9 +95,11 @@ def _parser() -> argparse.ArgumentParser:
         help="aioglacier's sweep points, '' for none (default 1,4,16,64,256; quick 1,8)",
     )
     ap.add_argument(
-        "--scaling-networks", default=None, help="networks of the sweep (default: --networks)"
+        "--scaling-networks",
+        default=None,
+        help="networks of the sweep (default: --networks; quick: its WAN)",
     )
-    ap.add_argument("--scaling-workloads", default="small,large", help="small,large")
+    ap.add_argument("--scaling-workloads", default=None, help="small,large (default; quick: small)")
     ap.add_argument(
         "--scaling-seconds",
         type=float,
@@ -111,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
         "--per-file-sample",
         type=int,
         default=None,
-        help="files uploaded by `aws glacier upload-archive`, one process each (100; quick 3)",
+        help="files uploaded by `aws glacier upload-archive`, one process each (100; quick 2)",
     )
     ap.add_argument(
         "--per-file-jobs",
@@ -154,8 +157,13 @@ def _stem(out: Path) -> str:
     return stem
 
 
+_T0 = time.monotonic()
+
+
 def _log(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    """Progress on stderr, each line with the minutes and seconds since the start."""
+    elapsed = int(time.monotonic() - _T0)
+    print(f"[{elapsed // 60:3d}:{elapsed % 60:02d}] {line}", file=sys.stderr, flush=True)
 
 
 def _run(argv: Sequence[str]) -> int:
@@ -187,11 +195,12 @@ def _run(argv: Sequence[str]) -> int:
             Network.parse(n)
             for n in _csv(args.networks or ("loopback,wan20" if quick else "loopback,wan50,wan150"))
         ]
-        scaling_networks = (
-            [Network.parse(n) for n in _csv(args.scaling_networks)]
-            if args.scaling_networks is not None
-            else networks
-        )
+        if args.scaling_networks is not None:
+            scaling_networks = [Network.parse(n) for n in _csv(args.scaling_networks)]
+        elif quick:  # the comparison covers loopback already
+            scaling_networks = [n for n in networks if n.delay_ms][:1] or networks[:1]
+        else:
+            scaling_networks = networks
         scaling = args.scaling_concurrency
         if scaling is None:
             scaling = "1,8" if quick else "1,4,16,64,256"
@@ -199,7 +208,7 @@ def _run(argv: Sequence[str]) -> int:
             cache=CACHE,
             peers_dirs=find_peers_dirs(args.peers_dir),
             mtglacier=args.mtglacier.resolve() if args.mtglacier else None,
-            per_file_sample=args.per_file_sample or (3 if quick else 100),
+            per_file_sample=args.per_file_sample or (2 if quick else 100),
         )
         if args.per_file_jobs:
             ctx.per_file_jobs = args.per_file_jobs
@@ -227,7 +236,11 @@ def _run(argv: Sequence[str]) -> int:
             best_concurrency=_best(args),
             scaling_concurrency=_ints(scaling),
             scaling_networks=scaling_networks,
-            scaling_workloads=[w for w in _csv(args.scaling_workloads) if w in workloads],
+            scaling_workloads=[
+                w
+                for w in _csv(args.scaling_workloads or ("small" if quick else "small,large"))
+                if w in workloads
+            ],
             scaling_seconds=args.scaling_seconds,
             partsize=args.partsize * MIB if not quick else 8 * MIB,
             verify_hashes=args.verify_hashes,

@@ -3,12 +3,13 @@
 A measured tool runs as a child process started by :func:`run_measured`; its CPU time and peak
 RSS come from ``os.wait4`` (on Linux the figures of the child and of every descendant it waited
 for: a tool that forks workers, like mt-aws-glacier, or a shell loop over ``aws``, is counted
-whole). A sampler thread reads ``/proc`` every 100 ms for what ``wait4`` cannot tell: the CPU
+whole). A sampler thread reads ``/proc`` every 50 ms for what ``wait4`` cannot tell: the CPU
 time of the child's main thread (an asyncio client's event loop: near one core means the client
-is bound by its loop and the GIL) and the sum of the resident sets of the whole process tree
-(``ru_maxrss`` is the largest single process). Servers run in processes of their own, so their
-CPU is read from ``/proc/PID/stat`` before and after, apart from the client's; ``/proc/stat``
-gives the machine's iowait and busy time over the same interval.
+is bound by its loop and the GIL), each process's peak resident set (VmHWM: ``ru_maxrss`` would
+include the harness's own RSS at fork) and the sum of the resident sets of the whole tree.
+Servers run in processes of their own, so their CPU is read from ``/proc/PID/stat`` before and
+after, apart from the client's; ``/proc/stat`` gives the machine's iowait and busy time over the
+same interval.
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def system_times() -> SystemTimes:
     return SystemTimes(busy / _TICK, idle / _TICK, iowait / _TICK)
 
 
-def _children_map() -> dict[int, list[int]]:
+def _descendants(root: int) -> set[int]:
+    """``root`` and every process below it (one scan of /proc)."""
     tree: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -126,45 +128,76 @@ def _children_map() -> dict[int, list[int]]:
         if fields is None:
             continue
         tree.setdefault(int(fields[1]), []).append(int(entry.name))
-    return tree
-
-
-def _tree_rss(root: int) -> int:
-    """Sum of the resident set sizes (bytes) of ``root`` and all its descendants."""
-    tree = _children_map()
-    total = 0
+    found: set[int] = set()
     stack = [root]
     while stack:
         pid = stack.pop()
-        try:
-            resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        total += resident * _PAGE
-        stack.extend(tree.get(pid, ()))
-    return total
+        if pid not in found:
+            found.add(pid)
+            stack.extend(tree.get(pid, ()))
+    return found
+
+
+def _memory(pid: int) -> tuple[int, int] | None:
+    """(VmRSS, VmHWM) of ``pid`` in bytes, or None when it is gone or has no memory."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    rss = hwm = None
+    for line in text.splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1]) * 1024
+        elif line.startswith("VmHWM:"):
+            hwm = int(line.split()[1]) * 1024
+    if rss is None or hwm is None:
+        return None
+    return rss, hwm
 
 
 class _Sampler(threading.Thread):
-    """Every ``interval`` seconds: the main-thread CPU of ``pid`` and its tree's total RSS."""
+    """Every ``interval`` seconds: the main-thread CPU of ``pid``, the sum of the resident sets
+    of its process tree, and each process's own peak (VmHWM).
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+    VmHWM, not ``ru_maxrss``: on Linux a child's ``ru_maxrss`` starts from the RSS of the
+    parent it was forked from (the benchmark's own interpreter), so a small tool would read
+    as large as the harness. VmHWM belongs to the address space ``exec`` created. The tree is
+    rescanned every ``rescan`` seconds; in between only the processes already known are read.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05, rescan: float = 0.3) -> None:
         super().__init__(daemon=True, name=f"sampler-{pid}")
         self.pid = pid
         self.interval = interval
+        self.rescan = rescan
         self.stop_event = threading.Event()
         self.tree_rss_peak = 0
+        self.process_peak = 0
         self.loop_cpu: CpuTimes | None = None
         self.loop_seconds = 0.0
         self._t0 = time.perf_counter()
 
     def run(self) -> None:
+        known: set[int] = {self.pid}
+        last_scan = -1.0
         while not self.stop_event.is_set():
+            now = time.perf_counter()
             cpu = thread_cpu(self.pid)
             if cpu is not None:
                 self.loop_cpu = cpu
-                self.loop_seconds = time.perf_counter() - self._t0
-            self.tree_rss_peak = max(self.tree_rss_peak, _tree_rss(self.pid))
+                self.loop_seconds = now - self._t0
+            if now - last_scan >= self.rescan:
+                known = _descendants(self.pid) | {self.pid}
+                last_scan = now
+            total = 0
+            for pid in list(known):
+                memory = _memory(pid)
+                if memory is None:
+                    known.discard(pid)
+                    continue
+                total += memory[0]
+                self.process_peak = max(self.process_peak, memory[1])
+            self.tree_rss_peak = max(self.tree_rss_peak, total)
             self.stop_event.wait(self.interval)
 
 
@@ -178,7 +211,10 @@ class Measurement:
     cpu_system: float
     """The client's CPU seconds, every descendant it waited for included."""
     maxrss: int
-    """Peak resident set (bytes) of the largest single process of the client's tree."""
+    """Peak resident set (bytes) of the largest single process of the client's tree (the
+    highest VmHWM sampled)."""
+    ru_maxrss: int
+    """``ru_maxrss`` from ``wait4`` (bytes): on Linux at least the harness's own RSS at fork."""
     tree_rss: int
     """Peak of the sum of the resident sets of the client's process tree (sampled, bytes)."""
     loop_cpu: float | None
@@ -287,8 +323,9 @@ def run_measured(
         wall=wall,
         cpu_user=usage.ru_utime,
         cpu_system=usage.ru_stime,
-        maxrss=usage.ru_maxrss * 1024,
-        tree_rss=max(sampler.tree_rss_peak, usage.ru_maxrss * 1024),
+        maxrss=sampler.process_peak,
+        ru_maxrss=usage.ru_maxrss * 1024,
+        tree_rss=max(sampler.tree_rss_peak, sampler.process_peak),
         loop_cpu=sampler.loop_cpu.total if sampler.loop_cpu is not None else None,
         loop_seconds=sampler.loop_seconds,
         server_cpu=server_cpu,

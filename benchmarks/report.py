@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Stat", "figures", "limit_of", "markdown", "summarize"]
+__all__ = ["Stat", "figures", "latency_bound", "limit_of", "markdown", "row_limit", "summarize"]
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -87,19 +87,38 @@ def summarize(row: dict[str, Any]) -> dict[str, Stat]:
     return out
 
 
+def latency_bound(row: dict[str, Any], partsize: int) -> float | None:
+    """The files/s a run could reach at most on its WAN if only latency limited it: every
+    request takes ``delay``, ``concurrency`` of them in flight (None on loopback).
+
+    Requests per file: one for a file up to the part size (three for mt-aws-glacier, which
+    uploads every file as a multipart upload); for a larger file, its parts plus the initiate
+    and complete requests; a single file cannot keep more requests in flight than it has parts.
+    """
+    if not row["delay_ms"] or not row["runs"]:
+        return None
+    run = row["runs"][0]
+    files = max(run["files"], 1)
+    parts = max(1, math.ceil(run["bytes"] / files / partsize))
+    single = 3.0 if row["tool"] == "mtglacier" else 1.0
+    requests = single if parts == 1 else parts + 2.0
+    in_flight: int = min(row["concurrency"], files * parts)
+    delay: int = row["delay_ms"]
+    return in_flight * 1000 / delay / requests
+
+
 def limit_of(
     stats: dict[str, Stat],
-    delay_ms: int,
-    concurrency: int,
-    requests_per_file: float = 1.0,
+    bound: float | None = None,
     cores: int | None = None,
 ) -> str:
     """What limited a run, from what was measured (medians), in a few words.
 
     In order: the disk (iowait share of the machine's CPU time), the client's main thread
     (an event loop near one core: bound by its loop and the GIL), the client's CPU over all
-    cores, the server's main thread, the machine's CPU as a whole (client and server share
-    it), the latency on a WAN (files/s near concurrency / delay); else latency and concurrency.
+    cores, the server's main thread, the server's CPU, the machine's CPU as a whole (client
+    and server share it), the latency on a WAN (files/s near ``bound``, see
+    :func:`latency_bound`); else latency and concurrency, nothing saturated.
     """
     cores = cores or os.cpu_count() or 1
 
@@ -125,12 +144,16 @@ def limit_of(
             f"machine CPU (client {client or 0:.1f} + server {server or 0:.1f} "
             f"of {cores} cores busy)"
         )
-    if delay_ms and files_s is not None:
-        bound = concurrency * 1000 / delay_ms / requests_per_file
+    if bound and files_s is not None:
         if files_s >= LATENCY_BOUND * bound:
-            return f"latency x concurrency ({files_s / bound:.0%} of c/delay)"
-        return f"latency/concurrency (none saturated; {files_s / bound:.0%} of c/delay)"
+            return f"latency x concurrency ({files_s / bound:.0%} of the latency bound)"
+        return f"latency/concurrency (none saturated; {files_s / bound:.0%} of the latency bound)"
     return "none saturated (latency/concurrency)"
+
+
+def row_limit(row: dict[str, Any], stats: dict[str, Stat], partsize: int, cores: int) -> str:
+    """:func:`limit_of` for a row of a result."""
+    return limit_of(stats, latency_bound(row, partsize), cores)
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -169,12 +192,7 @@ def _ratio(ours: Stat | None, other: Stat | None) -> str:
     return f"{ours.median / other.median:.2f}x"
 
 
-def _requests_per_file(row: dict[str, Any]) -> float:
-    # mt-aws-glacier uploads every file as a multipart upload: three requests.
-    return 3.0 if row["tool"] == "mtglacier" else 1.0
-
-
-def _comparison(rows: list[dict[str, Any]], cores: int) -> list[str]:
+def _comparison(rows: list[dict[str, Any]], partsize: int, cores: int) -> list[str]:
     out: list[str] = []
     groups: dict[tuple[str, str, str, str, str], list[dict[str, Any]]] = {}
     for row in rows:
@@ -219,9 +237,7 @@ def _comparison(rows: list[dict[str, Any]], cores: int) -> list[str]:
                     _fmt(s.get("server_cpu_s"), 1),
                     "-" if row["tool"] == "aioglacier" else _ratio(ours.get("files_s"), files_s),
                     "-" if row["is_ceiling"] else _pct(files_s, ceiling.get("files_s")),
-                    limit_of(
-                        s, row["delay_ms"], row["concurrency"], _requests_per_file(row), cores
-                    ),
+                    row_limit(row, s, partsize, cores),
                     str(len(row["runs"])),
                 ]
             )
@@ -252,7 +268,7 @@ def _pct(value: Stat | None, ceiling: Stat | None) -> str:
     return f"{value.median / ceiling.median:.0%}"
 
 
-def _scaling(rows: list[dict[str, Any]], cores: int) -> list[str]:
+def _scaling(rows: list[dict[str, Any]], partsize: int, cores: int) -> list[str]:
     out: list[str] = []
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
@@ -273,7 +289,8 @@ def _scaling(rows: list[dict[str, Any]], cores: int) -> list[str]:
                 )
                 continue
             files = str(row["sample"]) if row.get("sample") else "all"
-            bound = f"{row['concurrency'] * 1000 / row['delay_ms']:.0f}" if row["delay_ms"] else "-"
+            limit = latency_bound(row, partsize)
+            bound = "-" if limit is None else f"{limit:.{_digits(limit)}f}"
             files_s = s.get("files_s")
             mib_s = s.get("mib_s")
             table.append(
@@ -289,7 +306,7 @@ def _scaling(rows: list[dict[str, Any]], cores: int) -> list[str]:
                     _fmt(s.get("server_cores"), 2),
                     _fmt(s.get("server_loop_util"), 2),
                     _fmt(s.get("iowait_share"), 2),
-                    limit_of(s, row["delay_ms"], row["concurrency"], 1.0, cores),
+                    row_limit(row, s, partsize, cores),
                 ]
             )
         out += _table(
@@ -316,6 +333,7 @@ def markdown(result: dict[str, Any]) -> str:
     """The whole report as markdown."""
     machine = result["machine"]
     cores = machine.get("cores") or 1
+    partsize = result["plan"]["partsize_mib"] * MIB
     lines = [f"# aioglacier benchmarks, {result['date']}", ""]
     if result.get("quick"):
         lines += ["**--quick run: tiny sizes, one run; the figures mean nothing.**", ""]
@@ -330,8 +348,10 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "Each figure is the median over the runs, with (min–max). CPU is the client's own user +"
         " system time, every child process included (os.wait4); the servers run in processes of"
-        " their own (server CPU s). Peak RSS is the largest single process of the client (its"
-        " ru_maxrss); tree RSS is the sampled peak of the sum over its process tree. The ceiling"
+        " their own (server CPU s). Peak RSS is the peak resident set of the largest single"
+        " process of the client (its VmHWM, sampled every 50 ms; ru_maxrss would count the"
+        " harness's own RSS at fork); tree RSS is the sampled peak of the sum over its process"
+        " tree (mt-aws-glacier and xargs run many processes). The ceiling"
         " client's figures are those of its timed phase only (bodies, hashes and signatures"
         " prepared before its clock starts). `aioglacier ÷ tool` is aioglacier's files/s over the"
         " tool's; `of ceiling` the tool's files/s as a share of the ceiling's.",
@@ -339,7 +359,7 @@ def markdown(result: dict[str, Any]) -> str:
     compare = [r for r in result["rows"] if r["suite"] == "compare"]
     scaling = [r for r in result["rows"] if r["suite"] == "scaling"]
     if compare:
-        lines += ["", "## Side by side", *_comparison(compare, cores)]
+        lines += ["", "## Side by side", *_comparison(compare, partsize, cores)]
     if scaling:
         lines += [
             "",
@@ -349,7 +369,7 @@ def markdown(result: dict[str, Any]) -> str:
             " the main thread (the event loop) of the client and of the server; a WAN point whose"
             " expected time at the latency bound exceeded the plan's limit ran on the first"
             " `files` files of the set.",
-            *_scaling(scaling, cores),
+            *_scaling(scaling, partsize, cores),
         ]
     if result.get("charts"):
         lines += ["", "## Charts", ""]

@@ -244,29 +244,43 @@ def _groups(plan: Plan) -> Iterator[tuple[str, str, Network]]:
                 yield api, kind, network
 
 
-def _available(plan: Plan, api: str, rows_out: list[Row], base: dict[str, Any]) -> list[Tool]:
-    ok: list[Tool] = []
-    for tool in tools_for(api, plan.tools):
-        why = tool.missing(plan.ctx)
-        if why is None and plan.quick and tool.needs_install:
-            why = "skipped in --quick (it is not part of this project's Python environment)"
-        if why is None:
-            ok.append(tool)
-            continue
-        plan.log(f"  skip {tool.label}: {why}")
-        rows_out.append(
-            Row(
-                **base,
-                tool=tool.name,
-                label=tool.label,
-                concurrency=0,
-                is_ours=tool.is_ours,
-                is_ceiling=tool.is_ceiling,
-                status="skipped",
-                reason=why,
-            )
-        )
-    return ok
+def _row(
+    suite: str,
+    api: str,
+    server: str,
+    network: Network,
+    workload: Workload,
+    mode: str,
+    tool: Tool,
+    concurrency: int = 0,
+    status: str = "ok",
+    reason: str = "",
+) -> Row:
+    return Row(
+        suite=suite,
+        api=api,
+        server=server,
+        network=network.name,
+        network_label=network.label,
+        delay_ms=network.delay_ms,
+        workload=workload.name,
+        workload_label=workload.description,
+        mode=mode,
+        tool=tool.name,
+        label=tool.label,
+        concurrency=concurrency,
+        is_ours=tool.is_ours,
+        is_ceiling=tool.is_ceiling,
+        status=status,
+        reason=reason,
+    )
+
+
+def _why_not(plan: Plan, tool: Tool) -> str | None:
+    why = tool.missing(plan.ctx)
+    if why is None and plan.quick and tool.needs_install:
+        why = "skipped in --quick (it is not part of this project's Python environment)"
+    return why
 
 
 def _concurrency(plan: Plan, api: str, mode: str, tool: Tool) -> int:
@@ -279,124 +293,104 @@ def _concurrency(plan: Plan, api: str, mode: str, tool: Tool) -> int:
     return tool.effective_concurrency(wanted)
 
 
+def _run_rows(
+    plan: Plan,
+    servers: _Servers,
+    api: str,
+    src: Path,
+    workload: Workload,
+    entries: list[tuple[Tool, Row, int | None]],
+) -> None:
+    """``plan.runs`` rounds over ``entries`` (tool, row, file limit), rotated each round."""
+    for rnd in range(plan.runs):
+        k = rnd % len(entries) if entries else 0
+        for tool, row, max_files in entries[k:] + entries[:k]:
+            if row.status != "ok":
+                continue
+            run_id = (
+                f"{row.suite}-{api}-{row.server}-{row.network}-{workload.name}-{row.mode}-"
+                f"{tool.name}-c{row.concurrency}-{rnd}"
+            )
+            try:
+                server = servers.get()
+            except ServerUnavailable as exc:
+                row.status, row.reason = "failed", str(exc)
+                continue
+            try:
+                m, sample = _measure_once(
+                    plan, tool, server, api, src, workload, row.concurrency, run_id, max_files
+                )
+            except (ToolFailed, RuntimeError, ServerUnavailable) as exc:
+                row.status, row.reason = "failed", str(exc)[-600:]
+                plan.log(f"  {tool.label} c={row.concurrency}: FAILED {row.reason}")
+                continue
+            finally:
+                servers.release(server)
+            row.sample = sample
+            row.runs.append(m.to_json())
+            plan.log(
+                f"  {workload.name} {row.mode} {tool.label} c={row.concurrency} "
+                f"run {rnd + 1}: {_brief(m)}"
+            )
+
+
 def run_compare(plan: Plan) -> list[Row]:
     """Every tool, side by side, in every group."""
     rows: list[Row] = []
     labels = _server_labels()
     for api, kind, network in _groups(plan):
         plan.log(f"== {api} on {labels.get(kind, kind)}, {network.label}")
+        tools = tools_for(api, plan.tools)
         servers = _Servers(plan, kind, network)
+        why: str | None = None
         try:
             probe = servers.get()
         except ServerUnavailable as exc:
-            plan.log(f"  skip: {exc}")
-            for wl in plan.workloads.values():
-                for mode in plan.modes:
-                    for tool in tools_for(api, plan.tools):
-                        rows.append(
-                            Row(
-                                "compare",
-                                api,
-                                kind,
-                                network.name,
-                                network.label,
-                                network.delay_ms,
-                                wl.name,
-                                wl.description,
-                                mode,
-                                tool.name,
-                                tool.label,
-                                0,
-                                tool.is_ours,
-                                tool.is_ceiling,
-                                "skipped",
-                                str(exc),
-                            )
-                        )
-            continue
-        if api == "s3" and isinstance(probe, EmulatorServer) and not probe.serves_s3():
+            why = str(exc)
+        else:
+            if api == "s3" and isinstance(probe, EmulatorServer) and not probe.serves_s3():
+                why = "the emulator does not serve S3 yet"
             servers.release(probe)
+        if why is not None:
             servers.close()
-            why = "the emulator does not serve S3 yet"
             plan.log(f"  skip: {why}")
-            for wl in plan.workloads.values():
-                for mode in plan.modes:
-                    for tool in tools_for(api, plan.tools):
-                        rows.append(
-                            Row(
-                                "compare",
-                                api,
-                                kind,
-                                network.name,
-                                network.label,
-                                network.delay_ms,
-                                wl.name,
-                                wl.description,
-                                mode,
-                                tool.name,
-                                tool.label,
-                                0,
-                                tool.is_ours,
-                                tool.is_ceiling,
-                                "skipped",
-                                why,
-                            )
-                        )
+            rows += [
+                _row("compare", api, kind, network, wl, mode, t, status="skipped", reason=why)
+                for wl in plan.workloads.values()
+                for mode in plan.modes
+                for t in tools
+            ]
             continue
-        servers.release(probe)
+        first = next(iter(plan.workloads.values()), None)
         try:
             for wl in plan.workloads.values():
                 src = materialize(wl, plan.workdir / "data")
                 for mode in plan.modes:
-                    base = {
-                        "suite": "compare",
-                        "api": api,
-                        "server": kind,
-                        "network": network.name,
-                        "network_label": network.label,
-                        "delay_ms": network.delay_ms,
-                        "workload": wl.name,
-                        "workload_label": wl.description,
-                        "mode": mode,
-                    }
-                    tools = _available(plan, api, rows, base)
-                    by_tool = {
-                        t.name: Row(
-                            **base,
-                            tool=t.name,
-                            label=t.label,
-                            concurrency=_concurrency(plan, api, mode, t),
-                            is_ours=t.is_ours,
-                            is_ceiling=t.is_ceiling,
-                        )
-                        for t in tools
-                    }
-                    rows.extend(by_tool.values())
-                    for rnd in range(plan.runs):
-                        for tool in _rotated(tools, rnd):
-                            row = by_tool[tool.name]
-                            if row.status != "ok":
-                                continue
-                            run_id = (
-                                f"{api}-{kind}-{network.name}-{wl.name}-{mode}-{tool.name}-{rnd}"
-                            )
-                            server = servers.get()
-                            try:
-                                m, sample = _measure_once(
-                                    plan, tool, server, api, src, wl, row.concurrency, run_id
+                    entries: list[tuple[Tool, Row, int | None]] = []
+                    for tool in tools:
+                        reason = _why_not(plan, tool)
+                        if reason is not None:
+                            if wl is first and mode == plan.modes[0]:
+                                plan.log(f"  skip {tool.label}: {reason}")
+                            rows.append(
+                                _row(
+                                    "compare",
+                                    api,
+                                    kind,
+                                    network,
+                                    wl,
+                                    mode,
+                                    tool,
+                                    status="skipped",
+                                    reason=reason,
                                 )
-                            except (ToolFailed, RuntimeError, ServerUnavailable) as exc:
-                                row.status, row.reason = "failed", str(exc)[:500]
-                                plan.log(f"  {tool.label}: FAILED {row.reason}")
-                                continue
-                            finally:
-                                servers.release(server)
-                            row.sample = sample
-                            row.runs.append(m.to_json())
-                            plan.log(
-                                f"  {wl.name} {mode} {tool.label} c={row.concurrency} "
-                                f"run {rnd + 1}: {_brief(m)}"
                             )
+                            continue
+                        c = _concurrency(plan, api, mode, tool)
+                        row = _row("compare", api, kind, network, wl, mode, tool, c)
+                        rows.append(row)
+                        entries.append((tool, row, None))
+                    _run_rows(plan, servers, api, src, wl, entries)
         finally:
             servers.close()
     return rows
@@ -439,58 +433,14 @@ def run_scaling(plan: Plan) -> list[Row]:
             for name in plan.scaling_workloads:
                 wl = plan.workloads[name]
                 src = materialize(wl, plan.workdir / "data")
-                points = {
-                    c: Row(
-                        "scaling",
-                        "vault",
-                        EmulatorServer.kind,
-                        network.name,
-                        network.label,
-                        network.delay_ms,
-                        wl.name,
-                        wl.description,
-                        "sweep",
-                        tool.name,
-                        tool.label,
-                        c,
-                        True,
-                        False,
+                entries: list[tuple[Tool, Row, int | None]] = []
+                for c in plan.scaling_concurrency:
+                    row = _row(
+                        "scaling", "vault", EmulatorServer.kind, network, wl, "sweep", tool, c
                     )
-                    for c in plan.scaling_concurrency
-                }
-                rows.extend(points.values())
-                order = list(points)
-                for rnd in range(plan.runs):
-                    k = rnd % len(order)
-                    for c in order[k:] + order[:k]:
-                        row = points[c]
-                        if row.status != "ok":
-                            continue
-                        server = servers.get()
-                        run_id = f"scale-{network.name}-{wl.name}-c{c}-{rnd}"
-                        try:
-                            m, sample = _measure_once(
-                                plan,
-                                tool,
-                                server,
-                                "vault",
-                                src,
-                                wl,
-                                c,
-                                run_id,
-                                scaling_files(plan, wl, network, c),
-                            )
-                        except (ToolFailed, RuntimeError, ServerUnavailable) as exc:
-                            row.status, row.reason = "failed", str(exc)[:500]
-                            plan.log(f"  c={c}: FAILED {row.reason}")
-                            continue
-                        finally:
-                            servers.release(server)
-                        row.sample = sample
-                        row.runs.append(m.to_json())
-                        plan.log(f"  {wl.name} c={c} run {rnd + 1}: {_brief(m)}")
-        except ServerUnavailable as exc:
-            plan.log(f"  skip: {exc}")
+                    rows.append(row)
+                    entries.append((tool, row, scaling_files(plan, wl, network, c)))
+                _run_rows(plan, servers, "vault", src, wl, entries)
         finally:
             servers.close()
     return rows
