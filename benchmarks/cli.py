@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument(
         "--networks",
         default=None,
-        help="loopback,wan50,wan150 (default; quick: loopback,wan20)",
+        help="loopback,wan50,wan150 (default; quick: loopback,wan50)",
     )
     ap.add_argument(
         "--s3-servers",
@@ -77,7 +77,9 @@ def _parser() -> argparse.ArgumentParser:
         help="emulator,s3rver,moto (default; quick: emulator,moto)",
     )
     ap.add_argument("--tools", default=None, help="only these tools (names as in the tables)")
-    ap.add_argument("--workloads", default="small,mixed,large", help="small,mixed,large")
+    ap.add_argument(
+        "--workloads", default=None, help="small,mixed,large (default; quick: small,large)"
+    )
     ap.add_argument("--modes", default=None, help="equal,best (default; quick: equal)")
     ap.add_argument(
         "--concurrency", type=int, default=16, help="the equal concurrency of every tool (16)"
@@ -114,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         "--per-file-sample",
         type=int,
         default=None,
-        help="files uploaded by `aws glacier upload-archive`, one process each (100; quick 2)",
+        help="files uploaded by `aws glacier upload-archive`, one process each (100; quick 1)",
     )
     ap.add_argument(
         "--per-file-jobs",
@@ -186,14 +188,14 @@ def _run(argv: Sequence[str]) -> int:
             workloads["mixed"] = mixed(count=args.mixed_files)
         if args.large_mib:
             workloads["large"] = large(size=args.large_mib * MIB)
-        chosen = _csv(args.workloads)
+        chosen = _csv(args.workloads or ("small,large" if quick else "small,mixed,large"))
         unknown = set(chosen) - set(workloads)
         if unknown:
             raise SystemExit(f"unknown workloads: {', '.join(sorted(unknown))}")
         workloads = {k: v for k, v in workloads.items() if k in chosen}
         networks = [
             Network.parse(n)
-            for n in _csv(args.networks or ("loopback,wan20" if quick else "loopback,wan50,wan150"))
+            for n in _csv(args.networks or ("loopback,wan50" if quick else "loopback,wan50,wan150"))
         ]
         if args.scaling_networks is not None:
             scaling_networks = [Network.parse(n) for n in _csv(args.scaling_networks)]
@@ -208,7 +210,7 @@ def _run(argv: Sequence[str]) -> int:
             cache=CACHE,
             peers_dirs=find_peers_dirs(args.peers_dir),
             mtglacier=args.mtglacier.resolve() if args.mtglacier else None,
-            per_file_sample=args.per_file_sample or (2 if quick else 100),
+            per_file_sample=args.per_file_sample or (1 if quick else 100),
         )
         if args.per_file_jobs:
             ctx.per_file_jobs = args.per_file_jobs

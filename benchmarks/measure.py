@@ -306,6 +306,9 @@ def run_measured(
     sampler.join()
     for reader in readers:
         reader.join()
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
     stdout = b"".join(out_chunks).decode(errors="replace")
     stderr = b"".join(err_chunks).decode(errors="replace")
     if proc.returncode != 0:

@@ -92,6 +92,9 @@ def _aws_env(target: Target) -> dict[str, str]:
     env["AWS_SECRET_ACCESS_KEY"] = target.credentials.secret_key
     env["AWS_DEFAULT_REGION"] = target.region
     env["AWS_REGION"] = target.region
+    # Never the user's own AWS files: a profile there could redirect or slow a tool.
+    env["AWS_CONFIG_FILE"] = os.devnull
+    env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     return env
 
 
