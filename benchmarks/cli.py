@@ -3,8 +3,8 @@
     python -m benchmarks [OPTIONS]        every tool side by side, then aioglacier's sweep
     python -m benchmarks --quick          tiny sizes, one run, no peer that needs installing
     python -m benchmarks setup            install the peers that are missing
-    python -m benchmarks sync|restore|treehash|journal|emulator [ARGS]
-                                          the focused benchmarks (benchmarks/bench_NAME.py)
+    python -m benchmarks NAME [ARGS]      a focused benchmark, benchmarks/bench_NAME.py (sync,
+                                          restore, treehash, journal, emulator, ...)
 
 Writes a markdown table to standard output and ``<out>/<date>.md``, ``<out>/<date>.json`` and
 PNG charts beside them (``<out>`` is ``benchmarks/results`` unless ``--out`` or ``--quick``).
@@ -35,7 +35,18 @@ from benchmarks.workloads import MIB, default_workloads, large, mixed, quick_wor
 __all__ = ["main"]
 
 HERE = Path(__file__).resolve().parent
-LEGACY = ("sync", "restore", "treehash", "journal", "emulator")
+
+
+def _focused() -> dict[str, Path]:
+    """The focused benchmarks: every ``benchmarks/bench_NAME.py``, as ``NAME`` (and with
+    dashes for underscores)."""
+    found: dict[str, Path] = {}
+    for script in sorted(HERE.glob("bench_*.py")):
+        name = script.stem.removeprefix("bench_")
+        found[name] = found[name.replace("_", "-")] = script
+    return found
+
+
 CACHE = HERE / ".cache"
 
 #: Each tool's best concurrency, unless --best says otherwise: aioglacier's and the ceiling's
@@ -60,8 +71,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks",
         description="aioglacier against its peers, side by side, on loopback and a simulated WAN.",
         epilog="Other commands: `python -m benchmarks setup` installs missing peers; "
-        "`python -m benchmarks sync|restore|treehash|journal|emulator ARGS` run the focused "
-        "benchmarks.",
+        "`python -m benchmarks NAME ARGS` runs the focused benchmark benchmarks/bench_NAME.py "
+        f"({', '.join(n for n in _focused() if '-' not in n)}).",
     )
     ap.add_argument("--quick", action="store_true", help="tiny sizes, one run, no peers to install")
     ap.add_argument("--runs", type=int, default=None, help="runs of each tool (default 3; quick 1)")
@@ -333,8 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "setup":
         return _setup(argv[1:])
-    if argv and argv[0] in LEGACY:
-        script = HERE / f"bench_{argv[0]}.py"
+    focused = _focused()
+    if argv and argv[0] in focused:
+        script = focused[argv[0]]
         saved = sys.argv
         sys.argv = [str(script), *argv[1:]]
         try:

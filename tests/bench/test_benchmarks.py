@@ -324,3 +324,16 @@ def test_markdown_shows_medians_ranges_ratios_and_skips() -> None:
     assert "| 25.0 (20.0–50.0) |" in lines["| mt-aws-glacier sync"]
     assert "| 4.00x |" in lines["| mt-aws-glacier sync"]  # 100 / 25 files/s
     assert "skipped: rclone is not installed" in lines["| rclone sync"]
+
+
+def test_focused_benchmarks_are_subcommands() -> None:
+    for name in ("sync", "restore", "treehash", "journal", "emulator"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks", name, "--help"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith(f"usage: bench_{name}.py")
