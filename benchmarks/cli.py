@@ -7,7 +7,8 @@
                                           restore, treehash, journal, emulator, ...)
 
 Writes a markdown table to standard output and ``<out>/<date>.md``, ``<out>/<date>.json`` and
-PNG charts beside them (``<out>`` is ``benchmarks/results`` unless ``--out`` or ``--quick``).
+PNG charts beside them (``<out>``: ``--out``, else ``benchmarks/results``, or with ``--quick``
+``benchmarks/.cache/quick-results``).
 """
 
 from __future__ import annotations
@@ -138,7 +139,12 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--mtglacier", type=Path, default=None, help="mt-aws-glacier dir or tarball")
     ap.add_argument("--peers-dir", type=Path, action="append", default=[], help="shared/peers dir")
     ap.add_argument("--workdir", type=Path, default=None, help="data and servers (default: cache)")
-    ap.add_argument("--out", type=Path, default=None, help="where results go")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where results go (benchmarks/results; quick: benchmarks/.cache/quick-results)",
+    )
     ap.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     ap.add_argument("--no-install", action="store_true", help="skip missing peers, never install")
     ap.add_argument(
@@ -189,7 +195,7 @@ def _run(argv: Sequence[str]) -> int:
     else:
         workdir = (args.workdir or CACHE / "work").resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    out = (args.out or (workdir / "results" if quick else HERE / "results")).resolve()
+    out = (args.out or (CACHE / "quick-results" if quick else HERE / "results")).resolve()
     out.mkdir(parents=True, exist_ok=True)
     try:
         workloads = quick_workloads() if quick else default_workloads()
@@ -262,6 +268,13 @@ def _run(argv: Sequence[str]) -> int:
             log=_log,
         )
         machine = describe(ctx, selected, workdir)
+        load = machine.get("loadavg_at_start")
+        cores = machine.get("cores") or 1
+        if not quick and load and load[0] > 0.25 * cores:
+            _log(
+                f"warning: load average {load[0]} on {cores} cores before the start: other work "
+                "on this machine makes every figure noise"
+            )
         machine["server_versions"] = {S3rverServer.kind: S3rverServer.label}
         started = dt.datetime.now().astimezone()
         rows, seconds = run_plan(plan)
@@ -303,7 +316,7 @@ def _run(argv: Sequence[str]) -> int:
         )
         return 0
     finally:
-        if (temp is not None and args.out is None) or temp is not None:
+        if temp is not None:
             temp.cleanup()
 
 
