@@ -1,0 +1,1 @@
+"""aioglacier's benchmarks: ``python -m benchmarks`` (see ``benchmarks/cli.py``)."""
