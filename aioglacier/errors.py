@@ -10,10 +10,13 @@ __all__ = [
     "THROTTLING_CODES",
     "AioGlacierError",
     "ConfigError",
+    "NotFound",
     "RemoteError",
+    "Throttled",
     "TransferError",
     "UsageError",
     "first_leaf",
+    "remote_error",
 ]
 
 
@@ -90,6 +93,33 @@ class RemoteError(AioGlacierError):
     def throttled(self) -> bool:
         """Whether the service refused the request because of the request rate."""
         return self.code in THROTTLING_CODES or self.status == 429
+
+
+class NotFound(RemoteError):
+    """The store has no such thing (object, version, upload, job, vault or bucket), whatever
+    its wire code (see :data:`NOT_FOUND_CODES`)."""
+
+
+class Throttled(RemoteError):
+    """The store refused the request because of its rate (see :data:`THROTTLING_CODES`)."""
+
+
+def remote_error(
+    code: str,
+    message: str,
+    *,
+    status: int = 0,
+    retryable: bool = False,
+    request_id: str | None = None,
+) -> RemoteError:
+    """The error a store's answer means, typed: :class:`NotFound`, :class:`Throttled` or a
+    plain :class:`RemoteError` (every backend's error decoder builds its errors here)."""
+    kind: type[RemoteError] = RemoteError
+    if code in NOT_FOUND_CODES or status == 404:
+        kind = NotFound
+    elif code in THROTTLING_CODES or status == 429:
+        kind = Throttled
+    return kind(code, message, status=status, retryable=retryable, request_id=request_id)
 
 
 class TransferError(AioGlacierError):
