@@ -24,6 +24,7 @@ from typing import Literal
 
 import aiohttp
 
+from aioglacier.bandwidth import Bandwidth
 from aioglacier.config import Timeouts
 from aioglacier.errors import RemoteError
 
@@ -92,6 +93,7 @@ class AttemptTimer:
 
     __slots__ = (
         "_at",
+        "_bandwidth",
         "_binding_deadline",
         "_cm",
         "_deadline_at",
@@ -113,7 +115,9 @@ class AttemptTimer:
         phase: Phase = "connect",
         extra: float = 0.0,
         streamed: bool = False,
+        bandwidth: Bandwidth | None = None,
     ) -> None:
+        self._bandwidth = bandwidth
         self._streamed = streamed
         self._timeouts = timeouts
         self._deadline_at = deadline_at
@@ -126,6 +130,11 @@ class AttemptTimer:
         self._at = 0.0
         self._binding_deadline = False
         self._start: tuple[Phase, float] = (phase, extra)
+
+    @property
+    def bandwidth(self) -> Bandwidth | None:
+        """The run's bandwidth limits (``--bwlimit``), which pace this attempt's bodies."""
+        return self._bandwidth
 
     @property
     def phase(self) -> Phase:
@@ -244,24 +253,41 @@ def describe_failure(exc: BaseException, timeouts: Timeouts) -> str:
 #: holds a second copy of a part, and every slice taken is progress for the stall limit.
 STREAM_CHUNK = 256 * 1024
 
+#: Under a bandwidth limit bodies go in smaller slices, so that the wait for each stays well
+#: inside the stall limit even at a few KiB/s.
+PACED_CHUNK = 16 * 1024
+
 
 async def stream_body(body: bytes, timer: AttemptTimer) -> AsyncIterator[memoryview]:
     """``body`` in slices for aiohttp, driving ``timer``: a slice asked for means the previous
     one left (the ``send`` phase); the last one gone starts the ``response`` phase."""
     view = memoryview(body)
     timer.sending()
-    for start in range(0, len(view), STREAM_CHUNK):
-        yield view[start : start + STREAM_CHUNK]
-        timer.progress()
+    bandwidth = timer.bandwidth
+    if bandwidth is None:
+        for start in range(0, len(view), STREAM_CHUNK):
+            yield view[start : start + STREAM_CHUNK]
+            timer.progress()
+    else:
+        for start in range(0, len(view), PACED_CHUNK):
+            piece = view[start : start + PACED_CHUNK]
+            await bandwidth.upload.take(len(piece))
+            timer.progress()  # our own wait is no stall of the server's
+            yield piece
+            timer.progress()
     timer.sent()
 
 
 async def read_body(content: aiohttp.StreamReader, timer: AttemptTimer) -> bytes:
     """Read a response body to its end; every piece that arrives is progress for ``timer``."""
     chunks: list[bytes] = []
+    bandwidth = timer.bandwidth
     while chunk := await content.readany():
         chunks.append(chunk)
         timer.progress()
+        if bandwidth is not None:
+            await bandwidth.download.take(len(chunk))
+            timer.progress()  # our own wait is no stall of the server's
     if len(chunks) == 1:
         return chunks[0]
     return b"".join(chunks)
