@@ -172,6 +172,7 @@ async def walk(
             yield WalkProblem(reldir or ".", f"cannot list directory: {exc.strerror or exc}")
             continue
         subdirs: list[str] = []
+        prefix = absdir if absdir.endswith(os.sep) else absdir + os.sep
         for e in entries:
             rel = f"{reldir}/{e.name}" if reldir else e.name
             if e.error is not None:
@@ -195,7 +196,7 @@ async def walk(
                 continue
             yield LocalFile(
                 relfilename=rel,
-                path=os.path.join(root, *rel.split("/")),
+                path=prefix + e.name,
                 size=e.st.st_size,
                 mtime=int(e.st.st_mtime),
                 mtime_ns=e.st.st_mtime_ns,
@@ -269,12 +270,12 @@ async def plan_sync(
         seen.add(f.relfilename)
         if limit is not None and planned >= limit:
             continue
-        old = state.files.get(f.relfilename)
-        if old is None:
+        if f.relfilename not in state.files:
             if options.new:
                 planned += 1
                 yield WorkItem("upload", f.relfilename, f)
         elif options.replace_modified:
+            old = state.files[f.relfilename]
             action = _modified_action(f, old, options.detect)
             if action is not None:
                 planned += 1
