@@ -1,4 +1,25 @@
-"""Moving a vault into S3: names for AWS's migration solution (``migration-names``).
+"""Moving a vault into S3: ``migrate`` (streamed, verified, resumable) and the names for AWS's
+migration solution (``migration-names``).
+
+:func:`migrate` copies every live archive of a vault's journal into another store (an S3 bucket)
+without a local copy of the data: it warms each archive (a retrieval job, journaled in the
+vault's journal as a ``RETRIEVE_JOB`` line, so a rerun asks for nothing twice), and as each job
+completes it reads the archive in ranged segments whose tree hashes the vault sends and this
+program checks, and passes each segment straight to the destination as one part of a multipart
+upload (one request for an archive of one segment). The whole archive's tree hash must equal the
+journal's before the upload is completed; a mismatch aborts the upload and the archive is read
+again once, then reported failed. Memory stays within ``concurrency`` x ``segment_size``.
+
+What the destination gets is what its own commands would have written: the journal's name as
+the key, its mtime in the backend's metadata, and a line in a journal of its own (``J2``) that
+every command on the bucket then uses. Resume: jobs are the service's (asked once, reused while
+their output can be read, asked again when it expired or would close before it is read);
+multipart uploads in flight are recorded beside ``J2`` (``J2.uploads.json``): a rerun takes them
+up, reads their segments again from the vault (free within a job's window) and sends only the
+parts the destination does not already hold with the same SHA-256; finished archives are found
+in ``J2`` and skipped. With ``delete_source``, an archive is deleted from the vault only after the
+destination confirmed its object (every part's SHA-256 and the completion are checked by S3),
+and its ``DELETED`` line goes to the vault's journal.
 
 AWS's "Data Transfer from Amazon S3 Glacier Vaults to Amazon S3" names each object from the
 archive's description unless it is given a CSV of ``GlacierArchiveID,FileName`` rows; an
@@ -10,16 +31,71 @@ moved either way lands under the same keys.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
-from collections.abc import Iterator
+import hashlib
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
+from aioglacier.backends.base import (
+    Backend,
+    MultipartWriter,
+    ObjectSpec,
+    Part,
+    StoredObject,
+    Tier,
+    Warmup,
+)
 from aioglacier.backends.s3.keys import ObjectKeyError, normalize_prefix, object_key
+from aioglacier.costs import PriceTable, estimate_retrieval, estimate_storage, estimate_upload
+from aioglacier.errors import AioGlacierError, NotFound, RemoteError, first_leaf
 from aioglacier.filters import Filter
-from aioglacier.journal import Created, JournalState
+from aioglacier.journal import (
+    Created,
+    Deleted,
+    JournalState,
+    JournalWriter,
+    RetrieveJob,
+    load_journal,
+)
+from aioglacier.limits import ByteBudget
+from aioglacier.progress import (
+    BytesTransferred,
+    FileDone,
+    FileFailed,
+    FileQueued,
+    FileSkipped,
+    FileStarted,
+    Message,
+    ProgressSink,
+    RunFinished,
+    null_sink,
+)
+from aioglacier.restore import OperationResult, Outcome
+from aioglacier.resume import PendingUpload, ResumeStore, resume_path_for
+from aioglacier.treehash import tree_hash, tree_hash_from_parts
 
-__all__ = ["NameRow", "migration_names", "write_migration_names"]
+__all__ = [
+    "DEFAULT_MIGRATE_SEGMENT",
+    "NameRow",
+    "migrate",
+    "migration_names",
+    "write_migration_names",
+]
+
+MIB = 1024 * 1024
+
+#: Bytes per segment (and per destination part) unless told otherwise: a power of two MiB, as
+#: the vault's tree hashes of ranges need, and above S3's 5 MiB minimum part.
+DEFAULT_MIGRATE_SEGMENT = 16 * MIB
+
+#: A completed job whose output closes sooner than this is asked for again rather than read.
+WINDOW_MARGIN = 3600.0
 
 #: The CSV's header, as AWS's solution expects it.
 HEADER = ("GlacierArchiveID", "FileName")
@@ -75,3 +151,434 @@ def write_migration_names(rows: Iterator[NameRow], out: TextIO) -> list[NameRow]
         else:
             writer.writerow((row.archive_id, row.key))
     return left_out
+
+
+# ------------------------------------------------------------------------------------ migrate
+
+
+class _SegmentError(RemoteError):
+    """A segment arrived short or with a tree hash other than the vault's: read again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("SegmentVerificationFailed", message, status=200, retryable=True)
+
+
+class _ArchiveMismatch(AioGlacierError):
+    """The archive's bytes do not have the journal's tree hash."""
+
+
+def _digests(data: bytes) -> tuple[bytes, str]:
+    """The tree hash (raw) and SHA-256 (hex) of a segment: one executor job, one pass each."""
+    return tree_hash(data), hashlib.sha256(data).hexdigest()
+
+
+def _rank(w: Warmup) -> int:
+    return {"ready": 3, "in-progress": 2}.get(w.status, 1)
+
+
+def _stored(record: Created) -> StoredObject:
+    return StoredObject(record.archive_id, record.relfilename, record.size, record.treehash)
+
+
+@dataclass
+class _Migration:
+    source: Backend
+    dest: Backend
+    source_journal: JournalWriter
+    dest_journal: JournalWriter
+    resume: ResumeStore
+    budget: ByteBudget
+    segment_size: int
+    delete_source: bool
+    executor: Executor | None
+    progress: ProgressSink
+    clock: Callable[[], float]
+    result: OperationResult
+
+    async def fetch(
+        self, obj: StoredObject, warm: Warmup, start: int, end: int
+    ) -> tuple[bytes, bytes, str]:
+        """One verified segment: its bytes, tree hash and SHA-256 (read again on a mismatch)."""
+        loop = asyncio.get_running_loop()
+        length = end - start + 1
+        whole = start == 0 and length == obj.size
+        label = f"{obj.name}: bytes {start}-{end}"
+
+        async def attempt(deadline_at: float) -> tuple[bytes, bytes, str]:
+            async with self.source.read(
+                obj, warm, byte_range=None if whole else (start, end), deadline_at=deadline_at
+            ) as reader:
+                data = await reader.read()
+                sent = reader.tree_hash
+            if len(data) != length:
+                raise _SegmentError(f"{label}: got {len(data)} of {length} bytes")
+            tree, sha = await loop.run_in_executor(self.executor, _digests, data)
+            if sent is not None and sent != tree.hex():
+                raise _SegmentError(f"{label}: tree hash {tree.hex()} differs from the vault's")
+            return data, tree, sha
+
+        return await self.source.bind(subject=obj.name).retried("read", attempt)
+
+    async def copy(self, record: Created, warm: Warmup) -> str:
+        """Copy one archive; returns the destination's archive id."""
+        obj = _stored(record)
+        spec = ObjectSpec(record.relfilename, record.mtime or 0)
+        caps = self.dest.capabilities
+        part_size = caps.part_size_for(max(record.size, 1), self.segment_size)
+        if record.size <= part_size and record.size <= caps.max_single_put:
+            async with self.budget.hold(record.size):
+                data, tree, sha = await self.fetch(obj, warm, 0, record.size - 1)
+                if tree.hex() != record.treehash:
+                    raise _ArchiveMismatch(
+                        f"tree hash of the vault's bytes {tree.hex()} differs from the "
+                        f"journal's {record.treehash}: not copied"
+                    )
+                archive_id = await self.dest.bind(subject=record.relfilename).put(
+                    spec, data, tree_hash=record.treehash, sha256=sha
+                )
+            self.progress(BytesTransferred(record.relfilename, record.size))
+            return archive_id
+        return await self._copy_multipart(record, obj, spec, warm, part_size)
+
+    async def _writer(
+        self, record: Created, spec: ObjectSpec, part_size: int
+    ) -> tuple[MultipartWriter, dict[int, Part]]:
+        dest = self.dest.bind(subject=record.relfilename)
+        mtime_ns = (record.mtime or 0) * 1_000_000_000
+        pending = self.resume.find(self.dest.target, record.relfilename, record.size, mtime_ns)
+        if pending is not None and pending.part_size == part_size:
+            try:
+                writer = await dest.resume_multipart(pending.upload_id, spec, part_size=part_size)
+                present = {p.number: p for p in await writer.present()}
+            except NotFound:
+                await self.resume.remove(pending.upload_id)
+            else:
+                return writer, present
+        writer = await dest.start_multipart(spec, size=record.size, part_size=part_size)
+        await self.resume.add(
+            PendingUpload(
+                vault=self.dest.target,
+                upload_id=writer.upload_id,
+                relfilename=record.relfilename,
+                size=record.size,
+                mtime_ns=mtime_ns,
+                part_size=part_size,
+                description=f"migration of {record.archive_id}",
+                started=self.clock(),
+            )
+        )
+        return writer, {}
+
+    async def _copy_multipart(
+        self, record: Created, obj: StoredObject, spec: ObjectSpec, warm: Warmup, part_size: int
+    ) -> str:
+        writer, present = await self._writer(record, spec, part_size)
+        starts = range(0, record.size, part_size)
+        trees: list[bytes] = [b""] * len(starts)
+
+        async def one(index: int, start: int) -> None:
+            end = min(start + part_size, record.size) - 1
+            length = end - start + 1
+            try:
+                data, tree, sha = await self.fetch(obj, warm, start, end)
+                trees[index] = tree
+                have = present.get(index + 1)
+                if have is not None and have.holds(start, length, tree.hex(), sha):
+                    writer.reuse(have)
+                else:
+                    await writer.write_part(
+                        index + 1, start, data, tree_hash=tree.hex(), sha256=sha
+                    )
+                del data
+            finally:
+                self.budget.release(length)
+            self.progress(BytesTransferred(record.relfilename, length))
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                for index, start in enumerate(starts):
+                    await self.budget.acquire(min(part_size, record.size - start))
+                    group.create_task(one(index, start))
+            whole = tree_hash_from_parts(trees).hex()
+            if whole != record.treehash:
+                raise _ArchiveMismatch(
+                    f"tree hash of the vault's bytes {whole} differs from the journal's "
+                    f"{record.treehash}: not copied"
+                )
+            archive_id = await writer.complete(size=record.size, tree_hash=whole)
+        except BaseException as exc:
+            if not isinstance(exc, asyncio.CancelledError):
+                # A failed copy leaves nothing behind; a cancelled one (Ctrl-C, kill) keeps
+                # its upload for the next run to take up.
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(writer.abort())
+                with contextlib.suppress(OSError):
+                    await self.resume.remove(writer.upload_id)
+            if isinstance(exc, BaseExceptionGroup):
+                raise first_leaf(exc) from None
+            raise
+        with contextlib.suppress(OSError):
+            await self.resume.remove(writer.upload_id)
+        return archive_id
+
+    async def migrate_one(self, record: Created, warm: Warmup) -> None:
+        name = record.relfilename
+        self.progress(FileStarted(name, "migrate", record.size))
+        archive_id: str | None = None
+        for attempt in (1, 2):
+            try:
+                archive_id = await self.copy(record, warm)
+                break
+            except _ArchiveMismatch as exc:
+                if attempt == 2:
+                    self._failed(record, str(exc))
+                    return
+                self.progress(Message(f"{name}: {exc}; reading it again", "warning"))
+            except (AioGlacierError, OSError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self._failed(record, reason)
+                return
+        assert archive_id is not None
+        line = Created(
+            time=int(self.clock()),
+            archive_id=archive_id,
+            size=record.size,
+            mtime=record.mtime,
+            treehash=record.treehash,
+            relfilename=name,
+        )
+        await asyncio.shield(self.dest_journal.append(line))
+        detail = f"copied to {self.dest.target} as {archive_id}"
+        if self.delete_source:
+            try:
+                await self.source.bind(subject=name).delete(_stored(record))
+            except NotFound:
+                pass
+            except AioGlacierError as exc:
+                self._failed(record, f"copied, but not deleted from the vault: {exc}")
+                return
+            gone = Deleted(time=int(self.clock()), archive_id=record.archive_id, relfilename=name)
+            await asyncio.shield(self.source_journal.append(gone))
+            detail += "; deleted from the vault"
+        self.progress(FileDone(name, "migrate", record.size, archive_id))
+        self.result.outcomes.append(Outcome(name, "done", detail, archive_id, record.size))
+
+    def _failed(self, record: Created, reason: str) -> None:
+        self.progress(FileFailed(record.relfilename, "migrate", reason))
+        self.result.outcomes.append(
+            Outcome(record.relfilename, "failed", reason, record.archive_id)
+        )
+
+
+def _skip(progress: ProgressSink, result: OperationResult, record: Created, why: str) -> None:
+    progress(FileSkipped(record.relfilename, why))
+    result.outcomes.append(Outcome(record.relfilename, "skipped", why, record.archive_id))
+
+
+def migration_estimate(
+    table: PriceTable,
+    records: list[Created],
+    *,
+    tier: Tier | None,
+    storage_class: str,
+    part_size: int,
+    single_max: int,
+) -> list[str]:
+    """What a migration of ``records`` costs, for ``--dry-run``: the vault's retrievals by tier
+    (and their time), data transfer out to this machine, the destination's requests, and storage
+    per month before and after."""
+    sizes = [r.size for r in records]
+    est = estimate_retrieval(table, None, sizes, tier=tier)
+    est = est.merge(
+        estimate_upload(table, storage_class, sizes, part_size=part_size, single_max=single_max)
+    )
+    before = estimate_storage(table, None, sizes, what="storage in the vault now")
+    lines = est.lines()
+    lines.append(
+        f"  storage in the vault now: ${before.total_monthly:,.4f} per month "
+        "(what deleting the vault's copies saves)"
+    )
+    return lines
+
+
+async def migrate(
+    source: Backend,
+    dest: Backend,
+    *,
+    journal_path: Path,
+    new_journal_path: Path,
+    tier: Tier | None = None,
+    filter: Filter | None = None,
+    max_number_of_files: int | None = None,
+    segment_size: int = DEFAULT_MIGRATE_SEGMENT,
+    concurrency: int = 8,
+    delete_source: bool = False,
+    dry_run: bool = False,
+    wait: bool = False,
+    poll: Callable[[int], float] | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    executor: Executor | None = None,
+    progress: ProgressSink = null_sink,
+    clock: Callable[[], float] = time.time,
+    price_table: PriceTable | None = None,
+    storage_class: str = "DEEP_ARCHIVE",
+    window_margin: float = WINDOW_MARGIN,
+) -> OperationResult:
+    """Copy every live archive of the vault's journal into ``dest`` (see the module docstring).
+
+    Each run starts retrieval jobs for archives that have none the service can still serve
+    (at most ``max_number_of_files`` new jobs), copies every archive whose job completed, and
+    names the others as skipped (their job is in progress); with ``wait`` it polls (``poll(n)``
+    gives the n-th delay; by default 2 s doubling up to 5 min) until every archive is copied or
+    failed. ``dry_run`` plans and prices (``price_table``) without asking for anything.
+    """
+    started = time.monotonic()
+    result = OperationResult()
+    state = await load_journal(journal_path, executor=executor, skip_bad_names=True)
+    done = await load_journal(new_journal_path, executor=executor, skip_bad_names=True)
+    todo: list[Created] = []
+    for record in state.files.values():
+        if filter is not None and not filter.matches(record.relfilename):
+            continue
+        there = done.files.get(record.relfilename)
+        if there is not None and there.treehash == record.treehash and there.size == record.size:
+            _skip(progress, result, record, f"already in {dest.target} as {there.archive_id}")
+            continue
+        todo.append(record)
+    if dry_run:
+        for record in todo:
+            line = f"Will MIGRATE archive {record.archive_id} (file {record.relfilename})"
+            progress(Message(line))
+            result.outcomes.append(Outcome(record.relfilename, "planned", line, record.archive_id))
+        if price_table is not None and todo:
+            caps = dest.capabilities
+            for line in migration_estimate(
+                price_table,
+                todo,
+                tier=tier,
+                storage_class=storage_class,
+                part_size=segment_size,
+                single_max=min(segment_size, caps.max_single_put),
+            ):
+                progress(Message(line))
+        return _finished(progress, result, started)
+
+    resume = ResumeStore(resume_path_for(new_journal_path), executor=executor)
+    await resume.load()
+    asked: set[str] = set()  # archives whose job this run asked for
+    new_jobs = 0
+    round_number = 0
+    async with (
+        JournalWriter(journal_path, fsync=1.0, executor=executor) as source_journal,
+        JournalWriter(new_journal_path, fsync=1.0, executor=executor) as dest_journal,
+    ):
+        m = _Migration(
+            source,
+            dest,
+            source_journal,
+            dest_journal,
+            resume,
+            ByteBudget(max(1, concurrency) * segment_size),
+            segment_size,
+            delete_source,
+            executor,
+            progress,
+            clock,
+            result,
+        )
+        pending = {r.archive_id: r for r in todo}
+        slots = asyncio.Semaphore(max(1, concurrency))
+
+        async def in_slot(job: Awaitable[None]) -> None:
+            async with slots:
+                await job
+
+        while pending:
+            known: dict[str, Warmup] = {}
+            async for found in source.warmups([_stored(r) for r in pending.values()]):
+                have = known.get(found.archive_id)
+                if have is None or _rank(found) > _rank(have):
+                    known[found.archive_id] = found
+            ready: list[tuple[Created, Warmup]] = []
+            ask: list[Created] = []
+            waiting = 0
+            for aid, record in list(pending.items()):
+                warm = known.get(aid)
+                closing = (
+                    warm is not None
+                    and warm.status == "ready"
+                    and warm.expires is not None
+                    and warm.expires - clock() < window_margin
+                )
+                if warm is not None and warm.status == "ready" and not closing:
+                    ready.append((record, warm))
+                elif warm is not None and warm.status == "in-progress":
+                    waiting += 1
+                elif aid in asked:
+                    # Asked for in this run and not served: failed, or gone already.
+                    del pending[aid]
+                    m._failed(record, _job_failure(warm))
+                elif max_number_of_files is not None and new_jobs >= max_number_of_files:
+                    del pending[aid]
+                    _skip(progress, result, record, "not asked for: --max-number-of-files")
+                else:
+                    ask.append(record)
+                    new_jobs += 1
+
+            async def request(record: Created) -> None:
+                try:
+                    warm = await source.bind(subject=record.relfilename).warmup(
+                        _stored(record), tier=tier
+                    )
+                except AioGlacierError as exc:
+                    del pending[record.archive_id]
+                    m._failed(record, str(exc))
+                    return
+                asked.add(record.archive_id)
+                line = RetrieveJob(
+                    time=int(clock()), archive_id=record.archive_id, job_id=warm.token
+                )
+                await asyncio.shield(source_journal.append(line))
+                progress(Message(f"started retrieval job {warm.token} for {record.relfilename}"))
+
+            async def transfer(record: Created, warm: Warmup) -> None:
+                del pending[record.archive_id]
+                await m.migrate_one(record, warm)
+
+            async with asyncio.TaskGroup() as group:
+                for record in ask:
+                    group.create_task(in_slot(request(record)))
+                for record, warm in ready:
+                    progress(FileQueued(record.relfilename, "migrate", record.size))
+                    group.create_task(in_slot(transfer(record, warm)))
+            waiting += sum(1 for r in ask if r.archive_id in pending)
+            if not wait or not pending or waiting == 0:
+                break
+            delay = poll(round_number) if poll else min(300.0, 2.0 * 2**round_number)
+            round_number += 1
+            progress(Message(f"waiting for {waiting} retrieval jobs; next check in {delay:.0f} s"))
+            await sleep(delay)
+        for record in pending.values():
+            _skip(progress, result, record, "retrieval job in progress: run migrate again later")
+    return _finished(progress, result, started)
+
+
+def _job_failure(warm: Warmup | None) -> str:
+    if warm is None:
+        return "retrieval job unknown to the service; run migrate again to ask anew"
+    said = f' (the service says: "{warm.message}")' if warm.message else ""
+    return f"retrieval job {warm.token} {warm.status}{said}; run migrate again to ask anew"
+
+
+def _finished(progress: ProgressSink, result: OperationResult, started: float) -> OperationResult:
+    result.seconds = time.monotonic() - started
+    progress(
+        RunFinished(
+            done=len(result.done),
+            skipped=len(result.skipped),
+            failed=len(result.failed),
+            bytes=result.bytes_done,
+            seconds=result.seconds,
+        )
+    )
+    return result

@@ -31,7 +31,9 @@ __all__ = [
     "null_sink",
 ]
 
-Action = Literal["upload", "replace", "delete", "download", "retrieve", "verify", "check", "purge"]
+Action = Literal[
+    "upload", "replace", "delete", "download", "retrieve", "verify", "check", "purge", "migrate"
+]
 
 
 @dataclass(frozen=True)
