@@ -369,7 +369,9 @@ async def check_agreement(
         # per request in flight at each kill of a sync.
         orphans = set(stored) - set(state.archives)
         for archive_id in orphans:
-            name, mtime = decode_description(stored[archive_id].description)
+            decoded = decode_description(stored[archive_id].description)
+            assert decoded is not None, stored[archive_id].description
+            name, mtime = decoded
             assert mtime == state.files[name].mtime
             assert await emu.read_archive(VAULT, archive_id) == files[name]
         assert len(orphans) <= CONCURRENCY * chaos.sync_kills, context
