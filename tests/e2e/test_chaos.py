@@ -270,6 +270,10 @@ def make_tree(rng: random.Random, base: Path) -> dict[str, bytes]:
     return files
 
 
+def done(run: Run, action: str) -> list[dict[str, Any]]:
+    return [e for e in run.events if e["kind"] == "done" and e["action"] == action]
+
+
 def disk_tree(base: Path) -> dict[str, bytes]:
     return {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*") if p.is_file()}
 
@@ -312,6 +316,12 @@ async def sync_and_restore(
 
     async def sync(kill: bool) -> bool:
         run = await chaos.run(["sync", *common, "--partsize", "1"], kill=kill)
+        # killed or not: every upload reported done is in the journal, with the file's hash
+        state = read_journal(journal)
+        for event in done(run, "upload"):
+            name = event["relfilename"]
+            assert state.files[name].archive_id == event["archive_id"], chaos.context()
+            assert state.files[name].treehash == tree_hash(files[name]).hex()
         return run.returncode == 0
 
     await chaos.until_success("sync", SYNC_KILLS, sync)
@@ -325,7 +335,11 @@ async def sync_and_restore(
         first = kill and chaos.rng.random() < 0.3
         await chaos.run(["restore", *common, "--max-number-of-files", "100"], kill=first)
         run = await chaos.run(["restore-completed", *common], kill=kill and not first)
-        return run.returncode == 0 and set(files) <= set(disk_tree(base))
+        # killed or not: every file reported downloaded is on disk, whole
+        on_disk = disk_tree(base)
+        for event in done(run, "download"):
+            assert on_disk.get(event["relfilename"]) == files[event["relfilename"]]
+        return run.returncode == 0 and set(files) <= set(on_disk)
 
     await chaos.until_success("restore", RESTORE_KILLS, restore)
 
