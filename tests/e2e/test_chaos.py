@@ -111,7 +111,13 @@ class EmulatorProcess:
         assert process.stdout is not None
         while True:
             line = (await asyncio.wait_for(process.stdout.readline(), COMMAND_LIMIT)).decode()
-            assert line, "the emulator exited before listening (see emulator.log)"
+            if not line:
+                await process.wait()
+                self.log.flush()
+                raise AssertionError(
+                    f"the emulator (port {self.port or 'any'}) exited before listening: "
+                    + Path(self.log.name).read_text()
+                )
             match = LISTENING.search(line)
             if match:
                 self.port = int(match.group(1))
