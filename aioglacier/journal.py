@@ -73,6 +73,7 @@ from types import TracebackType
 from typing import Final, Literal, Self, TypeAlias, cast
 
 from aioglacier.errors import AioGlacierError
+from aioglacier.localfs import fsync_parent, pread_all, write_all
 from aioglacier.safepath import journal_name_problem
 
 __all__ = [
@@ -1234,7 +1235,7 @@ class JournalWriter:
                 size = self._handle_tail(fd, size)
             self._size = size
             if created:
-                self._fsync_dir()
+                fsync_parent(self._path)
         except BaseException:
             os.close(fd)
             raise
@@ -1245,7 +1246,7 @@ class JournalWriter:
         then starts with the LF it lacks), else set it aside in a side file and cut it off.
         Returns the size the journal has now."""
         cut = _last_line_start(fd, size)
-        tail = _pread_all(fd, cut, size - cut)
+        tail = pread_all(fd, cut, size - cut)
         try:
             whole = _complete_tail(tail, None, self._path) is not None
         except FutureJournalVersionError as exc:
@@ -1288,28 +1289,17 @@ class JournalWriter:
                 continue
             try:
                 try:
-                    _write_all(self._write_fn, sfd, data)
+                    write_all(sfd, data, self._write_fn)
                     os.fsync(sfd)
                 finally:
                     os.close(sfd)
-                self._fsync_dir()
+                fsync_parent(self._path)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(side)
                 raise
             return side
         raise OSError(errno.EEXIST, f"{base}: 999 side files exist already")
-
-    def _fsync_dir(self) -> None:
-        directory = os.path.dirname(os.path.abspath(self._path))
-        dfd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            os.fsync(dfd)
-        except OSError as exc:  # some file systems cannot fsync a directory
-            if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-                raise
-        finally:
-            os.close(dfd)
 
     def _close(self) -> None:
         with self._io_lock:
@@ -1560,24 +1550,3 @@ def _last_line_start(fd: int, size: int) -> int:
             return start + i + 1
         pos = start
     return 0
-
-
-def _pread_all(fd: int, offset: int, length: int) -> bytes:
-    chunks: list[bytes] = []
-    while length > 0:
-        chunk = os.pread(fd, length, offset)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        offset += len(chunk)
-        length -= len(chunk)
-    return b"".join(chunks)
-
-
-def _write_all(write: Callable[[int, bytes], int], fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        n = write(fd, bytes(view[: 1 << 20]))
-        if n <= 0:
-            raise OSError(errno.ENOSPC, "short write")
-        view = view[n:]
