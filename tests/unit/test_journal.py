@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aioglacier import journal as journal_module
+from aioglacier.journal import replay as journal_module
 from aioglacier.journal import (
     Created,
     Deleted,
