@@ -49,6 +49,7 @@ from aioglacier.display import printable
 from aioglacier.errors import TransferError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, JournalState
+from aioglacier.localfs import usable_cpus as _usable_cpus
 from aioglacier.safepath import UnsafePathError, safe_target
 from aioglacier.treehash import MIB, tree_hash, tree_hash_file
 
@@ -100,12 +101,6 @@ class CheckSummary:
     def ok(self) -> bool:
         """True when no file is missing, mismatched or in error (mtime differences allowed)."""
         return not (self.treehash_mismatch or self.size_mismatch or self.missing or self.errors)
-
-
-def _usable_cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1  # pragma: no cover - platforms without sched_getaffinity
 
 
 def format_result(result: CheckResult) -> str:

@@ -15,7 +15,7 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
 from aioglacier import __version__
 from aioglacier.config import (
@@ -29,19 +29,30 @@ from aioglacier.config import (
     SECRET_CONFIG_KEYS,
     read_config_file,
 )
-from aioglacier.display import json_line, printable
+from aioglacier.display import printable
 from aioglacier.errors import AioGlacierError, ConfigError, UsageError
+from aioglacier.invocation import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Invocation,
+)
 from aioglacier.validate import validate_endpoint_url, validate_vault_name
 
 # The command handlers live in aioglacier.commands and are imported only when a command runs:
 # asyncio, aiohttp and rich cost a third of a second to import, and tree-hash needs none of them.
 
-__all__ = ["Command", "Invocation", "build_parser", "main"]
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Command",
+    "Invocation",
+    "build_parser",
+    "main",
+]
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,50 +320,6 @@ REMOTE = (
     "timeout",
     "request-deadline",
 )
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """A parsed command: the merged option values and where to write."""
-
-    command: str
-    values: dict[str, Any]
-    stdout: TextIO
-    stderr: TextIO
-    debug: bool = False
-    quiet: bool = False
-    json: bool = False
-
-    def get(self, name: str) -> Any:
-        """The value of option ``name`` (None when neither given nor defaulted)."""
-        return self.values.get(name)
-
-    def require(self, *names: str) -> None:
-        """Raise :class:`UsageError` for the first missing option among ``names``."""
-        for name in names:
-            if self.values.get(name) is None:
-                raise UsageError(f"please specify --{name}")
-
-    def out(self, line: str) -> None:
-        """Write one result line to standard output (control characters escaped)."""
-        print(printable(line), file=self.stdout, flush=True)
-
-    def row(self, *fields: object) -> None:
-        """Write one TAB-separated result line to standard output (each field escaped)."""
-        print("\t".join(printable(str(f)) for f in fields), file=self.stdout, flush=True)
-
-    def out_json(self, value: Any, *, sort_keys: bool = False) -> None:
-        """Write one JSON line to standard output: exact strings, no control character raw."""
-        print(json_line(value, sort_keys=sort_keys), file=self.stdout, flush=True)
-
-    def note(self, line: str) -> None:
-        """Write one informational line to standard error, unless --quiet."""
-        if not self.quiet:
-            self.err(line)
-
-    def err(self, line: str) -> None:
-        """Write one line to standard error, even with --quiet (control characters escaped)."""
-        print(printable(line), file=self.stderr, flush=True)
 
 
 Handler = Callable[[Invocation], Awaitable[int]]

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aioglacier.cli import EXIT_FAILURE, EXIT_OK, Invocation
 from aioglacier.config import DEFAULT_REGION, ClientSettings
 from aioglacier.errors import UsageError
+from aioglacier.invocation import EXIT_FAILURE, EXIT_OK, Invocation
 from aioglacier.sigv4 import Credentials
 
 if TYPE_CHECKING:

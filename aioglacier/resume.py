@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import json
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from aioglacier.localfs import atomic_write
 
 __all__ = ["PendingUpload", "ResumeStore", "resume_path_for"]
 
@@ -86,25 +87,9 @@ class ResumeStore:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
             return
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        data = memoryview(json.dumps([asdict(e) for e in entries], indent=1).encode())
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            try:
-                while data:
-                    n = self._write_fn(fd, bytes(data))
-                    if n <= 0:
-                        raise OSError(errno.ENOSPC, "short write")
-                    data = data[n:]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self.path)
-        except BaseException:
-            # A full disk (or any failure) leaves the previous sidecar whole and no debris.
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        data = json.dumps([asdict(e) for e in entries], indent=1).encode()
+        # A full disk (or any failure) leaves the previous sidecar whole and no debris.
+        atomic_write(self.path, data, mode=0o600, write=self._write_fn)
 
     async def _save(self) -> None:
         entries = list(self._entries.values())

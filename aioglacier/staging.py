@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import cast
 
 from aioglacier.errors import AioGlacierError
+from aioglacier.localfs import sync_files
 from aioglacier.safepath import new_temp_name, open_parent
 
 __all__ = [
@@ -126,31 +127,6 @@ def finish(partial: PartialFile, size: int, mtime: int | None) -> None:
         os.utime(partial.fd, (mtime, mtime))
 
 
-def _syncfs_function() -> Callable[[int], int] | None:
-    """Linux's syncfs(2) (flush one file system), when the C library has it."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        function = libc.syncfs
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-    return cast(Callable[[int], int], function)
-
-
-_SYNCFS = _syncfs_function()
-
-
-def _flush_fds(groups: dict[int, list[int]]) -> None:
-    for fds in groups.values():
-        if _SYNCFS is not None and len(fds) > 1 and _SYNCFS(fds[0]) == 0:
-            continue  # one flush of the whole file system (one journal commit for all)
-        for fd in fds:
-            os.fsync(fd)
-
-
 def flush(partials: Iterable[PartialFile]) -> None:
     """Make the data of ``partials`` durable: one syncfs(2) per file system when there are
     several (one journal commit for the lot), else an fsync each.
@@ -161,7 +137,7 @@ def flush(partials: Iterable[PartialFile]) -> None:
     groups: dict[int, list[int]] = {}
     for partial in partials:
         groups.setdefault(partial.device, []).append(partial.fd)
-    _flush_fds(groups)
+    sync_files(groups.values())
 
 
 def flush_directories(partials: Iterable[PartialFile]) -> None:
@@ -173,7 +149,7 @@ def flush_directories(partials: Iterable[PartialFile]) -> None:
         if key not in seen:
             seen.add(key)
             groups.setdefault(partial.device, []).append(partial.dir_fd)
-    _flush_fds(groups)
+    sync_files(groups.values())
 
 
 def _renameat2_function() -> Callable[[int, bytes, int, bytes, int], int] | None:

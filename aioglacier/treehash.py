@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aioglacier.errors import TransferError
+from aioglacier.localfs import usable_cpus as _usable_cpus
 
 if TYPE_CHECKING:  # asyncio is imported when an async hash runs: the sync CLI path stays fast
     import asyncio
@@ -356,13 +357,6 @@ class FileHash:
     def hex(self) -> str:
         """The tree hash as 64 lowercase hex digits."""
         return self.tree_hash.hex()
-
-
-def _usable_cpus() -> int:
-    """Number of CPUs this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
 
 
 class _SharedFd:

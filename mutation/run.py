@@ -75,7 +75,13 @@ MODULES: dict[str, Module] = {
     ),
     "checklocal": Module(("aioglacier/checklocal.py",), ("tests/unit/test_checklocal.py",)),
     "journal": Module(
-        ("aioglacier/journal.py",),
+        (
+            "aioglacier/journal/records.py",
+            "aioglacier/journal/parsing.py",
+            "aioglacier/journal/state.py",
+            "aioglacier/journal/replay.py",
+            "aioglacier/journal/writer.py",
+        ),
         ("tests/unit/test_journal.py", "tests/unit/test_journal_promises.py"),
         # These two synchronise with sleeps (a cancel timed against a blocked write); under
         # mutmut's trampolines on a loaded machine their clean run fails, which stops mutmut.

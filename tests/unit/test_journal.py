@@ -21,7 +21,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aioglacier import journal as journal_module
 from aioglacier.journal import (
     Created,
     Deleted,
@@ -41,6 +40,7 @@ from aioglacier.journal import (
     read_journal,
     validate_relfilename,
 )
+from aioglacier.journal import replay as journal_module
 
 # The sample record of mtglacier's journal tests (t/unit/journal_*.t).
 AID = (
