@@ -14,15 +14,16 @@ from typing import Self
 
 from aiohttp import web
 
-from aioglacier.emulator.app import GlacierService
 from aioglacier.emulator.clock import AdvanceableClock, Clock, OffsetClock
 from aioglacier.emulator.faults import FaultInjector, FaultPlan, parse_fault_spec
 from aioglacier.emulator.gates import Gate
-from aioglacier.emulator.models import COMPLETED_UPLOAD_RETENTION, StoredArchive
+from aioglacier.emulator.glacier.models import COMPLETED_UPLOAD_RETENTION, StoredArchive
+from aioglacier.emulator.glacier.service import GlacierService
+from aioglacier.emulator.glacier.store import GlacierStore
 from aioglacier.emulator.s3.models import StoredObject
 from aioglacier.emulator.s3.service import S3Service
 from aioglacier.emulator.s3.store import S3Store
-from aioglacier.emulator.store import Store
+from aioglacier.emulator.storage import Database
 from aioglacier.sigv4 import Credentials
 
 __all__ = [
@@ -110,7 +111,8 @@ class Emulator:
         self._given_executor = executor
         self._io_threads = io_threads
         self._executor: concurrent.futures.Executor | None = None
-        self._store: Store | None = None
+        self._db: Database | None = None
+        self._store: GlacierStore | None = None
         self._s3_store: S3Store | None = None
         self._service: GlacierService | None = None
         self._runner: web.ServerRunner | None = None
@@ -130,19 +132,18 @@ class Emulator:
             max_workers=self._io_threads, thread_name_prefix="aioglacier-emulator-io"
         )
         self._executor = executor
-        store = Store(self.data_dir, account=self.account_id)
+        db = Database(self.data_dir)
         try:
+            await db.open()
+            store = GlacierStore(db, account=self.account_id)
             await store.open()
-        except BaseException:
-            self._shutdown_executor()
-            raise
-        s3_store = S3Store(store)
-        try:
+            s3_store = S3Store(db)
             await s3_store.open()
         except BaseException:
-            await store.close()
+            await db.close()
             self._shutdown_executor()
             raise
+        self._db = db
         self._store = store
         self._s3_store = s3_store
         self._service = GlacierService(
@@ -179,8 +180,8 @@ class Emulator:
             await site.start()
         except BaseException:
             await runner.cleanup()
-            await store.close()
-            self._store = None
+            await db.close()
+            self._db = self._store = self._s3_store = None
             self._shutdown_executor()
             raise
         self._runner = runner
@@ -195,10 +196,10 @@ class Emulator:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-        store, self._store = self._store, None
-        self._s3_store = None
-        if store is not None:
-            await store.close()
+        db, self._db = self._db, None
+        self._store = self._s3_store = None
+        if db is not None:
+            await db.close()
         self._port = None
         self._shutdown_executor()
 
@@ -277,7 +278,7 @@ class Emulator:
             raise TypeError(f"the injected clock {self.clock!r} cannot be advanced")
         self.clock.advance(delta if isinstance(delta, timedelta) else timedelta(seconds=delta))
 
-    def _require_store(self) -> Store:
+    def _require_store(self) -> GlacierStore:
         if self._store is None:
             raise RuntimeError("emulator not started")
         return self._store

@@ -7,7 +7,6 @@ import concurrent.futures
 import hashlib
 import json
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,17 +19,16 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from aioglacier.emulator.clock import Clock
-from aioglacier.emulator.errors import (
+from aioglacier.emulator.faults import FaultInjector
+from aioglacier.emulator.gates import Gate
+from aioglacier.emulator.glacier.errors import (
     GlacierError,
     access_denied,
     invalid_parameter,
     missing_parameter,
     not_found,
 )
-from aioglacier.emulator.faults import FaultInjector
-from aioglacier.emulator.gates import Gate
-from aioglacier.emulator.ids import IdGenerator, format_date, format_inventory_date
-from aioglacier.emulator.models import (
+from aioglacier.emulator.glacier.models import (
     COMPLETED_UPLOAD_RETENTION,
     INVENTORY_DELAY,
     TIER_DELAYS,
@@ -42,8 +40,10 @@ from aioglacier.emulator.models import (
     VaultRecord,
     vault_arn,
 )
+from aioglacier.emulator.glacier.store import GlacierStore
+from aioglacier.emulator.ids import IdGenerator, format_date, format_inventory_date
 from aioglacier.emulator.s3.service import S3Service, is_glacier_request
-from aioglacier.emulator.store import Store
+from aioglacier.emulator.storage import truncate_and_sync
 from aioglacier.emulator.transfer import (
     CHUNK,
     ConnectionDropped,
@@ -213,11 +213,11 @@ def _check_hash(name: str, value: str | None) -> str:
 
 
 class GlacierService:
-    """The emulated Glacier service: an aiohttp application over a :class:`Store`."""
+    """The emulated Glacier service: an aiohttp application over a :class:`GlacierStore`."""
 
     def __init__(
         self,
-        store: Store,
+        store: GlacierStore,
         *,
         credentials: Mapping[str, tuple[str, str | None]],
         account: str,
@@ -792,7 +792,7 @@ class GlacierService:
                 )
             path = self.store.upload_path(upload.upload_id)
             await asyncio.get_running_loop().run_in_executor(
-                self.executor, _truncate_and_sync, path, archive_size
+                self.executor, truncate_and_sync, path, archive_size
             )
             leaves = (
                 b"".join(p.leaves for p in parts if p.leaves is not None)
@@ -1161,15 +1161,6 @@ def _parse_range(raw: str, total: int) -> tuple[int, int]:
     if first > last or first >= total:
         raise invalid_parameter(f"Invalid range: '{raw}'. The job output is {total} bytes long.")
     return first, last
-
-
-def _truncate_and_sync(path: Path, size: int) -> None:
-    fd = os.open(path, os.O_WRONLY)
-    try:
-        os.ftruncate(fd, size)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def render_inventory(arn: str, when: datetime, archives: list[ArchiveRecord], fmt: str) -> bytes:
