@@ -20,6 +20,8 @@ from aioglacier.emulator.gates import Gate
 from aioglacier.emulator.glacier.models import COMPLETED_UPLOAD_RETENTION, StoredArchive
 from aioglacier.emulator.glacier.service import GlacierService
 from aioglacier.emulator.glacier.store import GlacierStore
+from aioglacier.emulator.ids import IdGenerator
+from aioglacier.emulator.pipeline import Pipeline, Settings
 from aioglacier.emulator.s3.models import StoredObject
 from aioglacier.emulator.s3.service import S3Service
 from aioglacier.emulator.s3.store import S3Store
@@ -114,7 +116,7 @@ class Emulator:
         self._db: Database | None = None
         self._store: GlacierStore | None = None
         self._s3_store: S3Store | None = None
-        self._service: GlacierService | None = None
+        self._pipeline: Pipeline | None = None
         self._runner: web.ServerRunner | None = None
         self._port: int | None = None
 
@@ -146,8 +148,7 @@ class Emulator:
         self._db = db
         self._store = store
         self._s3_store = s3_store
-        self._service = GlacierService(
-            store,
+        settings = Settings(
             credentials={c.access_key: (c.secret_key, c.token) for c in self._credentials},
             account=self.account_id,
             clock=self.clock,
@@ -156,23 +157,15 @@ class Emulator:
             faults=self.faults,
             verify_hashes=self.verify_hashes,
             executor=executor,
+            ids=IdGenerator(),
+            host=self.host,
             completed_upload_retention=self.completed_upload_retention,
         )
-        self._service.s3 = S3Service(
-            s3_store,
-            credentials={c.access_key: (c.secret_key, c.token) for c in self._credentials},
-            account=self.account_id,
-            clock=self.clock,
-            auth_clock=self._auth_clock,
-            job_delay_scale=self.job_delay_scale,
-            faults=self.faults,
-            verify_hashes=self.verify_hashes,
-            executor=executor,
-            ids=self._service.ids,
-            host=self.host,
+        self._pipeline = Pipeline(
+            settings, [GlacierService(store, settings), S3Service(s3_store, settings)]
         )
         runner = web.ServerRunner(
-            self._service.make_server(), handle_signals=False, shutdown_timeout=1.0
+            self._pipeline.make_server(), handle_signals=False, shutdown_timeout=1.0
         )
         try:
             await runner.setup()
@@ -190,9 +183,8 @@ class Emulator:
 
     async def stop(self) -> None:
         """Stop listening, finish in-flight requests, close the store."""
-        if self._service is not None:
-            for gate in self._service.gates.values():
-                gate.open()
+        if self._pipeline is not None:
+            self._pipeline.open_gates()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -248,7 +240,7 @@ class Emulator:
     @property
     def requests_served(self) -> int:
         """Number of requests received so far (all operations, all outcomes)."""
-        return self._service.requests if self._service is not None else 0
+        return self._pipeline.requests if self._pipeline is not None else 0
 
     # -- test helpers ----------------------------------------------------------------------------
 
@@ -256,21 +248,15 @@ class Emulator:
         """Let the first ``after`` requests of ``operation`` (``upload_archive``, ...) through and
         hold the later ones until the returned gate is opened (for tests that must act while a
         client is mid-run). Stopping the emulator opens it."""
-        service = self._require_service()
-        gate = Gate(operation, after)
-        service.gates[operation] = gate
-        return gate
-
-    def _require_service(self) -> GlacierService:
-        if self._service is None:
+        if self._pipeline is None:
             raise RuntimeError("emulator not started")
-        return self._service
+        return self._pipeline.hold(operation, after)
 
     async def idle(self) -> None:
         """Wait until no request is being handled: a handler that is still cleaning up after a
         client went away (a reset, a dropped connection) has finished."""
-        if self._service is not None:
-            await self._service.idle()
+        if self._pipeline is not None:
+            await self._pipeline.idle()
 
     def advance_clock(self, delta: timedelta | float) -> None:
         """Move the service clock forward (``delta`` or seconds): jobs complete, expire."""

@@ -1,9 +1,9 @@
-"""The Glacier vault API over aiohttp: routing, authentication, faults and every operation."""
+"""The Glacier vault API: routing, authentication and every operation (the shared request
+pipeline, :mod:`aioglacier.emulator.pipeline`, does the rest)."""
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import hashlib
 import json
 import logging
@@ -18,9 +18,6 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from aioglacier.emulator.clock import Clock
-from aioglacier.emulator.faults import FaultInjector
-from aioglacier.emulator.gates import Gate
 from aioglacier.emulator.glacier.errors import (
     GlacierError,
     access_denied,
@@ -29,7 +26,6 @@ from aioglacier.emulator.glacier.errors import (
     not_found,
 )
 from aioglacier.emulator.glacier.models import (
-    COMPLETED_UPLOAD_RETENTION,
     INVENTORY_DELAY,
     TIER_DELAYS,
     ArchiveRecord,
@@ -41,8 +37,8 @@ from aioglacier.emulator.glacier.models import (
     vault_arn,
 )
 from aioglacier.emulator.glacier.store import GlacierStore
-from aioglacier.emulator.ids import IdGenerator, format_date, format_inventory_date
-from aioglacier.emulator.s3.service import S3Service, is_glacier_request
+from aioglacier.emulator.ids import format_date, format_inventory_date
+from aioglacier.emulator.pipeline import Api, Exchange, Settings
 from aioglacier.emulator.storage import truncate_and_sync
 from aioglacier.emulator.transfer import (
     CHUNK,
@@ -74,7 +70,7 @@ _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/\*")
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _BYTE_RANGE = re.compile(r"(\d+)-(\d+)")
-_STREAMING = frozenset({"upload_archive", "upload_part"})
+_GLACIER_PATH = re.compile(r"/(-|\d{12})/vaults(/|$)")
 _ERROR_FAULTS: dict[str, tuple[str, str, int]] = {
     "500": ("ServiceUnavailableException", "Service unavailable. Try again later.", 500),
     "503": ("ServiceUnavailableException", "Service unavailable. Try again later.", 503),
@@ -109,9 +105,20 @@ class _UploadState:
     starts: set[int] | None = None  # offsets with a recorded part (None: not loaded yet)
 
 
+@dataclass(frozen=True)
+class _Admitted:
+    """What admission found: the route, the region of the credential scope, and the body
+    (read whole, unless the operation streams it)."""
+
+    route: _Route
+    region: str
+    body: bytes | None
+
+
 @dataclass
 class _Ctx:
     request: web.BaseRequest
+    request_id: str
     route: _Route
     region: str
     body: bytes | None
@@ -212,45 +219,22 @@ def _check_hash(name: str, value: str | None) -> str:
     return value.lower()
 
 
-class GlacierService:
-    """The emulated Glacier service: an aiohttp application over a :class:`GlacierStore`."""
+class GlacierService(Api[_Admitted]):
+    """The emulated Glacier vault API over a :class:`GlacierStore`, served by the
+    :class:`~aioglacier.emulator.pipeline.Pipeline`."""
 
-    def __init__(
-        self,
-        store: GlacierStore,
-        *,
-        credentials: Mapping[str, tuple[str, str | None]],
-        account: str,
-        clock: Clock,
-        auth_clock: Callable[[], datetime],
-        job_delay_scale: float,
-        faults: FaultInjector | None,
-        verify_hashes: bool,
-        executor: concurrent.futures.Executor,
-        completed_upload_retention: timedelta = COMPLETED_UPLOAD_RETENTION,
-    ) -> None:
+    service = "glacier"
+    streaming = frozenset({"upload_archive", "upload_part"})
+    streams_answer = frozenset({"get_job_output"})
+    errors = (GlacierError, SignatureError)
+
+    def __init__(self, store: GlacierStore, settings: Settings) -> None:
+        super().__init__(settings)
         self.store = store
-        self.completed_upload_retention = completed_upload_retention
         # Completes of one upload run one at a time: a repeat waits for the first to finish,
         # then answers from its record. Entries live only while a Complete holds or awaits one.
         self._completing: dict[str, tuple[asyncio.Lock, int]] = {}
-        self.credentials = dict(credentials)
-        self.account = account
-        self.clock = clock
-        self.auth_clock = auth_clock
-        self.job_delay_scale = job_delay_scale
-        self.faults = faults
-        self.verify_hashes = verify_hashes
-        self.executor = executor
         self.uploads: dict[str, _UploadState] = {}
-        self.requests = 0
-        self.gates: dict[str, Gate] = {}
-        self.active = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self.ids = IdGenerator()
-        #: The S3 API served on the same port (requests whose credential scope says ``s3``).
-        self.s3: S3Service | None = None
         self._signing_keys: dict[tuple[str, str, str, str], HmacSha256] = {}
         self._handlers: dict[str, Callable[[_Ctx], Awaitable[web.StreamResponse]]] = {
             "list_vaults": self._list_vaults,
@@ -271,63 +255,20 @@ class GlacierService:
             "get_job_output": self._get_job_output,
         }
 
-    def make_server(self) -> web.Server:
-        """The aiohttp low-level server: every request goes straight to :meth:`handle`
-        (routing is ours; no application, router or middleware layers on the hot path)."""
-        return web.Server(self.handle, access_log=None)
+    # -- the pipeline's questions ----------------------------------------------------------------
 
-    # -- the request pipeline ------------------------------------------------------------------
+    def claims_unsigned(self, request: web.BaseRequest) -> bool:
+        """An unsigned request with a ``/-/vaults`` path or the ``x-amz-glacier-version``
+        header is a vault request."""
+        raw_path = request.raw_path.partition("?")[0]
+        return "x-amz-glacier-version" in request.headers or bool(_GLACIER_PATH.match(raw_path))
 
-    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
-        """Authenticate, inject faults, dispatch; errors become AWS error documents."""
-        self.requests += 1
-        self.active += 1
-        self._idle.clear()
-        try:
-            return await self._handle_counted(request)
-        finally:
-            self.active -= 1
-            if not self.active:
-                self._idle.set()
-
-    async def idle(self) -> None:
-        """Return once no request is being handled (every handler, and its cleanup, ended)."""
-        await self._idle.wait()
-
-    async def _handle_counted(self, request: web.BaseRequest) -> web.StreamResponse:
-        if self.s3 is not None and not is_glacier_request(request):
-            return await self.s3.handle(request)
-        request_id = self.ids.request_id()
-        try:
-            response = await self._handle(request)
-        except GlacierError as exc:
-            response = _error_response(exc)
-        except SignatureError as exc:
-            response = _error_response(GlacierError(exc.code, exc.message, exc.status))
-        except ConnectionDropped:
-            response = web.Response(status=500)  # never reaches the client
-        except (ConnectionError, asyncio.IncompleteReadError) as exc:
-            _log.debug("client went away: %r", exc)
-            response = web.Response(status=400)
-        except web.HTTPException:
-            raise
-        except Exception:
-            _log.exception("emulator error on %s %s", request.method, request.path)
-            response = _error_response(
-                GlacierError(
-                    "ServiceUnavailableException",
-                    "Internal error in the emulator (see its log).",
-                    500,
-                )
-            )
-        if not response.prepared:
-            response.headers["x-amzn-RequestId"] = request_id
-        return response
-
-    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+    async def admit(self, request: web.BaseRequest) -> tuple[str, _Admitted]:
+        """Route, read the body (unless streamed), verify the signature, check the account
+        and the vault name."""
         raw_path, _, raw_query = request.raw_path.partition("?")
         route = _route(request.method, unquote(raw_path))
-        streaming = isinstance(route, _Route) and route.operation in _STREAMING
+        streaming = isinstance(route, _Route) and route.operation in self.streaming
         body: bytes | None = None
         content_sha256 = request.headers.get("x-amz-content-sha256")
         if streaming:
@@ -349,18 +290,19 @@ class GlacierService:
             raw_query,
             request.headers,
             payload_hash,
-            lookup_secret=self.credentials.get,
-            now=self.auth_clock(),
-            service="glacier",
+            lookup_secret=self.settings.credentials.get,
+            now=self.settings.auth_clock(),
+            service=self.service,
             key_cache=self._signing_keys,
         )
         if isinstance(route, GlacierError):
             raise route
+        account = self.settings.account
         if not _ACCOUNT.fullmatch(route.account):
             raise invalid_parameter(f"Invalid account ID: '{route.account}'")
-        if route.account not in ("-", self.account):
+        if route.account not in ("-", account):
             raise access_denied(
-                f"User: arn:aws:iam::{self.account}:root is not authorized to access "
+                f"User: arn:aws:iam::{account}:root is not authorized to access "
                 f"resources of account {route.account}"
             )
         if route.vault is not None and not _VAULT_NAME.fullmatch(route.vault):
@@ -368,48 +310,50 @@ class GlacierService:
                 f"Invalid vault name: '{route.vault[:300]}'. Vault names must be 1 to 255 "
                 "characters long and contain only a-z, A-Z, 0-9, '_', '-' and '.'"
             )
-        gate = self.gates.get(route.operation)
-        if gate is not None:
-            await gate.pass_through()
-        fault = self.faults.next_fault(route.operation) if self.faults is not None else None
-        plan = self.faults.plan if self.faults is not None else None
-        if fault in _ERROR_FAULTS:
-            if streaming and fault == "timeout":
-                await request.content.read()  # the body is received, then refused
-            code, message, status = _ERROR_FAULTS[fault]
-            raise GlacierError(code, message, status)
-        if fault == "reset" and not streaming and route.operation != "get_job_output":
-            reset_connection(request)
-            raise ConnectionDropped
-        if fault == "slow" and plan is not None:
-            await asyncio.sleep(plan.slow_delay)
-        ctx = _Ctx(
-            request,
-            route,
-            identity.region,
-            body,
-            fault,
-            Throttle(plan.bandwidth if plan is not None else None),
-        )
-        response = await self._handlers[route.operation](ctx)
-        if fault == "drop":
-            reset_connection(request)
-            raise ConnectionDropped
-        if fault == "truncate" and isinstance(response, web.Response):
-            await self._send_truncated(request, response)
-            raise ConnectionDropped
-        return response
+        return route.operation, _Admitted(route, identity.region, body)
 
-    async def _send_truncated(self, request: web.BaseRequest, response: web.Response) -> None:
-        body = response.body
-        data = bytes(body) if isinstance(body, (bytes, bytearray)) else b""
-        stream = web.StreamResponse(status=response.status, headers=response.headers)
-        stream.content_length = len(data)
-        await stream.prepare(request)
-        if data:
-            await stream.write(data[: len(data) // 2])
-        if request.transport is not None:
-            request.transport.close()
+    async def drain(self, request: web.BaseRequest, admitted: _Admitted) -> None:
+        """Read the streamed body to its end."""
+        await request.content.read()
+
+    async def dispatch(self, exchange: Exchange, admitted: _Admitted) -> web.StreamResponse:
+        """Run the operation's handler."""
+        ctx = _Ctx(
+            exchange.request,
+            exchange.request_id,
+            admitted.route,
+            admitted.region,
+            admitted.body,
+            exchange.fault,
+            exchange.throttle,
+        )
+        return await self._handlers[exchange.operation](ctx)
+
+    def fault_error(self, fault: str) -> Exception:
+        """Glacier's answer to an error fault."""
+        code, message, status = _ERROR_FAULTS[fault]
+        return GlacierError(code, message, status)
+
+    def internal_error(self) -> Exception:
+        """A 500 ``ServiceUnavailableException``."""
+        return GlacierError(
+            "ServiceUnavailableException", "Internal error in the emulator (see its log).", 500
+        )
+
+    def error_response(
+        self, error: Exception, request: web.BaseRequest, request_id: str
+    ) -> web.Response:
+        """The JSON error document."""
+        if isinstance(error, SignatureError):
+            error = GlacierError(error.code, error.message, error.status)
+        assert isinstance(error, GlacierError)
+        return _error_response(error)
+
+    def stamp(
+        self, response: web.StreamResponse, request: web.BaseRequest, request_id: str
+    ) -> None:
+        """``x-amzn-RequestId``."""
+        response.headers["x-amzn-RequestId"] = request_id
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -417,16 +361,15 @@ class GlacierService:
         assert ctx.route.vault is not None
         record = self.store.vaults.get(ctx.route.vault)
         if record is None:
-            raise not_found(
-                f"Vault not found for ARN: {vault_arn(ctx.region, self.account, ctx.route.vault)}"
-            )
+            arn = vault_arn(ctx.region, self.settings.account, ctx.route.vault)
+            raise not_found(f"Vault not found for ARN: {arn}")
         return record
 
     def _location(self, *parts: str) -> str:
-        return "/" + "/".join((self.account, "vaults", *parts))
+        return "/" + "/".join((self.settings.account, "vaults", *parts))
 
     def _now(self) -> datetime:
-        return self.clock.now().astimezone(UTC)
+        return self.settings.clock.now().astimezone(UTC)
 
     # -- vaults --------------------------------------------------------------------------------
 
@@ -484,8 +427,8 @@ class GlacierService:
         expected = ctx.request.content_length
         if expected is None and "chunked" not in headers.get("Transfer-Encoding", "").lower():
             raise missing_parameter("Required header Content-Length is missing")
-        archive_id = self.ids.archive_id()
-        hasher = TreeHasher() if self.verify_hashes else None
+        archive_id = self.settings.ids.archive_id()
+        hasher = TreeHasher() if self.settings.verify_hashes else None
         received_path = self.store.tmp_dir / archive_id
         sink = FileSink(received_path, create=True, hasher=hasher)
         first: bytes | None = None
@@ -495,7 +438,7 @@ class GlacierService:
             ctx.request,
             sink,
             expected=expected,
-            executor=self.executor,
+            executor=self.settings.executor,
             throttle=ctx.throttle,
             reset_at=(expected or 0) // 2 if ctx.fault == "reset" else None,
             first=first,
@@ -532,7 +475,7 @@ class GlacierService:
 
     async def _discard(self, path: Path) -> None:
         await asyncio.get_running_loop().run_in_executor(
-            self.executor, lambda: path.unlink(missing_ok=True)
+            self.settings.executor, lambda: path.unlink(missing_ok=True)
         )
 
     @staticmethod
@@ -572,7 +515,7 @@ class GlacierService:
                 "and be between 1048576 and 4294967296 bytes."
             )
         upload = UploadRecord(
-            upload_id=self.ids.upload_id(),
+            upload_id=self.settings.ids.upload_id(),
             vault=vault.name,
             arn=vault.arn,
             description=description,
@@ -638,7 +581,7 @@ class GlacierService:
                     # the bytes are about to be overwritten: the old part is no longer valid
                     await self.store.forget_part(upload.upload_id, start)
                     state.starts.discard(start)
-                hasher = TreeHasher() if self.verify_hashes else None
+                hasher = TreeHasher() if self.settings.verify_hashes else None
                 sink = FileSink(
                     self.store.upload_path(upload.upload_id),
                     base_offset=start,
@@ -649,7 +592,7 @@ class GlacierService:
                     ctx.request,
                     sink,
                     expected=size,
-                    executor=self.executor,
+                    executor=self.settings.executor,
                     throttle=ctx.throttle,
                     reset_at=size // 2 if ctx.fault == "reset" else None,
                 )
@@ -739,7 +682,7 @@ class GlacierService:
                     done = await self.store.completed_upload(
                         vault.name,
                         upload_id,
-                        not_before=self._now() - self.completed_upload_retention,
+                        not_before=self._now() - self.settings.completed_upload_retention,
                     )
                     if done is not None:
                         return self._repeated_complete(done, archive_size, tree_hash)
@@ -792,14 +735,14 @@ class GlacierService:
                 )
             path = self.store.upload_path(upload.upload_id)
             await asyncio.get_running_loop().run_in_executor(
-                self.executor, truncate_and_sync, path, archive_size
+                self.settings.executor, truncate_and_sync, path, archive_size
             )
             leaves = (
                 b"".join(p.leaves for p in parts if p.leaves is not None)
                 if all(p.leaves is not None for p in parts)
                 else None
             )
-            archive_id = self.ids.archive_id()
+            archive_id = self.settings.ids.archive_id()
             record = ArchiveRecord(
                 archive_id=archive_id,
                 vault=upload.vault,
@@ -814,7 +757,7 @@ class GlacierService:
                 upload.upload_id,
                 record,
                 now=now,
-                forget_before=now - self.completed_upload_retention,
+                forget_before=now - self.settings.completed_upload_retention,
             )
         except BaseException:
             state.closing = False
@@ -861,8 +804,8 @@ class GlacierService:
     def _job_times(self, tier: str | None) -> tuple[datetime, datetime, bool]:
         now = self._now()
         delay = INVENTORY_DELAY if tier is None else TIER_DELAYS[tier]
-        complete_at = now + timedelta(seconds=delay.total_seconds() * self.job_delay_scale)
-        fails = self.faults.next_job_fails() if self.faults is not None else False
+        complete_at = now + timedelta(seconds=delay.total_seconds() * self.settings.job_delay_scale)
+        fails = self.settings.faults.next_job_fails() if self.settings.faults is not None else False
         return now, complete_at, fails
 
     async def _initiate_job(self, ctx: _Ctx) -> web.StreamResponse:
@@ -921,7 +864,7 @@ class GlacierService:
         if params.get("Format") is not None:
             raise invalid_parameter("Format is only valid for inventory-retrieval jobs")
         raw_range = params.get("RetrievalByteRange")
-        job_id = self.ids.job_id()
+        job_id = self.settings.ids.job_id()
         created, complete_at, fails = self._job_times(tier)
 
         def make(archive: ArchiveRecord) -> JobRecord:
@@ -990,7 +933,7 @@ class GlacierService:
         if fmt not in ("JSON", "CSV"):
             raise invalid_parameter(f"Invalid format: '{fmt}'. Valid formats are CSV and JSON.")
         inventory_params = params.get("InventoryRetrievalParameters")
-        job_id = self.ids.job_id()
+        job_id = self.settings.ids.job_id()
         created, complete_at, fails = self._job_times(None)
 
         def make(current: VaultRecord, archives: list[ArchiveRecord]) -> tuple[JobRecord, bytes]:
@@ -1099,7 +1042,7 @@ class GlacierService:
         response = web.StreamResponse(status=206 if partial else 200, headers=headers)
         length = last - first + 1
         response.content_length = length
-        response.headers["x-amzn-RequestId"] = self.ids.request_id()
+        response.headers["x-amzn-RequestId"] = ctx.request_id
         await response.prepare(ctx.request)
         cut = length // 2 if ctx.fault in ("truncate", "reset") else None
         try:
@@ -1108,7 +1051,7 @@ class GlacierService:
                 self.store.job_output_path(job.job_id),
                 base + first,
                 length,
-                executor=self.executor,
+                executor=self.settings.executor,
                 throttle=ctx.throttle,
                 cut_at=cut,
                 request=ctx.request,
@@ -1140,7 +1083,7 @@ class GlacierService:
             return range_tree_hash(leaves, start, end).hex()
         result = await tree_hash_file(
             self.store.job_output_path(job.job_id),
-            executor=self.executor,
+            executor=self.settings.executor,
             offset=start,
             length=end - start + 1,
         )

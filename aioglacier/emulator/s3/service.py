@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import concurrent.futures
 import hashlib
 import ipaddress
 import itertools
@@ -14,7 +13,6 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from email.utils import parsedate_to_datetime
 from functools import partial
 from pathlib import Path
@@ -23,10 +21,8 @@ from urllib.parse import parse_qsl, quote, unquote
 
 from aiohttp import web
 
-from aioglacier.emulator.clock import Clock
-from aioglacier.emulator.faults import FaultInjector
-from aioglacier.emulator.ids import IdGenerator
-from aioglacier.emulator.s3.auth import S3Auth, credential_service, verify_s3_request
+from aioglacier.emulator.pipeline import Api, Exchange, Settings
+from aioglacier.emulator.s3.auth import S3Auth, verify_s3_request
 from aioglacier.emulator.s3.body import (
     BodySource,
     close_segments,
@@ -75,18 +71,16 @@ from aioglacier.emulator.s3.xml import HEADER, NAMESPACE, XmlNode, element, pars
 from aioglacier.emulator.transfer import CHUNK, ConnectionDropped, Throttle, reset_connection
 from aioglacier.sigv4 import HmacSha256
 
-__all__ = ["S3Service", "is_glacier_request"]
+__all__ = ["S3Service"]
 
 _log = logging.getLogger(__name__)
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
-_GLACIER_PATH = re.compile(r"/(-|\d{12})/vaults(/|$)")
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _XML = "application/xml"
 _MAX_XML = 4 * 1024 * 1024
 _MAX_KEY = 1024
 _MAX_METADATA = 2048
-_STREAMING_OPERATIONS = frozenset({"s3.put_object", "s3.upload_part"})
 _ERROR_FAULTS: dict[str, tuple[str, str, int]] = {
     "500": ("InternalError", "We encountered an internal error. Please try again.", 500),
     "503": ("ServiceUnavailable", "Service is unable to handle request.", 503),
@@ -120,17 +114,6 @@ _OBJECT_SUBRESOURCES = frozenset(
 _PRECONDITION = "At least one of the pre-conditions you specified did not hold"
 
 
-def is_glacier_request(request: web.BaseRequest) -> bool:
-    """Whether a request belongs to the Glacier vault API rather than S3: by the service of its
-    SigV4 credential scope; an unsigned request by its shape (a ``/-/vaults`` path or the
-    ``x-amz-glacier-version`` header)."""
-    raw_path, _, raw_query = request.raw_path.partition("?")
-    service = credential_service(request.headers, raw_query)
-    if service is not None:
-        return service != "s3"
-    return "x-amz-glacier-version" in request.headers or bool(_GLACIER_PATH.match(raw_path))
-
-
 @dataclass(frozen=True)
 class _Route:
     operation: str
@@ -139,9 +122,19 @@ class _Route:
     query: dict[str, str]
 
 
+@dataclass(frozen=True)
+class _Admitted:
+    """What admission found: who signed, the route, and the body as it will arrive."""
+
+    auth: S3Auth
+    route: _Route
+    source: BodySource
+
+
 @dataclass
 class _Ctx:
     request: web.BaseRequest
+    request_id: str
     auth: S3Auth
     route: _Route
     fault: str | None
@@ -230,34 +223,19 @@ def _parse_http_date(text: str) -> float | None:
         return None
 
 
-class S3Service:
-    """The emulated S3 service, sharing the emulator's port, store, clock and fault plan."""
+class S3Service(Api[_Admitted]):
+    """The emulated S3 API over an :class:`S3Store`, sharing the emulator's port, database,
+    clock and fault plan (served by the :class:`~aioglacier.emulator.pipeline.Pipeline`)."""
 
-    def __init__(
-        self,
-        store: S3Store,
-        *,
-        credentials: Mapping[str, tuple[str, str | None]],
-        account: str,
-        clock: Clock,
-        auth_clock: Callable[[], datetime],
-        job_delay_scale: float,
-        faults: FaultInjector | None,
-        verify_hashes: bool,
-        executor: concurrent.futures.Executor,
-        ids: IdGenerator,
-        host: str = "127.0.0.1",
-    ) -> None:
+    service = "s3"
+    streaming = frozenset({"s3.put_object", "s3.upload_part"})
+    streams_answer = frozenset({"s3.get_object"})
+    errors = (S3Error,)
+
+    def __init__(self, store: S3Store, settings: Settings) -> None:
+        super().__init__(settings)
         self.store = store
-        self.credentials = dict(credentials)
-        self.account = account
-        self.clock = clock
-        self.auth_clock = auth_clock
-        self.job_delay_scale = job_delay_scale
-        self.faults = faults
-        self.verify_hashes = verify_hashes
-        self.executor = executor
-        self.ids = ids
+        host = settings.host
         # not for secrets: blob and version ids only need to be unique (seeded from the OS)
         self._rng = random.Random(secrets.token_bytes(32))  # noqa: S311
         self._signing_keys: dict[tuple[str, str, str, str], HmacSha256] = {}
@@ -267,7 +245,7 @@ class S3Service:
         except ValueError:
             suffixes.add("." + host.lower())
         self._virtual_suffixes = tuple(suffixes)
-        self._owner = _owner(account)
+        self._owner = _owner(settings.account)
         self._handlers: dict[str, Callable[[_Ctx], Awaitable[web.StreamResponse]]] = {
             "s3.list_buckets": self._list_buckets,
             "s3.create_bucket": self._create_bucket,
@@ -296,7 +274,7 @@ class S3Service:
     # -- ids and time --------------------------------------------------------------------------
 
     def _now(self) -> float:
-        return self.clock.now().timestamp()
+        return self.settings.clock.now().timestamp()
 
     def _blob_id(self) -> str:
         return self._rng.randbytes(16).hex()
@@ -308,87 +286,72 @@ class S3Service:
     def _host_id(self) -> str:
         return base64.b64encode(self._rng.randbytes(48)).decode("ascii")
 
-    # -- the request pipeline ------------------------------------------------------------------
+    # -- the pipeline's questions ----------------------------------------------------------------
 
-    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
-        """Authenticate, inject faults, dispatch; errors become S3 error documents."""
-        request_id = self.ids.request_id()
-        raw_path = request.raw_path.partition("?")[0]
-        try:
-            response = await self._handle(request)
-        except S3Error as exc:
-            response = self._error_response(exc, request, unquote(raw_path), request_id)
-        except ConnectionDropped:
-            response = web.Response(status=500)  # never reaches the client
-        except (ConnectionError, asyncio.IncompleteReadError) as exc:
-            _log.debug("client went away: %r", exc)
-            response = web.Response(status=400)
-        except web.HTTPException:
-            raise
-        except Exception:
-            _log.exception("emulator error on %s %s", request.method, request.path)
-            response = self._error_response(
-                S3Error(
-                    "InternalError", "We encountered an internal error. Please try again.", 500
-                ),
-                request,
-                unquote(raw_path),
-                request_id,
-            )
-        if not response.prepared:
-            response.headers["x-amz-request-id"] = request_id
-            response.headers["x-amz-id-2"] = self._host_id()
-            if not request.content.is_eof():
-                # answered before the body was read (a client waiting on 100-continue never
-                # sends it): the connection cannot be reused
-                response.force_close()
-        return response
-
-    def _error_response(
-        self, error: S3Error, request: web.BaseRequest, resource: str, request_id: str
-    ) -> web.Response:
-        headers = dict(error.headers)
-        if request.method == "HEAD":
-            return web.Response(status=error.status, headers=headers)
-        body = error.document(resource, request_id, self._host_id())
-        return web.Response(status=error.status, body=body, content_type=_XML, headers=headers)
-
-    async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+    async def admit(self, request: web.BaseRequest) -> tuple[str, _Admitted]:
+        """Verify the signature (S3's rules), then route."""
         raw_path, _, raw_query = request.raw_path.partition("?")
         auth = verify_s3_request(
             request.method,
             raw_path,
             raw_query,
             request.headers,
-            lookup_secret=self.credentials.get,
-            now=self.auth_clock(),
+            lookup_secret=self.settings.credentials.get,
+            now=self.settings.auth_clock(),
             key_cache=self._signing_keys,
         )
         route = self._route(request, raw_path, raw_query)
-        fault = self.faults.next_fault(route.operation) if self.faults is not None else None
-        plan = self.faults.plan if self.faults is not None else None
-        source = BodySource(request, auth)
-        streaming = route.operation in _STREAMING_OPERATIONS
-        if fault in _ERROR_FAULTS:
-            if streaming and fault == "timeout":
-                while await source.read(1 << 20):  # the body is received, then refused
-                    pass
-            code, message, status = _ERROR_FAULTS[fault]
-            raise S3Error(code, message, status)
-        if fault == "reset" and not streaming and route.operation != "s3.get_object":
-            reset_connection(request)
-            raise ConnectionDropped
-        if fault == "slow" and plan is not None:
-            await asyncio.sleep(plan.slow_delay)
-        ctx = _Ctx(request, auth, route, fault, Throttle(plan.bandwidth if plan else None), source)
-        response = await self._handlers[route.operation](ctx)
-        if fault == "drop":
-            reset_connection(request)
-            raise ConnectionDropped
-        if fault == "truncate" and isinstance(response, web.Response):
-            await _send_truncated(request, response)
-            raise ConnectionDropped
-        return response
+        return route.operation, _Admitted(auth, route, BodySource(request, auth))
+
+    async def drain(self, request: web.BaseRequest, admitted: _Admitted) -> None:
+        """Read the (decoded) body to its end."""
+        while await admitted.source.read(1 << 20):
+            pass
+
+    async def dispatch(self, exchange: Exchange, admitted: _Admitted) -> web.StreamResponse:
+        """Run the operation's handler."""
+        ctx = _Ctx(
+            exchange.request,
+            exchange.request_id,
+            admitted.auth,
+            admitted.route,
+            exchange.fault,
+            exchange.throttle,
+            admitted.source,
+        )
+        return await self._handlers[exchange.operation](ctx)
+
+    def fault_error(self, fault: str) -> Exception:
+        """S3's answer to an error fault."""
+        code, message, status = _ERROR_FAULTS[fault]
+        return S3Error(code, message, status)
+
+    def internal_error(self) -> Exception:
+        """A 500 ``InternalError``."""
+        return S3Error("InternalError", "We encountered an internal error. Please try again.", 500)
+
+    def error_response(
+        self, error: Exception, request: web.BaseRequest, request_id: str
+    ) -> web.Response:
+        """The XML error document (headers only for HEAD)."""
+        assert isinstance(error, S3Error)
+        headers = dict(error.headers)
+        if request.method == "HEAD":
+            return web.Response(status=error.status, headers=headers)
+        resource = unquote(request.raw_path.partition("?")[0])
+        body = error.document(resource, request_id, self._host_id())
+        return web.Response(status=error.status, body=body, content_type=_XML, headers=headers)
+
+    def stamp(
+        self, response: web.StreamResponse, request: web.BaseRequest, request_id: str
+    ) -> None:
+        """``x-amz-request-id`` and ``x-amz-id-2``."""
+        response.headers["x-amz-request-id"] = request_id
+        response.headers["x-amz-id-2"] = self._host_id()
+        if not request.content.is_eof():
+            # answered before the body was read (a client waiting on 100-continue never
+            # sends it): the connection cannot be reused
+            response.force_close()
 
     def _virtual_bucket(self, host: str | None) -> str | None:
         if not host:
@@ -931,13 +894,13 @@ class S3Service:
         blob = self._blob_id()
         path = self.store.tmp_dir / blob
         length = ctx.source.length or 0
-        verify_sha = self.verify_hashes and len(ctx.auth.payload) == 64
+        verify_sha = self.settings.verify_hashes and len(ctx.auth.payload) == 64
         digests = await receive_to_file(
             ctx.source,
             path,
             sha256=verify_sha,
             checksum=algorithm,
-            executor=self.executor,
+            executor=self.settings.executor,
             throttle=ctx.throttle,
             reset_at=length // 2 if ctx.fault == "reset" else None,
         )
@@ -960,7 +923,7 @@ class S3Service:
                 if expected is None:
                     raise invalid_request(f"Value for {trailer} trailing header is invalid.")
             if (
-                self.verify_hashes
+                self.settings.verify_hashes
                 and expected is not None
                 and digests.checksum is not None
                 and digests.checksum.digest() != expected
@@ -973,7 +936,7 @@ class S3Service:
 
     async def _discard(self, path: Path) -> None:
         await asyncio.get_running_loop().run_in_executor(
-            self.executor, partial(path.unlink, missing_ok=True)
+            self.settings.executor, partial(path.unlink, missing_ok=True)
         )
 
     async def _put_object(self, ctx: _Ctx) -> web.StreamResponse:
@@ -1115,7 +1078,9 @@ class S3Service:
             # small: one executor job reads it all, the answer is an ordinary response
             try:
                 data = (
-                    await loop.run_in_executor(self.executor, read_small, paths, first, last)
+                    await loop.run_in_executor(
+                        self.settings.executor, read_small, paths, first, last
+                    )
                     if length
                     else b""
                 )
@@ -1126,7 +1091,9 @@ class S3Service:
             return web.Response(status=status, headers=headers, body=data)
         try:
             segments = (
-                await loop.run_in_executor(self.executor, open_segments, paths, first, last)
+                await loop.run_in_executor(
+                    self.settings.executor, open_segments, paths, first, last
+                )
                 if length
                 else []
             )
@@ -1136,7 +1103,7 @@ class S3Service:
         try:
             stream = web.StreamResponse(status=status, headers=headers)
             stream.content_length = length
-            stream.headers["x-amz-request-id"] = self.ids.request_id()
+            stream.headers["x-amz-request-id"] = ctx.request_id
             stream.headers["x-amz-id-2"] = self._host_id()
             await stream.prepare(ctx.request)
             cut = length // 2 if ctx.fault in ("truncate", "reset") else None
@@ -1144,7 +1111,7 @@ class S3Service:
                 await send_segments(
                     stream,
                     segments,
-                    executor=self.executor,
+                    executor=self.settings.executor,
                     throttle=ctx.throttle,
                     cut_at=cut,
                     request=ctx.request,
@@ -1159,7 +1126,7 @@ class S3Service:
                 reset_connection(ctx.request)
                 raise ConnectionDropped from None
         finally:
-            await loop.run_in_executor(self.executor, close_segments, segments)
+            await loop.run_in_executor(self.settings.executor, close_segments, segments)
         return stream
 
     async def _delete_object(self, ctx: _Ctx) -> web.StreamResponse:
@@ -1197,9 +1164,9 @@ class S3Service:
         # each key counts as one s3.delete_object for the fault plan: an error fault on a key
         # becomes that key's <Error> (S3 reports InternalError for single keys this way)
         refused: dict[int, S3Error] = {}
-        if self.faults is not None:
+        if self.settings.faults is not None:
             for index in range(len(items)):
-                kind = self.faults.next_fault("s3.delete_object")
+                kind = self.settings.faults.next_fault("s3.delete_object")
                 if kind in _ERROR_FAULTS:
                     refused[index] = S3Error(*_ERROR_FAULTS[kind])
         done = iter(
@@ -1256,7 +1223,7 @@ class S3Service:
         if tier not in TIER_SPEED:
             raise malformed_xml()
         now = self._now()
-        scale = self.job_delay_scale
+        scale = self.settings.job_delay_scale
 
         def decide(record: ObjectRecord) -> tuple[int, str | None, float | None, float | None]:
             if record.delete_marker:
@@ -1341,7 +1308,7 @@ class S3Service:
         self._check_key(ctx.key)
         algorithm, kind = self._upload_checksum(headers)
         upload = S3UploadRecord(
-            upload_id=self.ids.upload_id(),
+            upload_id=self.settings.ids.upload_id(),
             bucket=bucket.name,
             key=ctx.key,
             created=self._now(),
@@ -1840,15 +1807,3 @@ def _invalid_range(raw: str, size: int) -> S3Error:
         {"RangeRequested": raw, "ActualObjectSize": str(size)},
         {"Content-Range": f"bytes */{size}"},
     )
-
-
-async def _send_truncated(request: web.BaseRequest, response: web.Response) -> None:
-    body = response.body
-    data = bytes(body) if isinstance(body, (bytes, bytearray)) else b""
-    stream = web.StreamResponse(status=response.status, headers=response.headers)
-    stream.content_length = len(data)
-    await stream.prepare(request)
-    if data:
-        await stream.write(data[: len(data) // 2])
-    if request.transport is not None:
-        request.transport.close()
