@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from aiohttp import web
 
@@ -34,6 +34,8 @@ __all__ = [
     "Emulator",
     "run_emulator_forever",
 ]
+
+T = TypeVar("T")
 
 #: AWS's documentation example key pair: the emulator's default (and only default) credentials.
 DEFAULT_CREDENTIALS = Credentials(
@@ -217,9 +219,7 @@ class Emulator:
     @property
     def port(self) -> int:
         """The port listened on."""
-        if self._port is None:
-            raise RuntimeError("emulator not started")
-        return self._port
+        return _started(self._port)
 
     @property
     def url(self) -> str:
@@ -248,9 +248,7 @@ class Emulator:
         """Let the first ``after`` requests of ``operation`` (``upload_archive``, ...) through and
         hold the later ones until the returned gate is opened (for tests that must act while a
         client is mid-run). Stopping the emulator opens it."""
-        if self._pipeline is None:
-            raise RuntimeError("emulator not started")
-        return self._pipeline.hold(operation, after)
+        return _started(self._pipeline).hold(operation, after)
 
     async def idle(self) -> None:
         """Wait until no request is being handled: a handler that is still cleaning up after a
@@ -264,18 +262,13 @@ class Emulator:
             raise TypeError(f"the injected clock {self.clock!r} cannot be advanced")
         self.clock.advance(delta if isinstance(delta, timedelta) else timedelta(seconds=delta))
 
-    def _require_store(self) -> GlacierStore:
-        if self._store is None:
-            raise RuntimeError("emulator not started")
-        return self._store
-
     async def vaults(self) -> list[str]:
         """Names of the vaults, sorted."""
-        return sorted(self._require_store().vaults)
+        return sorted(_started(self._store).vaults)
 
     async def archives(self, vault: str) -> list[StoredArchive]:
         """The archives stored in ``vault``, oldest first (KeyError if there is no vault)."""
-        store = self._require_store()
+        store = _started(self._store)
         if vault not in store.vaults:
             raise KeyError(vault)
         return [
@@ -291,7 +284,7 @@ class Emulator:
 
     async def read_archive(self, vault: str, archive_id: str) -> bytes:
         """The bytes of an archive (KeyError if it is not in ``vault``)."""
-        store = self._require_store()
+        store = _started(self._store)
         record = await store.get_archive(vault, archive_id)
         if record is None:
             raise KeyError(archive_id)
@@ -304,20 +297,15 @@ class Emulator:
 
     # -- S3 test helpers -----------------------------------------------------------------------
 
-    def _require_s3(self) -> S3Store:
-        if self._s3_store is None:
-            raise RuntimeError("emulator not started")
-        return self._s3_store
-
     async def buckets(self) -> list[str]:
         """Names of the S3 buckets, sorted."""
-        return sorted(self._require_s3().buckets)
+        return sorted(_started(self._s3_store).buckets)
 
     async def objects(self, bucket: str, *, versions: bool = False) -> list[StoredObject]:
         """The objects of ``bucket`` by key: the current versions (delete markers hide a key),
         or with ``versions`` every version and delete marker, newest first per key (KeyError
         if there is no bucket)."""
-        store = self._require_s3()
+        store = _started(self._s3_store)
         if bucket not in store.buckets:
             raise KeyError(bucket)
         now = self.clock.now().timestamp()
@@ -343,7 +331,7 @@ class Emulator:
     async def read_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
         """The bytes of an object's current version (or ``version_id``), whatever its storage
         class (KeyError if there is no such object or version)."""
-        store = self._require_s3()
+        store = _started(self._s3_store)
         if bucket not in store.buckets:
             raise KeyError(bucket)
         found = [
@@ -362,7 +350,15 @@ class Emulator:
 
     async def multipart_uploads(self, bucket: str) -> list[tuple[str, str]]:
         """``(key, upload id)`` of the multipart uploads in progress in ``bucket``."""
-        return [(u.key, u.upload_id) for u in await self._require_s3().list_uploads(bucket, "")]
+        return [
+            (u.key, u.upload_id) for u in await _started(self._s3_store).list_uploads(bucket, "")
+        ]
+
+
+def _started(value: T | None) -> T:
+    if value is None:
+        raise RuntimeError("emulator not started")
+    return value
 
 
 async def run_emulator_forever(

@@ -29,6 +29,7 @@ __all__ = [
     "FileSink",
     "Received",
     "Throttle",
+    "read_up_to",
     "receive_body",
     "reset_connection",
     "send_file_range",
@@ -171,7 +172,7 @@ async def receive_body(
             if expected is not None:
                 data = await content.readexactly(want) if want > 0 else b""
             else:
-                data = await _read_up_to(content, want)
+                data = await read_up_to(content, want)
             received += len(data)
             await throttle.account(len(data))
             if reset_at is not None and received >= reset_at and data:
@@ -195,7 +196,7 @@ async def receive_body(
         raise
 
 
-async def _read_up_to(content: StreamReader, size: int) -> bytes:
+async def read_up_to(content: StreamReader, size: int) -> bytes:
     """Read up to ``size`` bytes (fewer only at the end of the body)."""
     parts: list[bytes] = []
     got = 0

@@ -9,7 +9,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -801,12 +801,27 @@ class GlacierService(Api[_Admitted]):
 
     # -- jobs ----------------------------------------------------------------------------------
 
-    def _job_times(self, tier: str | None) -> tuple[datetime, datetime, bool]:
+    def _new_job(
+        self, tier: str | None, description: str | None, sns_topic: str | None
+    ) -> JobRecord:
+        """A job started now, with its delay and fate drawn (``tier`` None: an inventory
+        retrieval); the caller fills in the vault, the action and the details."""
         now = self._now()
         delay = INVENTORY_DELAY if tier is None else TIER_DELAYS[tier]
-        complete_at = now + timedelta(seconds=delay.total_seconds() * self.settings.job_delay_scale)
-        fails = self.settings.faults.next_job_fails() if self.settings.faults is not None else False
-        return now, complete_at, fails
+        scale = self.settings.job_delay_scale
+        faults = self.settings.faults
+        return JobRecord(
+            job_id=self.settings.ids.job_id(),
+            vault="",
+            vault_arn="",
+            action="",
+            description=description,
+            created_at=now,
+            complete_at=now + timedelta(seconds=delay.total_seconds() * scale),
+            failed=faults.next_job_fails() if faults is not None else False,
+            sns_topic=sns_topic,
+            tier=tier,
+        )
 
     async def _initiate_job(self, ctx: _Ctx) -> web.StreamResponse:
         vault = self._vault(ctx)
@@ -864,8 +879,7 @@ class GlacierService(Api[_Admitted]):
         if params.get("Format") is not None:
             raise invalid_parameter("Format is only valid for inventory-retrieval jobs")
         raw_range = params.get("RetrievalByteRange")
-        job_id = self.settings.ids.job_id()
-        created, complete_at, fails = self._job_times(tier)
+        base = self._new_job(tier, description, sns_topic)
 
         def make(archive: ArchiveRecord) -> JobRecord:
             start, end = 0, archive.size - 1
@@ -895,17 +909,11 @@ class GlacierService(Api[_Admitted]):
                 range_hash = range_tree_hash(leaves, start, end).hex()
             else:
                 range_hash = None
-            return JobRecord(
-                job_id=job_id,
+            return replace(
+                base,
                 vault=vault.name,
                 vault_arn=vault.arn,
                 action="ArchiveRetrieval",
-                description=description,
-                created_at=created,
-                complete_at=complete_at,
-                failed=fails,
-                sns_topic=sns_topic,
-                tier=tier,
                 archive_id=archive.archive_id,
                 archive_size=archive.size,
                 archive_tree_hash=archive.tree_hash,
@@ -933,22 +941,15 @@ class GlacierService(Api[_Admitted]):
         if fmt not in ("JSON", "CSV"):
             raise invalid_parameter(f"Invalid format: '{fmt}'. Valid formats are CSV and JSON.")
         inventory_params = params.get("InventoryRetrievalParameters")
-        job_id = self.settings.ids.job_id()
-        created, complete_at, fails = self._job_times(None)
+        base = self._new_job(None, description, sns_topic)
 
         def make(current: VaultRecord, archives: list[ArchiveRecord]) -> tuple[JobRecord, bytes]:
-            document = render_inventory(current.arn, created, archives, fmt)
-            job = JobRecord(
-                job_id=job_id,
+            document = render_inventory(current.arn, base.created_at, archives, fmt)
+            job = replace(
+                base,
                 vault=current.name,
                 vault_arn=current.arn,
                 action="InventoryRetrieval",
-                description=description,
-                created_at=created,
-                complete_at=complete_at,
-                failed=fails,
-                sns_topic=sns_topic,
-                tier=None,
                 inventory_format=fmt,
                 inventory_size=len(document),
                 inventory_params=json.dumps(inventory_params) if inventory_params else None,

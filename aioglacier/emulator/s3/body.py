@@ -30,7 +30,13 @@ from aioglacier.emulator.s3.auth import (
 )
 from aioglacier.emulator.s3.checksums import Checksum
 from aioglacier.emulator.s3.errors import S3Error
-from aioglacier.emulator.transfer import CHUNK, ConnectionDropped, Throttle, reset_connection
+from aioglacier.emulator.transfer import (
+    CHUNK,
+    ConnectionDropped,
+    Throttle,
+    read_up_to,
+    reset_connection,
+)
 
 __all__ = [
     "BodySource",
@@ -127,15 +133,7 @@ class BodySource:
                 return await content.readexactly(want)
             except asyncio.IncompleteReadError:
                 raise _incomplete() from None
-        parts: list[bytes] = []
-        got = 0
-        while got < size:
-            data = await content.read(size - got)
-            if not data:
-                break
-            parts.append(data)
-            got += len(data)
-        return b"".join(parts)
+        return await read_up_to(content, size)
 
     async def _read_chunked(self, size: int) -> bytes:
         while not self._buffer:
