@@ -19,10 +19,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,6 +35,8 @@ __all__ = [
     "clear_dir",
     "discard",
     "fsync_dir",
+    "record_from_row",
+    "record_row",
     "remove_orphans",
     "truncate_and_sync",
     "write_file_durably",
@@ -41,6 +44,7 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: The database file under the data directory.
 DATABASE_NAME = "emulator.sqlite3"
@@ -105,6 +109,34 @@ async def discard(path: Path, executor: concurrent.futures.Executor | None) -> N
     """Unlink ``path`` (if it exists) on ``executor``, off the event loop."""
     await asyncio.get_running_loop().run_in_executor(
         executor, partial(path.unlink, missing_ok=True)
+    )
+
+
+# -- rows and records ------------------------------------------------------------------------
+
+
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def record_from_row(cls: type[R], row: Sequence[Any], **convert: Callable[[Any], Any]) -> R:
+    """The dataclass ``cls`` from a row whose columns are its fields in order (fields after the
+    row's last column keep their defaults); ``convert`` maps a field's name to how its stored
+    value becomes the field's."""
+    return cls(
+        *(
+            convert[name](value) if name in convert else value
+            for name, value in zip(_field_names(cls), row, strict=False)
+        )
+    )
+
+
+def record_row(record: Any, **convert: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """The row of a dataclass ``record``, its fields in order; ``convert`` maps a field's name
+    to how its value is stored."""
+    return tuple(
+        convert[name](getattr(record, name)) if name in convert else getattr(record, name)
+        for name in _field_names(type(record))
     )
 
 

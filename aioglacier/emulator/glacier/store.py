@@ -40,6 +40,8 @@ from aioglacier.emulator.storage import (
     Database,
     Tx,
     clear_dir,
+    record_from_row,
+    record_row,
     remove_orphans,
 )
 
@@ -140,55 +142,11 @@ def _dt(ts: float) -> datetime:
 
 
 def _job_from_row(row: tuple[Any, ...]) -> JobRecord:
-    return JobRecord(
-        job_id=row[0],
-        vault=row[1],
-        vault_arn=row[2],
-        action=row[3],
-        description=row[4],
-        created_at=_dt(row[5]),
-        complete_at=_dt(row[6]),
-        failed=bool(row[7]),
-        sns_topic=row[8],
-        tier=row[9],
-        archive_id=row[10],
-        archive_size=row[11],
-        archive_tree_hash=row[12],
-        range_start=row[13],
-        range_end=row[14],
-        range_tree_hash=row[15],
-        leaves=row[16],
-        archive_description=row[17],
-        inventory_format=row[18],
-        inventory_size=row[19],
-        inventory_params=row[20],
-    )
+    return record_from_row(JobRecord, row, created_at=_dt, complete_at=_dt, failed=bool)
 
 
 def _job_row(job: JobRecord) -> tuple[Any, ...]:
-    return (
-        job.job_id,
-        job.vault,
-        job.vault_arn,
-        job.action,
-        job.description,
-        _ts(job.created_at),
-        _ts(job.complete_at),
-        int(job.failed),
-        job.sns_topic,
-        job.tier,
-        job.archive_id,
-        job.archive_size,
-        job.archive_tree_hash,
-        job.range_start,
-        job.range_end,
-        job.range_tree_hash,
-        job.leaves,
-        job.archive_description,
-        job.inventory_format,
-        job.inventory_size,
-        job.inventory_params,
-    )
+    return record_row(job, created_at=_ts, complete_at=_ts, failed=int)
 
 
 class GlacierStore:

@@ -66,7 +66,7 @@ from aioglacier.emulator.s3.models import (
     iso_date,
     restore_expiry,
 )
-from aioglacier.emulator.s3.store import S3Store
+from aioglacier.emulator.s3.store import ListPage, S3Store
 from aioglacier.emulator.s3.xml import HEADER, NAMESPACE, XmlNode, element, parse_document
 from aioglacier.emulator.transfer import CHUNK, ConnectionDropped, Throttle, reset_connection
 from aioglacier.sigv4 import HmacSha256
@@ -197,6 +197,15 @@ def _encoder(query: Mapping[str, str]) -> Callable[[str], str]:
             "Invalid Encoding Method specified in Request", "encoding-type", encoding
         )
     return lambda text: quote(text, safe="/")
+
+
+def _listing_params(query: Mapping[str, str]) -> tuple[Callable[[str], str], str, str | None, int]:
+    """A listing's ``encoding-type`` (as an encoder), ``prefix``, ``delimiter`` and
+    ``max-keys``."""
+    encode = _encoder(query)
+    prefix = query.get("prefix", "")
+    delimiter = query.get("delimiter") or None
+    return encode, prefix, delimiter, _int_param(query, "max-keys", 1000, 1000)
 
 
 def _owner(account: str) -> str:
@@ -677,13 +686,32 @@ class S3Service(Api[_Admitted]):
         parts.append("</Contents>")
         return "".join(parts)
 
+    def _listing_response(
+        self,
+        parts: list[str],
+        page: ListPage,
+        encode: Callable[[str], str],
+        *,
+        owner: bool,
+        restore: bool,
+    ) -> web.Response:
+        """A ``ListBucketResult`` document: ``parts`` (its opening elements), then the page's
+        objects and common prefixes."""
+        now = self._now()
+        parts += [
+            self._contents(r, encode, owner=owner, restore=restore, now=now) for r in page.objects
+        ]
+        parts += [
+            f"<CommonPrefixes>{element('Prefix', encode(p))}</CommonPrefixes>"
+            for p in page.prefixes
+        ]
+        parts.append("</ListBucketResult>")
+        return _xml_response("".join(parts))
+
     async def _list_objects_v2(self, ctx: _Ctx) -> web.StreamResponse:
         self._bucket(ctx)
         query = ctx.query
-        encode = _encoder(query)
-        prefix = query.get("prefix", "")
-        delimiter = query.get("delimiter") or None
-        max_keys = _int_param(query, "max-keys", 1000, 1000)
+        encode, prefix, delimiter, max_keys = _listing_params(query)
         token = query.get("continuation-token")
         start_after = query.get("start-after")
         restore = self._optional_attributes(ctx)
@@ -691,7 +719,6 @@ class S3Service(Api[_Admitted]):
         if token is not None:
             after = _decode_token(token)
         page = await self.store.list_objects(ctx.bucket_name, prefix, delimiter, after, max_keys)
-        now = self._now()
         owner = _bool_param(query, "fetch-owner")
         parts = [
             f'<ListBucketResult xmlns="{NAMESPACE}">',
@@ -711,29 +738,17 @@ class S3Service(Api[_Admitted]):
             parts.append(element("NextContinuationToken", _encode_token(page.last)))
         if start_after is not None:
             parts.append(element("StartAfter", encode(start_after)))
-        parts += [
-            self._contents(r, encode, owner=owner, restore=restore, now=now) for r in page.objects
-        ]
-        parts += [
-            f"<CommonPrefixes>{element('Prefix', encode(p))}</CommonPrefixes>"
-            for p in page.prefixes
-        ]
-        parts.append("</ListBucketResult>")
-        return _xml_response("".join(parts))
+        return self._listing_response(parts, page, encode, owner=owner, restore=restore)
 
     async def _list_objects_v1(self, ctx: _Ctx) -> web.StreamResponse:
         self._bucket(ctx)
         query = ctx.query
-        encode = _encoder(query)
-        prefix = query.get("prefix", "")
-        delimiter = query.get("delimiter") or None
-        max_keys = _int_param(query, "max-keys", 1000, 1000)
+        encode, prefix, delimiter, max_keys = _listing_params(query)
         marker = query.get("marker")
         restore = self._optional_attributes(ctx)
         page = await self.store.list_objects(
             ctx.bucket_name, prefix, delimiter, marker or None, max_keys
         )
-        now = self._now()
         parts = [
             f'<ListBucketResult xmlns="{NAMESPACE}">',
             element("Name", ctx.bucket_name),
@@ -748,23 +763,12 @@ class S3Service(Api[_Admitted]):
         if "encoding-type" in query:
             parts.append(element("EncodingType", "url"))
         parts.append(element("IsTruncated", page.truncated))
-        parts += [
-            self._contents(r, encode, owner=True, restore=restore, now=now) for r in page.objects
-        ]
-        parts += [
-            f"<CommonPrefixes>{element('Prefix', encode(p))}</CommonPrefixes>"
-            for p in page.prefixes
-        ]
-        parts.append("</ListBucketResult>")
-        return _xml_response("".join(parts))
+        return self._listing_response(parts, page, encode, owner=True, restore=restore)
 
     async def _list_object_versions(self, ctx: _Ctx) -> web.StreamResponse:
         self._bucket(ctx)
         query = ctx.query
-        encode = _encoder(query)
-        prefix = query.get("prefix", "")
-        delimiter = query.get("delimiter") or None
-        max_keys = _int_param(query, "max-keys", 1000, 1000)
+        encode, prefix, delimiter, max_keys = _listing_params(query)
         key_marker = query.get("key-marker") or None
         version_marker = query.get("version-id-marker") or None
         if version_marker is not None and key_marker is None:

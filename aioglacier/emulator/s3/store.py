@@ -34,7 +34,13 @@ from aioglacier.emulator.s3.models import (
     PartEntry,
     S3UploadRecord,
 )
-from aioglacier.emulator.storage import Database, Tx, clear_dir, remove_orphans
+from aioglacier.emulator.storage import (
+    Database,
+    Tx,
+    clear_dir,
+    record_from_row,
+    remove_orphans,
+)
 
 __all__ = ["ListPage", "S3Store", "VersionPage"]
 
@@ -120,48 +126,32 @@ COMPLETED_RETENTION = 3600.0
 
 
 def _object_from_row(row: tuple[Any, ...]) -> ObjectRecord:
-    return ObjectRecord(
-        seq=row[0],
-        bucket=row[1],
-        key=row[2],
-        version_id=row[3],
-        is_latest=bool(row[4]),
-        delete_marker=bool(row[5]),
-        size=row[6],
-        etag=row[7],
-        last_modified=row[8],
-        storage_class=row[9],
-        content_type=row[10],
-        metadata=json.loads(row[11]),
-        headers=json.loads(row[12]),
-        checksum_algorithm=row[13],
-        checksum=row[14],
-        checksum_type=row[15],
-        part_sizes=tuple(json.loads(row[16])) if row[16] is not None else None,
-        blobs=tuple(row[17].split()) if row[17] else (),
-        restore_tier=row[18],
-        restore_complete=row[19],
-        restore_expiry=row[20],
+    return record_from_row(
+        ObjectRecord,
+        row,
+        is_latest=bool,
+        delete_marker=bool,
+        metadata=json.loads,
+        headers=json.loads,
+        part_sizes=_part_sizes,
+        blobs=_blobs,
     )
+
+
+def _part_sizes(stored: str | None) -> tuple[int, ...] | None:
+    return tuple(json.loads(stored)) if stored is not None else None
+
+
+def _blobs(stored: str) -> tuple[str, ...]:
+    return tuple(stored.split()) if stored else ()
 
 
 def _upload_from_row(row: tuple[Any, ...]) -> S3UploadRecord:
-    return S3UploadRecord(
-        upload_id=row[0],
-        bucket=row[1],
-        key=row[2],
-        created=row[3],
-        storage_class=row[4],
-        content_type=row[5],
-        metadata=json.loads(row[6]),
-        headers=json.loads(row[7]),
-        checksum_algorithm=row[8],
-        checksum_type=row[9],
-    )
+    return record_from_row(S3UploadRecord, row, metadata=json.loads, headers=json.loads)
 
 
 def _part_from_row(row: tuple[Any, ...]) -> PartEntry:
-    return PartEntry(row[0], row[1], row[2], row[3], row[4], row[5], bytes(row[6]))
+    return record_from_row(PartEntry, row, md5=bytes)
 
 
 class ListPage:
