@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import StreamReader, web
 
@@ -28,6 +29,8 @@ __all__ = [
     "ConnectionDropped",
     "FileSink",
     "Received",
+    "Sink",
+    "SinkWriter",
     "Throttle",
     "read_up_to",
     "receive_body",
@@ -130,6 +133,45 @@ class FileSink:
             self.path.unlink(missing_ok=True)
 
 
+class Sink(Protocol):
+    """Where a body goes: written chunk by chunk on an executor thread (``last``: the final
+    chunk, then make it durable), or discarded."""
+
+    def write(self, data: bytes, *, last: bool) -> None:
+        """Write (and hash) ``data``; with ``last``, finish the file."""
+
+    def discard(self) -> None:
+        """Drop what was written."""
+
+
+class SinkWriter:
+    """Feeds a :class:`Sink` on ``executor`` with one write in flight while the loop reads the
+    next chunk (double buffering)."""
+
+    def __init__(self, sink: Sink, executor: concurrent.futures.Executor | None) -> None:
+        self._sink = sink
+        self._executor = executor
+        self._pending: asyncio.Future[None] | None = None
+
+    async def write(self, data: bytes, *, last: bool) -> None:
+        """Hand ``data`` over once the previous write is done; wait for the ``last`` one."""
+        loop = asyncio.get_running_loop()
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            await pending
+        job = loop.run_in_executor(self._executor, partial(self._sink.write, data, last=last))
+        if last:
+            await job
+        else:
+            self._pending = job
+
+    async def discard(self) -> None:
+        """Let the write in flight end (whatever its outcome), then discard the sink."""
+        if self._pending is not None:
+            await asyncio.gather(self._pending, return_exceptions=True)
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._sink.discard)
+
+
 @dataclass(frozen=True)
 class Received:
     """What :func:`receive_body` got."""
@@ -139,7 +181,7 @@ class Received:
 
 async def receive_body(
     request: web.BaseRequest,
-    sink: FileSink,
+    sink: Sink,
     *,
     expected: int | None,
     executor: concurrent.futures.Executor | None,
@@ -153,13 +195,12 @@ async def receive_body(
     many bytes and raise :class:`ConnectionDropped` (fault injection). On any failure the sink
     is discarded. ``first`` is a body already read in full (small bodies).
     """
-    loop = asyncio.get_running_loop()
-    pending: asyncio.Future[None] | None = None
+    writer = SinkWriter(sink, executor)
     received = 0
     try:
         if first is not None:
             await throttle.account(len(first))
-            await loop.run_in_executor(executor, partial(sink.write, first, last=True))
+            await writer.write(first, last=True)
             return Received(len(first))
         content = request.content
         while True:
@@ -182,17 +223,11 @@ async def receive_body(
             last = not continue_reading and (
                 not data or (expected is not None and received >= expected)
             )
-            if pending is not None:
-                await pending
-                pending = None
+            await writer.write(data, last=last)
             if last:
-                await loop.run_in_executor(executor, partial(sink.write, data, last=True))
                 return Received(received)
-            pending = loop.run_in_executor(executor, partial(sink.write, data, last=False))
     except BaseException:
-        if pending is not None:
-            await asyncio.gather(pending, return_exceptions=True)
-        await loop.run_in_executor(executor, sink.discard)
+        await writer.discard()
         raise
 
 

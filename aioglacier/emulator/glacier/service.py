@@ -11,7 +11,6 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
@@ -39,11 +38,12 @@ from aioglacier.emulator.glacier.models import (
 from aioglacier.emulator.glacier.store import GlacierStore
 from aioglacier.emulator.ids import format_date, format_inventory_date
 from aioglacier.emulator.pipeline import Api, Exchange, Settings
-from aioglacier.emulator.storage import truncate_and_sync
+from aioglacier.emulator.storage import discard, truncate_and_sync
 from aioglacier.emulator.transfer import (
     CHUNK,
     ConnectionDropped,
     FileSink,
+    Received,
     Throttle,
     receive_body,
     reset_connection,
@@ -434,24 +434,16 @@ class GlacierService(Api[_Admitted]):
         first: bytes | None = None
         if expected is not None and expected <= CHUNK and ctx.fault != "reset":
             first = await ctx.request.content.readexactly(expected) if expected else b""
-        received = await receive_body(
-            ctx.request,
-            sink,
-            expected=expected,
-            executor=self.settings.executor,
-            throttle=ctx.throttle,
-            reset_at=(expected or 0) // 2 if ctx.fault == "reset" else None,
-            first=first,
-        )
+        received = await self._receive(ctx, sink, expected, first)
         if received.size == 0:
-            await self._discard(received_path)
+            await discard(received_path, self.settings.executor)
             raise invalid_parameter("Invalid Content-Length: 0. An archive must not be empty.")
         leaves: bytes | None = None
         if hasher is not None:
             try:
                 self._compare_hashes(hasher, content_sha256, tree_hash)
             except GlacierError:
-                await self._discard(received_path)
+                await discard(received_path, self.settings.executor)
                 raise
             leaves = b"".join(hasher.leaves())
         record = ArchiveRecord(
@@ -473,9 +465,18 @@ class GlacierService(Api[_Admitted]):
             },
         )
 
-    async def _discard(self, path: Path) -> None:
-        await asyncio.get_running_loop().run_in_executor(
-            self.settings.executor, lambda: path.unlink(missing_ok=True)
+    async def _receive(
+        self, ctx: _Ctx, sink: FileSink, expected: int | None, first: bytes | None = None
+    ) -> Received:
+        """Receive the body into ``sink`` (a ``reset`` fault cuts it half way)."""
+        return await receive_body(
+            ctx.request,
+            sink,
+            expected=expected,
+            executor=self.settings.executor,
+            throttle=ctx.throttle,
+            reset_at=(expected or 0) // 2 if ctx.fault == "reset" else None,
+            first=first,
         )
 
     @staticmethod
@@ -588,14 +589,7 @@ class GlacierService(Api[_Admitted]):
                     create=False,
                     hasher=hasher,
                 )
-                received = await receive_body(
-                    ctx.request,
-                    sink,
-                    expected=size,
-                    executor=self.settings.executor,
-                    throttle=ctx.throttle,
-                    reset_at=size // 2 if ctx.fault == "reset" else None,
-                )
+                received = await self._receive(ctx, sink, size)
                 if received.size != size:
                     raise invalid_parameter(
                         f"The body is {received.size} bytes, the Content-Range says {size}"

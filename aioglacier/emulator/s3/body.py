@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from aioglacier.emulator.s3.errors import S3Error
 from aioglacier.emulator.transfer import (
     CHUNK,
     ConnectionDropped,
+    SinkWriter,
     Throttle,
     read_up_to,
     reset_connection,
@@ -294,13 +294,12 @@ async def receive_to_file(
     """Stream the payload into a new file ``path`` (hashed on the way) and fsync it. On any
     failure the file is removed. ``reset_at``: reset the connection after that many bytes and
     raise :class:`ConnectionDropped` (fault injection)."""
-    loop = asyncio.get_running_loop()
     sink = _Sink(
         path,
         sha256=hashlib.sha256() if sha256 else None,
         checksum=Checksum(checksum) if checksum else None,
     )
-    pending: asyncio.Future[None] | None = None
+    writer = SinkWriter(sink, executor)
     received = 0
     try:
         small = source.length is not None and source.length <= CHUNK and reset_at is None
@@ -318,7 +317,7 @@ async def receive_to_file(
                 raise _incomplete()
             data = b"".join(pieces)
             await throttle.account(len(data))
-            await loop.run_in_executor(executor, partial(sink.write, data, last=True))
+            await writer.write(data, last=True)
             received = len(data)
         while not small:
             want = CHUNK
@@ -330,17 +329,11 @@ async def receive_to_file(
             data = await source.read(want)
             received += len(data)
             await throttle.account(len(data))
-            if pending is not None:
-                await pending
-                pending = None
+            await writer.write(data, last=not data)
             if not data:
-                await loop.run_in_executor(executor, partial(sink.write, b"", last=True))
                 break
-            pending = loop.run_in_executor(executor, partial(sink.write, data, last=False))
     except BaseException:
-        if pending is not None:
-            await asyncio.gather(pending, return_exceptions=True)
-        await loop.run_in_executor(executor, sink.discard)
+        await writer.discard()
         raise
     return Digests(
         size=received,

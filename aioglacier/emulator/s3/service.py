@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
@@ -68,6 +67,7 @@ from aioglacier.emulator.s3.models import (
 )
 from aioglacier.emulator.s3.store import ListPage, S3Store
 from aioglacier.emulator.s3.xml import HEADER, NAMESPACE, XmlNode, element, parse_document
+from aioglacier.emulator.storage import discard
 from aioglacier.emulator.transfer import CHUNK, ConnectionDropped, Throttle, reset_connection
 from aioglacier.sigv4 import HmacSha256
 
@@ -934,14 +934,9 @@ class S3Service(Api[_Admitted]):
             ):
                 raise _bad_checksum(digests.checksum.algorithm)
         except BaseException:
-            await self._discard(path)
+            await discard(path, self.settings.executor)
             raise
         return path, blob, digests
-
-    async def _discard(self, path: Path) -> None:
-        await asyncio.get_running_loop().run_in_executor(
-            self.settings.executor, partial(path.unlink, missing_ok=True)
-        )
 
     async def _put_object(self, ctx: _Ctx) -> web.StreamResponse:
         bucket = self._bucket(ctx)
@@ -979,7 +974,7 @@ class S3Service(Api[_Admitted]):
         empty = not digests.size
         try:
             if empty:  # an empty object needs no file
-                await self._discard(path)
+                await discard(path, self.settings.executor)
             stored = await self.store.put_object(
                 record,
                 path,
@@ -990,7 +985,7 @@ class S3Service(Api[_Admitted]):
                 install=not empty,
             )
         except BaseException:
-            await self._discard(path)
+            await discard(path, self.settings.executor)
             raise
         answer = {"ETag": stored.etag}
         if algorithm is not None and checksum is not None:
@@ -1376,7 +1371,7 @@ class S3Service(Api[_Admitted]):
         try:
             await self.store.put_part(bucket.name, ctx.key, upload_id, part, path)
         except BaseException:
-            await self._discard(path)
+            await discard(path, self.settings.executor)
             raise
         answer = {"ETag": part.etag}
         if algorithm is not None and checksum is not None:

@@ -39,6 +39,7 @@ from aioglacier.emulator.storage import (
     Tx,
     clear_dir,
     record_from_row,
+    record_row,
     remove_orphans,
 )
 
@@ -135,6 +136,18 @@ def _object_from_row(row: tuple[Any, ...]) -> ObjectRecord:
         headers=json.loads,
         part_sizes=_part_sizes,
         blobs=_blobs,
+    )
+
+
+def _object_row(record: ObjectRecord) -> tuple[Any, ...]:
+    return record_row(
+        record,
+        is_latest=int,
+        delete_marker=int,
+        metadata=json.dumps,
+        headers=json.dumps,
+        part_sizes=lambda sizes: json.dumps(list(sizes)) if sizes is not None else None,
+        blobs=" ".join,
     )
 
 
@@ -351,28 +364,16 @@ class S3Store:
         cursor = tx.conn.execute(
             f"INSERT INTO s3_objects ({_OBJECT_COLUMNS.partition(', ')[2]}) "
             f"VALUES ({', '.join('?' * 20)})",
-            (
-                record.bucket,
-                record.key,
-                version_id,
-                1,
-                int(record.delete_marker),
-                record.size,
-                record.etag,
-                record.last_modified,
-                record.storage_class,
-                record.content_type,
-                json.dumps(record.metadata),
-                json.dumps(record.headers),
-                record.checksum_algorithm,
-                record.checksum,
-                record.checksum_type,
-                json.dumps(list(record.part_sizes)) if record.part_sizes is not None else None,
-                " ".join(record.blobs),
-                None,
-                None,
-                None,
-            ),
+            _object_row(
+                _replace(
+                    record,
+                    version_id=version_id,
+                    is_latest=True,
+                    restore_tier=None,
+                    restore_complete=None,
+                    restore_expiry=None,
+                )
+            )[1:],
         )
         seq = cursor.lastrowid
         assert seq is not None
@@ -705,18 +706,7 @@ class S3Store:
             self._bucket_row(tx, upload.bucket)
             tx.conn.execute(
                 f"INSERT INTO s3_uploads ({_UPLOAD_COLUMNS}) VALUES ({', '.join('?' * 10)})",
-                (
-                    upload.upload_id,
-                    upload.bucket,
-                    upload.key,
-                    upload.created,
-                    upload.storage_class,
-                    upload.content_type,
-                    json.dumps(upload.metadata),
-                    json.dumps(upload.headers),
-                    upload.checksum_algorithm,
-                    upload.checksum_type,
-                ),
+                record_row(upload, metadata=json.dumps, headers=json.dumps),
             )
 
         await self.db.call(op)
