@@ -8,7 +8,7 @@ fsynced before it is renamed into place (:meth:`Tx.install`), renamed before the
 it commits, and the response is sent after the commit. Files that a call stops naming are
 unlinked after the commit (:meth:`Tx.unlink_after_commit`); a call that fails has its renames
 undone. On open, each API's store drops the files no committed metadata names (left by a crash
-between rename and commit, :func:`remove_orphans`) and its temporary files (:func:`clear_dir`).
+between rename and commit) and its temporary files (:func:`remove_orphans`).
 
 The Glacier tables live in :mod:`aioglacier.emulator.glacier.store`, the S3 tables in
 :mod:`aioglacier.emulator.s3.store`; both are tables of the one :class:`Database`.
@@ -32,7 +32,6 @@ from typing import Any, TypeVar
 __all__ = [
     "Database",
     "Tx",
-    "clear_dir",
     "discard",
     "fsync_dir",
     "record_from_row",
@@ -91,14 +90,10 @@ def unlink_all(paths: Iterable[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-def clear_dir(directory: Path) -> None:
-    """Unlink every file of ``directory`` (temporary files left by a crash)."""
-    unlink_all(directory / name for name in os.listdir(directory))
-
-
-def remove_orphans(directory: Path, known: Collection[str]) -> None:
+def remove_orphans(directory: Path, known: Collection[str] = ()) -> None:
     """Unlink the files of ``directory`` whose names are not in ``known`` (committed
-    metadata names them): what a crash between a rename and its commit leaves."""
+    metadata names them): what a crash between a rename and its commit leaves, or (``known``
+    empty) the temporary files of bodies that were being received."""
     for name in os.listdir(directory):
         if name not in known:
             _log.info("removing orphan file %s", directory / name)

@@ -36,6 +36,7 @@ __all__ = [
     "receive_body",
     "reset_connection",
     "send_file_range",
+    "send_segments",
 ]
 
 CHUNK = 1024 * 1024
@@ -256,37 +257,76 @@ async def send_file_range(
     request: web.BaseRequest | None = None,
     reset: bool = False,
 ) -> None:
-    """Write ``length`` bytes of ``path`` from ``offset`` to a prepared response.
-
-    ``cut_at``: stop after that many bytes and close (``reset``: RST) the connection (faults).
-    """
+    """Write ``length`` bytes of ``path`` from ``offset`` to a prepared response (see
+    :func:`send_segments`)."""
     loop = asyncio.get_running_loop()
     fd = await loop.run_in_executor(executor, os.open, path, os.O_RDONLY)
     try:
-        sent = 0
-        limit = length if cut_at is None else min(cut_at, length)
-        next_read: asyncio.Future[bytes] | None = None
-        if limit > 0:
-            next_read = loop.run_in_executor(executor, os.pread, fd, min(CHUNK, limit), offset)
+        await send_segments(
+            response,
+            [(fd, offset, length)],
+            executor=executor,
+            throttle=throttle,
+            cut_at=cut_at,
+            request=request,
+            reset=reset,
+        )
+    finally:
+        await loop.run_in_executor(executor, os.close, fd)
+
+
+async def send_segments(
+    response: web.StreamResponse,
+    segments: list[tuple[int, int, int]],
+    *,
+    executor: concurrent.futures.Executor | None,
+    throttle: Throttle,
+    cut_at: int | None = None,
+    request: web.BaseRequest | None = None,
+    reset: bool = False,
+) -> None:
+    """Write ``segments`` (open file, offset, length) to a prepared response, reading ahead one
+    piece; ``cut_at``: stop after that many bytes and close (``reset``: RST) the connection
+    (faults)."""
+    loop = asyncio.get_running_loop()
+    pieces: list[tuple[int, int, int]] = []
+    for fd, offset, length in segments:
+        done = 0
+        while done < length:
+            count = min(CHUNK, length - done)
+            pieces.append((fd, offset + done, count))
+            done += count
+    sent = 0
+    next_read: asyncio.Future[bytes] | None = None
+    index = 0
+
+    def schedule() -> asyncio.Future[bytes] | None:
+        nonlocal index
+        if index >= len(pieces):
+            return None
+        fd, offset, count = pieces[index]
+        index += 1
+        return loop.run_in_executor(executor, os.pread, fd, count, offset)
+
+    try:
+        next_read = schedule()
         while next_read is not None:
             data = await next_read
             next_read = None
             if not data:
-                raise OSError(f"job output {path.name} is shorter than expected")
-            sent += len(data)
-            if sent < limit:
-                next_read = loop.run_in_executor(
-                    executor, os.pread, fd, min(CHUNK, limit - sent), offset + sent
-                )
+                raise OSError("a file is shorter than its metadata says")
+            if cut_at is not None and sent + len(data) >= cut_at:
+                await response.write(data[: cut_at - sent])
+                if request is not None:
+                    if reset:
+                        reset_connection(request)
+                    elif request.transport is not None:
+                        request.transport.close()
+                raise ConnectionDropped
+            next_read = schedule()
             await response.write(data)
+            sent += len(data)
             await throttle.account(len(data))
-        if cut_at is not None and request is not None:
-            if reset:
-                reset_connection(request)
-            elif request.transport is not None:
-                request.transport.close()
-            raise ConnectionDropped
     finally:
         if next_read is not None:
             await asyncio.gather(next_read, return_exceptions=True)
-        await loop.run_in_executor(executor, os.close, fd)

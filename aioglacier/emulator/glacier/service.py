@@ -11,6 +11,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote
@@ -835,11 +836,11 @@ class GlacierService(Api[_Admitted]):
         description = params.get("Description")
         if description is not None:
             _check_description(str(description), "job description")
-        sns_topic = params.get("SNSTopic")
+        start = partial(self._new_job, description=description, sns_topic=params.get("SNSTopic"))
         if job_type == "archive-retrieval":
-            job = await self._initiate_archive_job(vault, params, description, sns_topic)
+            job = await self._archive_job(vault, params, start)
         elif job_type == "inventory-retrieval":
-            job = await self._initiate_inventory_job(vault, params, description, sns_topic)
+            job = await self._inventory_job(vault, params, start)
         elif job_type == "select":
             raise invalid_parameter("Select jobs are not supported by the emulator")
         else:
@@ -855,12 +856,8 @@ class GlacierService(Api[_Admitted]):
             },
         )
 
-    async def _initiate_archive_job(
-        self,
-        vault: VaultRecord,
-        params: dict[str, Any],
-        description: str | None,
-        sns_topic: str | None,
+    async def _archive_job(
+        self, vault: VaultRecord, params: dict[str, Any], start: Callable[[str | None], JobRecord]
     ) -> JobRecord:
         archive_id = params.get("ArchiveId")
         if not archive_id:
@@ -873,7 +870,7 @@ class GlacierService(Api[_Admitted]):
         if params.get("Format") is not None:
             raise invalid_parameter("Format is only valid for inventory-retrieval jobs")
         raw_range = params.get("RetrievalByteRange")
-        base = self._new_job(tier, description, sns_topic)
+        base = start(tier)
 
         def make(archive: ArchiveRecord) -> JobRecord:
             start, end = 0, archive.size - 1
@@ -920,12 +917,8 @@ class GlacierService(Api[_Admitted]):
 
         return await self.store.create_archive_job(vault.name, str(archive_id), make)
 
-    async def _initiate_inventory_job(
-        self,
-        vault: VaultRecord,
-        params: dict[str, Any],
-        description: str | None,
-        sns_topic: str | None,
+    async def _inventory_job(
+        self, vault: VaultRecord, params: dict[str, Any], start: Callable[[str | None], JobRecord]
     ) -> JobRecord:
         if params.get("ArchiveId") is not None:
             raise invalid_parameter("ArchiveId is not valid for inventory-retrieval jobs")
@@ -935,7 +928,7 @@ class GlacierService(Api[_Admitted]):
         if fmt not in ("JSON", "CSV"):
             raise invalid_parameter(f"Invalid format: '{fmt}'. Valid formats are CSV and JSON.")
         inventory_params = params.get("InventoryRetrievalParameters")
-        base = self._new_job(None, description, sns_topic)
+        base = start(None)
 
         def make(current: VaultRecord, archives: list[ArchiveRecord]) -> tuple[JobRecord, bytes]:
             document = render_inventory(current.arn, base.created_at, archives, fmt)

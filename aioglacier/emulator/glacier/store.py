@@ -36,14 +36,7 @@ from aioglacier.emulator.glacier.models import (
     vault_arn,
 )
 from aioglacier.emulator.ids import format_date
-from aioglacier.emulator.storage import (
-    Database,
-    Tx,
-    clear_dir,
-    record_from_row,
-    record_row,
-    remove_orphans,
-)
+from aioglacier.emulator.storage import Database, Tx, record_from_row, record_row, remove_orphans
 
 __all__ = ["GlacierStore"]
 
@@ -177,7 +170,7 @@ class GlacierStore:
             for d in (self.archives_dir, self.uploads_dir, self.jobs_dir, self.tmp_dir):
                 d.mkdir(parents=True, exist_ok=True)
             tx.create_tables(_SCHEMA)
-            clear_dir(self.tmp_dir)
+            remove_orphans(self.tmp_dir)
             for directory, table in (
                 (self.archives_dir, "archives"),
                 (self.uploads_dir, "uploads"),

@@ -45,7 +45,6 @@ __all__ = [
     "open_segments",
     "read_small",
     "receive_to_file",
-    "send_segments",
 ]
 
 _MAX_CHUNK = 16 * 1024 * 1024
@@ -372,62 +371,6 @@ def close_segments(segments: list[tuple[int, int, int]]) -> None:
     """Close what :func:`open_segments` opened (thread side)."""
     for fd, _, _ in segments:
         os.close(fd)
-
-
-async def send_segments(
-    response: web.StreamResponse,
-    segments: list[tuple[int, int, int]],
-    *,
-    executor: concurrent.futures.Executor | None,
-    throttle: Throttle,
-    cut_at: int | None = None,
-    request: web.BaseRequest | None = None,
-    reset: bool = False,
-) -> None:
-    """Write the segments to a prepared response, reading ahead one piece; ``cut_at``: stop
-    after that many bytes and close (``reset``: RST) the connection (faults)."""
-    loop = asyncio.get_running_loop()
-    pieces: list[tuple[int, int, int]] = []
-    for fd, offset, length in segments:
-        done = 0
-        while done < length:
-            count = min(CHUNK, length - done)
-            pieces.append((fd, offset + done, count))
-            done += count
-    sent = 0
-    next_read: asyncio.Future[bytes] | None = None
-    index = 0
-
-    def schedule() -> asyncio.Future[bytes] | None:
-        nonlocal index
-        if index >= len(pieces):
-            return None
-        fd, offset, count = pieces[index]
-        index += 1
-        return loop.run_in_executor(executor, os.pread, fd, count, offset)
-
-    try:
-        next_read = schedule()
-        while next_read is not None:
-            data = await next_read
-            next_read = None
-            if not data:
-                raise OSError("an object file is shorter than its metadata says")
-            if cut_at is not None and sent + len(data) >= cut_at:
-                await response.write(data[: cut_at - sent])
-                if request is not None:
-                    if reset:
-                        reset_connection(request)
-                    elif request.transport is not None:
-                        request.transport.close()
-                raise ConnectionDropped
-            next_read = schedule()
-            await response.write(data)
-            sent += len(data)
-            await throttle.account(len(data))
-    finally:
-        if next_read is not None:
-            await asyncio.gather(next_read, return_exceptions=True)
 
 
 def read_small(paths: list[tuple[Path, int]], first: int, last: int) -> bytes:

@@ -28,7 +28,6 @@ from aioglacier.emulator.s3.body import (
     open_segments,
     read_small,
     receive_to_file,
-    send_segments,
 )
 from aioglacier.emulator.s3.checksums import (
     ALGORITHMS,
@@ -68,7 +67,13 @@ from aioglacier.emulator.s3.models import (
 from aioglacier.emulator.s3.store import ListPage, S3Store
 from aioglacier.emulator.s3.xml import HEADER, NAMESPACE, XmlNode, element, parse_document
 from aioglacier.emulator.storage import discard
-from aioglacier.emulator.transfer import CHUNK, ConnectionDropped, Throttle, reset_connection
+from aioglacier.emulator.transfer import (
+    CHUNK,
+    ConnectionDropped,
+    Throttle,
+    reset_connection,
+    send_segments,
+)
 from aioglacier.sigv4 import HmacSha256
 
 __all__ = ["S3Service"]

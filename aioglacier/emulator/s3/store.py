@@ -34,14 +34,7 @@ from aioglacier.emulator.s3.models import (
     PartEntry,
     S3UploadRecord,
 )
-from aioglacier.emulator.storage import (
-    Database,
-    Tx,
-    clear_dir,
-    record_from_row,
-    record_row,
-    remove_orphans,
-)
+from aioglacier.emulator.storage import Database, Tx, record_from_row, record_row, remove_orphans
 
 __all__ = ["ListPage", "S3Store", "VersionPage"]
 
@@ -214,7 +207,7 @@ class S3Store:
             for directory in (self.root, self.blobs_dir, self.tmp_dir):
                 directory.mkdir(parents=True, exist_ok=True)
             tx.create_tables(_SCHEMA)
-            clear_dir(self.tmp_dir)
+            remove_orphans(self.tmp_dir)
             known: set[str] = set()
             for (blobs,) in tx.conn.execute("SELECT blobs FROM s3_objects"):
                 known.update(blobs.split())
