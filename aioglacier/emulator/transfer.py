@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import os
 import socket
 import struct
@@ -35,9 +36,11 @@ __all__ = [
     "read_up_to",
     "receive_body",
     "reset_connection",
-    "send_file_range",
+    "send_answer",
     "send_segments",
 ]
+
+_log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 
@@ -245,34 +248,39 @@ async def read_up_to(content: StreamReader, size: int) -> bytes:
     return b"".join(parts)
 
 
-async def send_file_range(
+async def send_answer(
+    request: web.BaseRequest,
     response: web.StreamResponse,
-    path: Path,
-    offset: int,
-    length: int,
+    segments: list[tuple[int, int, int]],
     *,
     executor: concurrent.futures.Executor | None,
     throttle: Throttle,
-    cut_at: int | None = None,
-    request: web.BaseRequest | None = None,
-    reset: bool = False,
+    fault: str | None,
+    what: str,
 ) -> None:
-    """Write ``length`` bytes of ``path`` from ``offset`` to a prepared response (see
-    :func:`send_segments`)."""
-    loop = asyncio.get_running_loop()
-    fd = await loop.run_in_executor(executor, os.open, path, os.O_RDONLY)
+    """Prepare ``response`` (its headers and Content-Length set) and send ``segments`` as its
+    body (see :func:`send_segments`); a ``truncate`` or ``reset`` fault cuts it halfway. Once
+    the status line is sent the only way left to signal a failure is to cut the body: an error
+    then is logged (naming ``what``) and the connection reset."""
+    await response.prepare(request)
+    length = sum(count for _, _, count in segments)
     try:
         await send_segments(
             response,
-            [(fd, offset, length)],
+            segments,
             executor=executor,
             throttle=throttle,
-            cut_at=cut_at,
+            cut_at=length // 2 if fault in ("truncate", "reset") else None,
             request=request,
-            reset=reset,
+            reset=fault == "reset",
         )
-    finally:
-        await loop.run_in_executor(executor, os.close, fd)
+        await response.write_eof()
+    except (ConnectionDropped, ConnectionError):
+        raise
+    except Exception:
+        _log.exception("emulator error sending %s", what)
+        reset_connection(request)
+        raise ConnectionDropped from None
 
 
 async def send_segments(

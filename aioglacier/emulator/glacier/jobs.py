@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -35,12 +36,11 @@ from aioglacier.emulator.glacier.protocol import (
     parse_limit,
 )
 from aioglacier.emulator.ids import format_inventory_date
-from aioglacier.emulator.transfer import ConnectionDropped, reset_connection, send_file_range
+from aioglacier.emulator.transfer import send_answer
 from aioglacier.treehash import MIB, is_tree_hash_aligned, range_tree_hash, tree_hash_file
 
 __all__ = ["JobHandlers", "render_inventory"]
 
-_log = logging.getLogger(__name__)
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _BYTE_RANGE = re.compile(r"(\d+)-(\d+)")
@@ -289,28 +289,21 @@ class JobHandlers(Handlers):
         length = last - first + 1
         response.content_length = length
         response.headers["x-amzn-RequestId"] = ctx.request_id
-        await response.prepare(ctx.request)
-        cut = length // 2 if ctx.fault in ("truncate", "reset") else None
+        loop = asyncio.get_running_loop()
+        path = self.store.job_output_path(job.job_id)
+        fd = await loop.run_in_executor(self.settings.executor, os.open, path, os.O_RDONLY)
         try:
-            await send_file_range(
+            await send_answer(
+                ctx.request,
                 response,
-                self.store.job_output_path(job.job_id),
-                base + first,
-                length,
+                [(fd, base + first, length)],
                 executor=self.settings.executor,
                 throttle=ctx.throttle,
-                cut_at=cut,
-                request=ctx.request,
-                reset=ctx.fault == "reset",
+                fault=ctx.fault,
+                what=f"job output {job.job_id}",
             )
-            await response.write_eof()
-        except (ConnectionDropped, ConnectionError):
-            raise
-        except Exception:
-            # the status line is sent: the only way left to signal failure is to cut the body
-            _log.exception("emulator error sending job output %s", job.job_id)
-            reset_connection(ctx.request)
-            raise ConnectionDropped from None
+        finally:
+            await loop.run_in_executor(self.settings.executor, os.close, fd)
         return response
 
     async def _output_checksum(self, job: JobRecord, start: int, end: int) -> str | None:

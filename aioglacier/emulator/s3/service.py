@@ -69,10 +69,8 @@ from aioglacier.emulator.s3.xml import HEADER, NAMESPACE, XmlNode, element, pars
 from aioglacier.emulator.storage import discard
 from aioglacier.emulator.transfer import (
     CHUNK,
-    ConnectionDropped,
     Throttle,
-    reset_connection,
-    send_segments,
+    send_answer,
 )
 from aioglacier.sigv4 import HmacSha256
 
@@ -1109,26 +1107,15 @@ class S3Service(Api[_Admitted]):
             stream.content_length = length
             stream.headers["x-amz-request-id"] = ctx.request_id
             stream.headers["x-amz-id-2"] = self._host_id()
-            await stream.prepare(ctx.request)
-            cut = length // 2 if ctx.fault in ("truncate", "reset") else None
-            try:
-                await send_segments(
-                    stream,
-                    segments,
-                    executor=self.settings.executor,
-                    throttle=ctx.throttle,
-                    cut_at=cut,
-                    request=ctx.request,
-                    reset=ctx.fault == "reset",
-                )
-                await stream.write_eof()
-            except (ConnectionDropped, ConnectionError):
-                raise
-            except Exception:
-                # the status line is sent: the only way left to signal failure is to cut
-                _log.exception("emulator error sending %s/%s", bucket.name, record.key)
-                reset_connection(ctx.request)
-                raise ConnectionDropped from None
+            await send_answer(
+                ctx.request,
+                stream,
+                segments,
+                executor=self.settings.executor,
+                throttle=ctx.throttle,
+                fault=ctx.fault,
+                what=f"{bucket.name}/{record.key}",
+            )
         finally:
             await loop.run_in_executor(self.settings.executor, close_segments, segments)
         return stream
