@@ -65,8 +65,10 @@ class Settings:
     verify_hashes: bool
     executor: concurrent.futures.Executor
     ids: IdGenerator
-    host: str = "127.0.0.1"
-    completed_upload_retention: timedelta = timedelta(hours=1)
+    host: str
+    """The host name or address listened on (S3's virtual-host addressing)."""
+    completed_upload_retention: timedelta
+    """How long a repeated Complete Multipart Upload (vault API) still answers."""
 
 
 @dataclass
