@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from aioglacier.emulator.glacier import protocol as wire
 from aioglacier.emulator.glacier.errors import (
     GlacierError,
     invalid_parameter,
@@ -27,14 +28,7 @@ from aioglacier.emulator.glacier.models import (
     JobRecord,
     VaultRecord,
 )
-from aioglacier.emulator.glacier.protocol import (
-    JSON,
-    Ctx,
-    Handlers,
-    check_description,
-    json_response,
-    parse_limit,
-)
+from aioglacier.emulator.glacier.protocol import Ctx, Handlers
 from aioglacier.emulator.ids import format_inventory_date
 from aioglacier.emulator.transfer import send_answer
 from aioglacier.treehash import MIB, is_tree_hash_aligned, range_tree_hash, tree_hash_file
@@ -90,7 +84,7 @@ class JobHandlers(Handlers):
             raise missing_parameter("Required parameter Type is missing")
         description = params.get("Description")
         if description is not None:
-            check_description(str(description), "job description")
+            wire.check_description(str(description), "job description")
         start = partial(self._new_job, description=description, sns_topic=params.get("SNSTopic"))
         if job_type == "archive-retrieval":
             job = await self._archive_job(vault, params, start)
@@ -212,13 +206,13 @@ class JobHandlers(Handlers):
     async def describe_job(self, ctx: Ctx) -> web.StreamResponse:
         """Describe Job."""
         job = await self._job(ctx)
-        return json_response(200, job.describe(self.now()))
+        return wire.json_response(200, job.describe(self.now()))
 
     async def list_jobs(self, ctx: Ctx) -> web.StreamResponse:
         """List Jobs (statuscode, completed, marker, limit)."""
         vault = self.vault(ctx)
         query = ctx.request.rel_url.query
-        limit = parse_limit(query, 50, 50)
+        limit = wire.parse_limit(query, 50, 50)
         now = self.now()
         statuscode = query.get("statuscode")
         if statuscode is not None and statuscode not in ("InProgress", "Succeeded", "Failed"):
@@ -242,7 +236,7 @@ class JobHandlers(Handlers):
         if found is None:
             raise invalid_parameter(f"Invalid marker: '{marker}'")
         page, following = found
-        return json_response(
+        return wire.json_response(
             200,
             {
                 "JobList": [job.describe(now) for job in page],
@@ -274,7 +268,7 @@ class JobHandlers(Handlers):
             "Content-Type": (
                 "application/octet-stream"
                 if archive
-                else ("text/csv" if job.inventory_format == "CSV" else JSON)
+                else ("text/csv" if job.inventory_format == "CSV" else wire.JSON)
             ),
         }
         if archive:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from aioglacier.emulator.glacier import protocol as wire
 from aioglacier.emulator.glacier.errors import invalid_parameter, missing_parameter, not_found
 from aioglacier.emulator.glacier.models import (
     ArchiveRecord,
@@ -16,15 +17,7 @@ from aioglacier.emulator.glacier.models import (
     PartRecord,
     UploadRecord,
 )
-from aioglacier.emulator.glacier.protocol import (
-    Ctx,
-    Handlers,
-    check_description,
-    check_hash,
-    compare_hashes,
-    json_response,
-    parse_limit,
-)
+from aioglacier.emulator.glacier.protocol import Ctx, Handlers
 from aioglacier.emulator.glacier.store import GlacierStore
 from aioglacier.emulator.ids import format_date
 from aioglacier.emulator.pipeline import Settings
@@ -67,7 +60,7 @@ class MultipartHandlers(Handlers):
         """Initiate Multipart Upload."""
         vault = self.vault(ctx)
         headers = ctx.request.headers
-        description = check_description(headers.get("x-amz-archive-description", ""))
+        description = wire.check_description(headers.get("x-amz-archive-description", ""))
         raw = headers.get("x-amz-part-size")
         if raw is None:
             raise missing_parameter("Required header x-amz-part-size is missing")
@@ -128,8 +121,10 @@ class MultipartHandlers(Handlers):
                 f"Invalid Content-Range: '{raw_range}'. The range must start at a multiple of "
                 f"the part size ({upload.part_size}) and be at most one part long."
             )
-        tree_hash = check_hash("x-amz-sha256-tree-hash", headers.get("x-amz-sha256-tree-hash"))
-        content_sha256 = check_hash("x-amz-content-sha256", headers.get("x-amz-content-sha256"))
+        tree_hash = wire.check_hash("x-amz-sha256-tree-hash", headers.get("x-amz-sha256-tree-hash"))
+        content_sha256 = wire.check_hash(
+            "x-amz-content-sha256", headers.get("x-amz-content-sha256")
+        )
         length = ctx.request.content_length
         if length is not None and length != size:
             raise invalid_parameter(
@@ -159,7 +154,7 @@ class MultipartHandlers(Handlers):
                     )
                 leaves: bytes | None = None
                 if hasher is not None:
-                    compare_hashes(hasher, content_sha256, tree_hash)
+                    wire.compare_hashes(hasher, content_sha256, tree_hash)
                     leaves = b"".join(hasher.leaves())
                 await self.store.put_part(
                     upload.upload_id, PartRecord(start, size, tree_hash, leaves)
@@ -175,7 +170,7 @@ class MultipartHandlers(Handlers):
         """List Parts (marker, limit)."""
         upload, _ = self._upload(ctx)
         query = ctx.request.rel_url.query
-        limit = parse_limit(query, 50, 1000)
+        limit = wire.parse_limit(query, 50, 1000)
         marker = query.get("marker")
         parts = await self.store.get_parts(upload.upload_id)
         index = 0
@@ -186,7 +181,7 @@ class MultipartHandlers(Handlers):
             index = starts.index(marker)
         page = parts[index : index + limit]
         rest = parts[index + limit :]
-        return json_response(
+        return wire.json_response(
             200,
             {
                 "ArchiveDescription": upload.description,
@@ -203,11 +198,11 @@ class MultipartHandlers(Handlers):
         """List Multipart Uploads (marker, limit)."""
         vault = self.vault(ctx)
         query = ctx.request.rel_url.query
-        limit = parse_limit(query, 50, 1000)
+        limit = wire.parse_limit(query, 50, 1000)
         marker = query.get("marker")
         records = await self.store.list_uploads(vault.name, marker, limit + 1)
         page, rest = records[:limit], records[limit:]
-        return json_response(
+        return wire.json_response(
             200,
             {
                 "Marker": rest[0].upload_id if rest else None,
@@ -232,7 +227,7 @@ class MultipartHandlers(Handlers):
         if not raw_size.isdigit():
             raise invalid_parameter(f"Invalid x-amz-archive-size header value: '{raw_size}'")
         archive_size = int(raw_size)
-        tree_hash = check_hash("x-amz-sha256-tree-hash", headers.get("x-amz-sha256-tree-hash"))
+        tree_hash = wire.check_hash("x-amz-sha256-tree-hash", headers.get("x-amz-sha256-tree-hash"))
         lock, users = self._completing.get(upload_id, (asyncio.Lock(), 0))
         self._completing[upload_id] = (lock, users + 1)
         try:

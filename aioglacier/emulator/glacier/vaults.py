@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from aioglacier.emulator.glacier import protocol as wire
 from aioglacier.emulator.glacier.errors import (
     GlacierError,
     invalid_parameter,
@@ -12,15 +13,7 @@ from aioglacier.emulator.glacier.errors import (
 )
 from aioglacier.emulator.glacier.models import ArchiveRecord
 from aioglacier.emulator.glacier.multipart import MultipartHandlers
-from aioglacier.emulator.glacier.protocol import (
-    Ctx,
-    Handlers,
-    check_description,
-    check_hash,
-    compare_hashes,
-    json_response,
-    parse_limit,
-)
+from aioglacier.emulator.glacier.protocol import Ctx, Handlers
 from aioglacier.emulator.glacier.store import GlacierStore
 from aioglacier.emulator.ids import format_date
 from aioglacier.emulator.pipeline import Settings
@@ -54,12 +47,12 @@ class VaultHandlers(Handlers):
         record = await self.store.describe_vault(vault.name)
         if record is None:  # deleted meanwhile
             raise not_found(f"Vault not found for ARN: {vault.arn}")
-        return json_response(200, record.describe())
+        return wire.json_response(200, record.describe())
 
     async def list_vaults(self, ctx: Ctx) -> web.StreamResponse:
         """List Vaults (marker, limit)."""
         query = ctx.request.rel_url.query
-        limit = parse_limit(query, 10, 1000)
+        limit = wire.parse_limit(query, 10, 1000)
         marker = query.get("marker")
         start: str | None = None
         if marker is not None:
@@ -72,7 +65,7 @@ class VaultHandlers(Handlers):
         if marker is not None and (not records or records[0].name != start):
             raise invalid_parameter(f"Invalid marker: '{marker}'")
         page, rest = records[:limit], records[limit:]
-        return json_response(
+        return wire.json_response(
             200,
             {
                 "Marker": rest[0].arn if rest else None,
@@ -94,9 +87,11 @@ class VaultHandlers(Handlers):
         """Upload Archive: the body, verified against its hashes, becomes an archive."""
         vault = self.vault(ctx)
         headers = ctx.request.headers
-        description = check_description(headers.get("x-amz-archive-description", ""))
-        tree_hash = check_hash("x-amz-sha256-tree-hash", headers.get("x-amz-sha256-tree-hash"))
-        content_sha256 = check_hash("x-amz-content-sha256", headers.get("x-amz-content-sha256"))
+        description = wire.check_description(headers.get("x-amz-archive-description", ""))
+        tree_hash = wire.check_hash("x-amz-sha256-tree-hash", headers.get("x-amz-sha256-tree-hash"))
+        content_sha256 = wire.check_hash(
+            "x-amz-content-sha256", headers.get("x-amz-content-sha256")
+        )
         expected = ctx.request.content_length
         if expected is None and "chunked" not in headers.get("Transfer-Encoding", "").lower():
             raise missing_parameter("Required header Content-Length is missing")
@@ -114,7 +109,7 @@ class VaultHandlers(Handlers):
         leaves: bytes | None = None
         if hasher is not None:
             try:
-                compare_hashes(hasher, content_sha256, tree_hash)
+                wire.compare_hashes(hasher, content_sha256, tree_hash)
             except GlacierError:
                 await discard(received_path, self.settings.executor)
                 raise

@@ -6,19 +6,10 @@ import logging
 
 from aiohttp import web
 
+from aioglacier.emulator.s3 import protocol as wire
 from aioglacier.emulator.s3.errors import S3Error, invalid_argument, malformed_xml, no_such_bucket
 from aioglacier.emulator.s3.models import DEFAULT_REGION, iso_date
-from aioglacier.emulator.s3.protocol import (
-    Ctx,
-    S3Handlers,
-    bool_param,
-    decode_token,
-    encode_token,
-    int_param,
-    listing_params,
-    valid_bucket_name,
-    xml_response,
-)
+from aioglacier.emulator.s3.protocol import Ctx, S3Handlers
 from aioglacier.emulator.s3.xml import NAMESPACE, element
 
 __all__ = ["BucketHandlers"]
@@ -33,7 +24,7 @@ class BucketHandlers(S3Handlers):
 
     async def list_buckets(self, ctx: Ctx) -> web.StreamResponse:
         prefix = ctx.query.get("prefix", "")
-        limit = int_param(ctx.query, "max-buckets", 10000, 10000)
+        limit = wire.int_param(ctx.query, "max-buckets", 10000, 10000)
         token = ctx.query.get("continuation-token")
         names = sorted(n for n in self.store.buckets if n.startswith(prefix))
         if token is not None:
@@ -48,7 +39,7 @@ class BucketHandlers(S3Handlers):
         extra = element("ContinuationToken", page[-1]) if rest and page else ""
         if prefix:
             extra += element("Prefix", prefix)
-        return xml_response(
+        return wire.xml_response(
             f'<ListAllMyBucketsResult xmlns="{NAMESPACE}">{self._owner}'
             f"<Buckets>{buckets}</Buckets>{extra}</ListAllMyBucketsResult>"
         )
@@ -56,7 +47,7 @@ class BucketHandlers(S3Handlers):
     async def create_bucket(self, ctx: Ctx) -> web.StreamResponse:
         name = ctx.bucket_name
         document = await self._read_xml(ctx, required=False)
-        if not valid_bucket_name(name):
+        if not wire.valid_bucket_name(name):
             raise S3Error(
                 "InvalidBucketName", "The specified bucket is not valid.", 400, {"BucketName": name}
             )
@@ -118,14 +109,14 @@ class BucketHandlers(S3Handlers):
         if record is None:
             raise no_such_bucket(ctx.bucket_name)
         region = "" if record.region == DEFAULT_REGION else record.region
-        return xml_response(
+        return wire.xml_response(
             f'<LocationConstraint xmlns="{NAMESPACE}">{region}</LocationConstraint>'
         )
 
     async def get_bucket_versioning(self, ctx: Ctx) -> web.StreamResponse:
         record = self._bucket(ctx)
         status = element("Status", record.versioning) if record.versioning else ""
-        return xml_response(
+        return wire.xml_response(
             f'<VersioningConfiguration xmlns="{NAMESPACE}">{status}</VersioningConfiguration>'
         )
 
@@ -144,15 +135,15 @@ class BucketHandlers(S3Handlers):
     async def list_objects_v2(self, ctx: Ctx) -> web.StreamResponse:
         self._bucket(ctx)
         query = ctx.query
-        encode, prefix, delimiter, max_keys = listing_params(query)
+        encode, prefix, delimiter, max_keys = wire.listing_params(query)
         token = query.get("continuation-token")
         start_after = query.get("start-after")
         restore = self._optional_attributes(ctx)
         after = start_after
         if token is not None:
-            after = decode_token(token)
+            after = wire.decode_token(token)
         page = await self.store.list_objects(ctx.bucket_name, prefix, delimiter, after, max_keys)
-        owner = bool_param(query, "fetch-owner")
+        owner = wire.bool_param(query, "fetch-owner")
         parts = [
             f'<ListBucketResult xmlns="{NAMESPACE}">',
             element("Name", ctx.bucket_name),
@@ -168,7 +159,7 @@ class BucketHandlers(S3Handlers):
         if token is not None:
             parts.append(element("ContinuationToken", token))
         if page.truncated and page.last is not None:
-            parts.append(element("NextContinuationToken", encode_token(page.last)))
+            parts.append(element("NextContinuationToken", wire.encode_token(page.last)))
         if start_after is not None:
             parts.append(element("StartAfter", encode(start_after)))
         return self._listing_response(parts, page, encode, owner=owner, restore=restore)
@@ -176,7 +167,7 @@ class BucketHandlers(S3Handlers):
     async def list_objects_v1(self, ctx: Ctx) -> web.StreamResponse:
         self._bucket(ctx)
         query = ctx.query
-        encode, prefix, delimiter, max_keys = listing_params(query)
+        encode, prefix, delimiter, max_keys = wire.listing_params(query)
         marker = query.get("marker")
         restore = self._optional_attributes(ctx)
         page = await self.store.list_objects(
@@ -201,7 +192,7 @@ class BucketHandlers(S3Handlers):
     async def list_object_versions(self, ctx: Ctx) -> web.StreamResponse:
         self._bucket(ctx)
         query = ctx.query
-        encode, prefix, delimiter, max_keys = listing_params(query)
+        encode, prefix, delimiter, max_keys = wire.listing_params(query)
         key_marker = query.get("key-marker") or None
         version_marker = query.get("version-id-marker") or None
         if version_marker is not None and key_marker is None:
@@ -257,4 +248,4 @@ class BucketHandlers(S3Handlers):
             for p in page.prefixes
         ]
         parts.append("</ListVersionsResult>")
-        return xml_response("".join(parts))
+        return wire.xml_response("".join(parts))

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from aioglacier.emulator.s3 import protocol as wire
 from aioglacier.emulator.s3.checksums import (
     ALGORITHMS,
     checksum_header,
@@ -28,17 +29,7 @@ from aioglacier.emulator.s3.models import (
     S3UploadRecord,
     iso_date,
 )
-from aioglacier.emulator.s3.protocol import (
-    Ctx,
-    S3Handlers,
-    bad_checksum,
-    content_md5,
-    encoder,
-    int_param,
-    invalid_part,
-    requested_checksum,
-    xml_response,
-)
+from aioglacier.emulator.s3.protocol import Ctx, S3Handlers
 from aioglacier.emulator.s3.xml import NAMESPACE, element
 from aioglacier.emulator.storage import discard
 
@@ -72,7 +63,7 @@ class MultipartHandlers(S3Handlers):
         if algorithm is not None and kind is not None:
             answer["x-amz-checksum-algorithm"] = algorithm
             answer["x-amz-checksum-type"] = kind
-        return xml_response(
+        return wire.xml_response(
             f'<InitiateMultipartUploadResult xmlns="{NAMESPACE}">'
             f"{element('Bucket', bucket.name)}{element('Key', ctx.key)}"
             f"{element('UploadId', upload.upload_id)}</InitiateMultipartUploadResult>",
@@ -96,7 +87,7 @@ class MultipartHandlers(S3Handlers):
         upload_id = ctx.query["uploadId"]
         upload = await self.store.get_upload(bucket.name, ctx.key, upload_id)
         self._payload_length(ctx, MAX_PUT_SIZE)
-        requested, _, _ = requested_checksum(ctx.headers)
+        requested, _, _ = wire.requested_checksum(ctx.headers)
         algorithm = upload.checksum_algorithm
         if requested is not None and algorithm is not None and requested != algorithm:
             raise invalid_request(
@@ -104,7 +95,7 @@ class MultipartHandlers(S3Handlers):
                 f"actual checksum Type: {requested.lower()}"
             )
         algorithm = algorithm or requested
-        if content_md5(ctx.headers) is None and ctx.headers.get("Content-MD5") is not None:
+        if wire.content_md5(ctx.headers) is None and ctx.headers.get("Content-MD5") is not None:
             raise S3Error("InvalidDigest", "The Content-MD5 you specified was invalid.", 400)
         path, blob, digests = await self._receive(ctx, algorithm)
         checksum = digests.checksum.b64() if digests.checksum is not None else None
@@ -131,7 +122,7 @@ class MultipartHandlers(S3Handlers):
         bucket = self._bucket(ctx)
         query = ctx.query
         upload_id = query["uploadId"]
-        max_parts = int_param(query, "max-parts", 1000, 1000)
+        max_parts = wire.int_param(query, "max-parts", 1000, 1000)
         raw_marker = query.get("part-number-marker", "0") or "0"
         if not raw_marker.isdigit():
             raise invalid_argument(
@@ -158,7 +149,7 @@ class MultipartHandlers(S3Handlers):
             checksum_info = element("ChecksumAlgorithm", algorithm) + element(
                 "ChecksumType", upload.checksum_type
             )
-        return xml_response(
+        return wire.xml_response(
             f'<ListPartsResult xmlns="{NAMESPACE}">{element("Bucket", bucket.name)}'
             f"{element('Key', ctx.key)}{element('UploadId', upload_id)}"
             f"{element('PartNumberMarker', marker)}"
@@ -172,7 +163,7 @@ class MultipartHandlers(S3Handlers):
         bucket = self._bucket(ctx)
         upload_id = ctx.query["uploadId"]
         if_none_match, if_match = self._conditions(ctx.headers)
-        full_algorithm, full_expected, _ = requested_checksum(ctx.headers)
+        full_algorithm, full_expected, _ = wire.requested_checksum(ctx.headers)
         document = await self._read_xml(ctx, body_checksums=False)
         assert document is not None
         if document.name != "CompleteMultipartUpload":
@@ -210,7 +201,7 @@ class MultipartHandlers(S3Handlers):
             for index, (number, etag, checksums) in enumerate(requested):
                 part = by_number.get(number)
                 if part is None or etag.strip('"') != part.etag.strip('"'):
-                    raise invalid_part(upload_id, number, etag)
+                    raise wire.invalid_part(upload_id, number, etag)
                 if algorithm is not None and upload.checksum_type == "COMPOSITE":
                     given = checksums.get(algorithm)
                     if given is None:
@@ -220,12 +211,12 @@ class MultipartHandlers(S3Handlers):
                             f"missing for part {number} in the request."
                         )
                     if part.checksum is not None and given != part.checksum:
-                        raise invalid_part(upload_id, number, etag)
+                        raise wire.invalid_part(upload_id, number, etag)
                 elif algorithm is not None and checksums.get(algorithm) not in (
                     None,
                     part.checksum,
                 ):
-                    raise invalid_part(upload_id, number, etag)
+                    raise wire.invalid_part(upload_id, number, etag)
                 if index < len(requested) - 1 and part.size < MIN_PART_SIZE:
                     raise S3Error(
                         "EntityTooSmall",
@@ -254,7 +245,7 @@ class MultipartHandlers(S3Handlers):
                         and full_expected is not None
                         and (full_expected != digest)
                     ):
-                        raise bad_checksum(algorithm)
+                        raise wire.bad_checksum(algorithm)
                     checksum = base64.b64encode(digest).decode("ascii")
                 else:
                     checksum = composite_checksum(algorithm, raws)
@@ -309,7 +300,7 @@ class MultipartHandlers(S3Handlers):
         answer = {}
         if result.get("version_id"):
             answer["x-amz-version-id"] = result["version_id"]
-        return xml_response(
+        return wire.xml_response(
             f'<CompleteMultipartUploadResult xmlns="{NAMESPACE}">'
             f"{element('Location', location)}"
             f"{element('Bucket', bucket.name)}{element('Key', key)}"
@@ -325,10 +316,10 @@ class MultipartHandlers(S3Handlers):
     async def list_multipart_uploads(self, ctx: Ctx) -> web.StreamResponse:
         bucket = self._bucket(ctx)
         query = ctx.query
-        encode = encoder(query)
+        encode = wire.encoder(query)
         prefix = query.get("prefix", "")
         delimiter = query.get("delimiter") or None
-        max_uploads = int_param(query, "max-uploads", 1000, 1000)
+        max_uploads = wire.int_param(query, "max-uploads", 1000, 1000)
         key_marker = query.get("key-marker") or None
         upload_marker = query.get("upload-id-marker") or None
         uploads = await self.store.list_uploads(bucket.name, prefix)
@@ -401,7 +392,7 @@ class MultipartHandlers(S3Handlers):
             f"<CommonPrefixes>{element('Prefix', encode(p))}</CommonPrefixes>" for p in prefixes
         ]
         body.append("</ListMultipartUploadsResult>")
-        return xml_response("".join(body))
+        return wire.xml_response("".join(body))
 
 
 # -- module helpers ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import logging
 
 from aiohttp import web
 
+from aioglacier.emulator.s3 import protocol as wire
 from aioglacier.emulator.s3.body import close_segments, open_segments, read_small
 from aioglacier.emulator.s3.checksums import checksum_header
 from aioglacier.emulator.s3.errors import (
@@ -26,18 +27,7 @@ from aioglacier.emulator.s3.models import (
     http_date,
     restore_expiry,
 )
-from aioglacier.emulator.s3.protocol import (
-    FAULT_ERRORS,
-    PRECONDITION,
-    Ctx,
-    S3Handlers,
-    content_md5,
-    etag_matches,
-    parse_http_date,
-    parse_range,
-    requested_checksum,
-    xml_response,
-)
+from aioglacier.emulator.s3.protocol import Ctx, S3Handlers
 from aioglacier.emulator.s3.xml import NAMESPACE, element
 from aioglacier.emulator.storage import discard
 from aioglacier.emulator.transfer import CHUNK, send_answer
@@ -58,9 +48,9 @@ class ObjectHandlers(S3Handlers):
         storage_class = self._storage_class(headers)
         metadata = self._metadata(headers)
         if_none_match, if_match = self._conditions(headers)
-        if content_md5(headers) is None and headers.get("Content-MD5") is not None:
+        if wire.content_md5(headers) is None and headers.get("Content-MD5") is not None:
             raise S3Error("InvalidDigest", "The Content-MD5 you specified was invalid.", 400)
-        algorithm, _, _ = requested_checksum(headers)
+        algorithm, _, _ = wire.requested_checksum(headers)
         path, blob, digests = await self._receive(ctx, algorithm)
         checksum = digests.checksum.b64() if digests.checksum is not None else None
         record = ObjectRecord(
@@ -130,20 +120,23 @@ class ObjectHandlers(S3Handlers):
         etag = record.etag
         modified = float(int(record.last_modified))
         if_match = headers.get("If-Match")
-        if if_match is not None and not etag_matches(if_match, etag):
-            raise S3Error("PreconditionFailed", PRECONDITION, 412, {"Condition": "If-Match"})
+        if if_match is not None and not wire.etag_matches(if_match, etag):
+            raise S3Error("PreconditionFailed", wire.PRECONDITION, 412, {"Condition": "If-Match"})
         if if_match is None:
             since = headers.get("If-Unmodified-Since")
-            when = parse_http_date(since) if since else None
+            when = wire.parse_http_date(since) if since else None
             if when is not None and modified > when:
                 raise S3Error(
-                    "PreconditionFailed", PRECONDITION, 412, {"Condition": "If-Unmodified-Since"}
+                    "PreconditionFailed",
+                    wire.PRECONDITION,
+                    412,
+                    {"Condition": "If-Unmodified-Since"},
                 )
         if_none_match = headers.get("If-None-Match")
         if if_none_match is not None:
-            return not etag_matches(if_none_match, etag)
+            return not wire.etag_matches(if_none_match, etag)
         since = headers.get("If-Modified-Since")
-        when = parse_http_date(since) if since else None
+        when = wire.parse_http_date(since) if since else None
         return not (when is not None and modified <= when)
 
     async def get_object(self, ctx: Ctx) -> web.StreamResponse:
@@ -166,7 +159,7 @@ class ObjectHandlers(S3Handlers):
         partial_range = False
         raw_range = ctx.headers.get("Range")
         if raw_range is not None:
-            parsed = parse_range(raw_range, size)
+            parsed = wire.parse_range(raw_range, size)
             if parsed is not None:
                 first, last = parsed
                 partial_range = True
@@ -244,7 +237,7 @@ class ObjectHandlers(S3Handlers):
     async def delete_objects(self, ctx: Ctx) -> web.StreamResponse:
         bucket = self._bucket(ctx)
         headers = ctx.headers
-        algorithm, _, _ = requested_checksum(headers)
+        algorithm, _, _ = wire.requested_checksum(headers)
         if headers.get("Content-MD5") is None and algorithm is None:
             raise invalid_request("Missing required header for this request: Content-MD5")
         document = await self._read_xml(ctx)
@@ -267,8 +260,8 @@ class ObjectHandlers(S3Handlers):
         if self.settings.faults is not None:
             for index in range(len(items)):
                 kind = self.settings.faults.next_fault("s3.delete_object")
-                if kind in FAULT_ERRORS:
-                    refused[index] = S3Error(*FAULT_ERRORS[kind])
+                if kind in wire.FAULT_ERRORS:
+                    refused[index] = S3Error(*wire.FAULT_ERRORS[kind])
         done = iter(
             await self.store.delete_objects(
                 bucket.name,
@@ -303,7 +296,7 @@ class ObjectHandlers(S3Handlers):
                     entry += element("DeleteMarkerVersionId", answered)
             parts.append(f"<Deleted>{entry}</Deleted>")
         parts.append("</DeleteResult>")
-        return xml_response("".join(parts))
+        return wire.xml_response("".join(parts))
 
     # -- restore -------------------------------------------------------------------------------
 
