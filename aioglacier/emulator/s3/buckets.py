@@ -23,6 +23,7 @@ class BucketHandlers(S3Handlers):
     # -- buckets -------------------------------------------------------------------------------
 
     async def list_buckets(self, ctx: Ctx) -> web.StreamResponse:
+        """ListBuckets (prefix, max-buckets, continuation token)."""
         prefix = ctx.query.get("prefix", "")
         limit = wire.int_param(ctx.query, "max-buckets", 10000, 10000)
         token = ctx.query.get("continuation-token")
@@ -45,6 +46,7 @@ class BucketHandlers(S3Handlers):
         )
 
     async def create_bucket(self, ctx: Ctx) -> web.StreamResponse:
+        """CreateBucket (LocationConstraint)."""
         name = ctx.bucket_name
         document = await self._read_xml(ctx, required=False)
         if not wire.valid_bucket_name(name):
@@ -84,6 +86,7 @@ class BucketHandlers(S3Handlers):
         return web.Response(status=200, headers={"Location": f"/{name}"})
 
     async def head_bucket(self, ctx: Ctx) -> web.StreamResponse:
+        """HeadBucket (``x-amz-bucket-region``)."""
         record = self.store.buckets.get(ctx.bucket_name)
         if record is None:
             raise no_such_bucket(ctx.bucket_name)
@@ -100,11 +103,13 @@ class BucketHandlers(S3Handlers):
         )
 
     async def delete_bucket(self, ctx: Ctx) -> web.StreamResponse:
+        """DeleteBucket (an empty one; its unfinished uploads go with it)."""
         self._bucket(ctx)
         await self.store.delete_bucket(ctx.bucket_name)
         return web.Response(status=204)
 
     async def get_bucket_location(self, ctx: Ctx) -> web.StreamResponse:
+        """GetBucketLocation."""
         record = self.store.buckets.get(ctx.bucket_name)
         if record is None:
             raise no_such_bucket(ctx.bucket_name)
@@ -114,6 +119,7 @@ class BucketHandlers(S3Handlers):
         )
 
     async def get_bucket_versioning(self, ctx: Ctx) -> web.StreamResponse:
+        """GetBucketVersioning."""
         record = self._bucket(ctx)
         status = element("Status", record.versioning) if record.versioning else ""
         return wire.xml_response(
@@ -121,6 +127,7 @@ class BucketHandlers(S3Handlers):
         )
 
     async def put_bucket_versioning(self, ctx: Ctx) -> web.StreamResponse:
+        """PutBucketVersioning (Enabled or Suspended)."""
         self._bucket(ctx)
         document = await self._read_xml(ctx)
         assert document is not None
@@ -133,6 +140,7 @@ class BucketHandlers(S3Handlers):
     # -- listings ------------------------------------------------------------------------------
 
     async def list_objects_v2(self, ctx: Ctx) -> web.StreamResponse:
+        """ListObjectsV2 (continuation token, start-after, fetch-owner)."""
         self._bucket(ctx)
         query = ctx.query
         encode, prefix, delimiter, max_keys = wire.listing_params(query)
@@ -165,6 +173,7 @@ class BucketHandlers(S3Handlers):
         return self._listing_response(parts, page, encode, owner=owner, restore=restore)
 
     async def list_objects_v1(self, ctx: Ctx) -> web.StreamResponse:
+        """ListObjects (marker)."""
         self._bucket(ctx)
         query = ctx.query
         encode, prefix, delimiter, max_keys = wire.listing_params(query)
@@ -190,6 +199,7 @@ class BucketHandlers(S3Handlers):
         return self._listing_response(parts, page, encode, owner=True, restore=restore)
 
     async def list_object_versions(self, ctx: Ctx) -> web.StreamResponse:
+        """ListObjectVersions (key and version-id markers)."""
         self._bucket(ctx)
         query = ctx.query
         encode, prefix, delimiter, max_keys = wire.listing_params(query)

@@ -42,6 +42,7 @@ class MultipartHandlers(S3Handlers):
     """Create, upload parts, list, complete and abort multipart uploads."""
 
     async def create_multipart_upload(self, ctx: Ctx) -> web.StreamResponse:
+        """CreateMultipartUpload."""
         bucket = self._bucket(ctx)
         headers = ctx.headers
         self._check_key(ctx.key)
@@ -82,6 +83,7 @@ class MultipartHandlers(S3Handlers):
         return int(raw)
 
     async def upload_part(self, ctx: Ctx) -> web.StreamResponse:
+        """UploadPart: one blob per part, verified against its digests and checksum."""
         bucket = self._bucket(ctx)
         part_number = self._part_number(ctx.query)
         upload_id = ctx.query["uploadId"]
@@ -119,6 +121,7 @@ class MultipartHandlers(S3Handlers):
         return web.Response(status=200, headers=answer)
 
     async def list_parts(self, ctx: Ctx) -> web.StreamResponse:
+        """ListParts (part-number marker, max-parts)."""
         bucket = self._bucket(ctx)
         query = ctx.query
         upload_id = query["uploadId"]
@@ -160,6 +163,7 @@ class MultipartHandlers(S3Handlers):
         )
 
     async def complete_multipart_upload(self, ctx: Ctx) -> web.StreamResponse:
+        """CompleteMultipartUpload (idempotent for the same parts)."""
         bucket = self._bucket(ctx)
         upload_id = ctx.query["uploadId"]
         if_none_match, if_match = self._conditions(ctx.headers)
@@ -309,11 +313,13 @@ class MultipartHandlers(S3Handlers):
         )
 
     async def abort_multipart_upload(self, ctx: Ctx) -> web.StreamResponse:
+        """AbortMultipartUpload."""
         bucket = self._bucket(ctx)
         await self.store.abort_upload(bucket.name, ctx.key, ctx.query["uploadId"])
         return web.Response(status=204)
 
     async def list_multipart_uploads(self, ctx: Ctx) -> web.StreamResponse:
+        """ListMultipartUploads (prefix, delimiter, key and upload-id markers)."""
         bucket = self._bucket(ctx)
         query = ctx.query
         encode = wire.encoder(query)

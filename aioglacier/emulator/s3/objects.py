@@ -41,6 +41,7 @@ class ObjectHandlers(S3Handlers):
     """PutObject, GetObject and HeadObject, DeleteObject(s), RestoreObject."""
 
     async def put_object(self, ctx: Ctx) -> web.StreamResponse:
+        """PutObject: the body, verified against its digests, becomes the latest version."""
         bucket = self._bucket(ctx)
         headers = ctx.headers
         self._check_key(ctx.key)
@@ -140,6 +141,7 @@ class ObjectHandlers(S3Handlers):
         return not (when is not None and modified <= when)
 
     async def get_object(self, ctx: Ctx) -> web.StreamResponse:
+        """GetObject and HeadObject (conditions, a Range; archived classes once restored)."""
         head = ctx.request.method == "HEAD"
         bucket, record = await self._find(ctx)
         now = self._now()
@@ -223,6 +225,7 @@ class ObjectHandlers(S3Handlers):
         return stream
 
     async def delete_object(self, ctx: Ctx) -> web.StreamResponse:
+        """DeleteObject (a version, or a delete marker in a versioned bucket)."""
         bucket = self._bucket(ctx)
         version_id, marker = await self.store.delete_object(
             bucket.name, ctx.key, ctx.query.get("versionId"), self._version_id(), self._now()
@@ -235,6 +238,7 @@ class ObjectHandlers(S3Handlers):
         return web.Response(status=204, headers=headers)
 
     async def delete_objects(self, ctx: Ctx) -> web.StreamResponse:
+        """DeleteObjects: every key in one transaction, an ``<Error>`` per key that fails."""
         bucket = self._bucket(ctx)
         headers = ctx.headers
         algorithm, _, _ = wire.requested_checksum(headers)
@@ -301,6 +305,7 @@ class ObjectHandlers(S3Handlers):
     # -- restore -------------------------------------------------------------------------------
 
     async def restore_object(self, ctx: Ctx) -> web.StreamResponse:
+        """RestoreObject of an archived storage class."""
         bucket = self._bucket(ctx)
         document = await self._read_xml(ctx)
         assert document is not None
