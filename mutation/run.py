@@ -109,7 +109,12 @@ MODULES: dict[str, Module] = {
         ("tests/unit/test_limits_retry.py", "tests/unit/test_retry_promises.py"),
     ),
     "emulator": Module(
-        ("aioglacier/emulator/app.py", "aioglacier/emulator/store.py"),
+        (
+            "aioglacier/emulator/glacier/service.py",
+            "aioglacier/emulator/glacier/multipart.py",
+            "aioglacier/emulator/glacier/protocol.py",
+            "aioglacier/emulator/glacier/store.py",
+        ),
         (
             "tests/emulator/test_auth.py",
             "tests/emulator/test_request_checks.py",
@@ -119,19 +124,24 @@ MODULES: dict[str, Module] = {
         ),
         functions=(
             # request handling: authentication and the multipart paths
-            "aioglacier.emulator.app.xǁGlacierServiceǁ_handle__mutmut_*",
-            "aioglacier.emulator.app.xǁGlacierServiceǁ_initiate_multipart_upload__mutmut_*",
-            "aioglacier.emulator.app.xǁGlacierServiceǁ_upload__mutmut_*",
-            "aioglacier.emulator.app.xǁGlacierServiceǁ_upload_part__mutmut_*",
-            "aioglacier.emulator.app.xǁGlacierServiceǁ_list_parts__mutmut_*",
-            "aioglacier.emulator.app.xǁGlacierServiceǁ_complete_multipart_upload__mutmut_*",
-            "aioglacier.emulator.app.xǁGlacierServiceǁ_check_parts__mutmut_*",
-            "aioglacier.emulator.app.xǁGlacierServiceǁ_abort_multipart_upload__mutmut_*",
-            "aioglacier.emulator.app.x__check_hash__mutmut_*",
+            "aioglacier.emulator.glacier.service.xǁGlacierServiceǁadmit__mutmut_*",
+            *(
+                f"aioglacier.emulator.glacier.multipart.xǁMultipartHandlersǁ{name}__mutmut_*"
+                for name in (
+                    "initiate_multipart_upload",
+                    "_upload",
+                    "upload_part",
+                    "list_parts",
+                    "complete_multipart_upload",
+                    "_check_parts",
+                    "abort_multipart_upload",
+                )
+            ),
+            "aioglacier.emulator.glacier.protocol.x_check_hash__mutmut_*",
             # the store's completion checks
-            "aioglacier.emulator.store.xǁStoreǁcomplete_upload__mutmut_*",
-            "aioglacier.emulator.store.xǁStoreǁput_part__mutmut_*",
-            "aioglacier.emulator.store.x__parts_of__mutmut_*",
+            "aioglacier.emulator.glacier.store.xǁGlacierStoreǁcomplete_upload__mutmut_*",
+            "aioglacier.emulator.glacier.store.xǁGlacierStoreǁput_part__mutmut_*",
+            "aioglacier.emulator.glacier.store.x__parts_of__mutmut_*",
         ),
     ),
 }

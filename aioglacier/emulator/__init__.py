@@ -11,7 +11,6 @@ emulator``). See :class:`Emulator` and :mod:`aioglacier.emulator.faults` for fau
 """
 
 from aioglacier.emulator.clock import AdvanceableClock, Clock, ManualClock, OffsetClock
-from aioglacier.emulator.errors import GlacierError
 from aioglacier.emulator.faults import (
     FAULT_KINDS,
     OPERATIONS,
@@ -21,7 +20,8 @@ from aioglacier.emulator.faults import (
     FaultRule,
     parse_fault_spec,
 )
-from aioglacier.emulator.models import StoredArchive
+from aioglacier.emulator.glacier.errors import GlacierError
+from aioglacier.emulator.glacier.models import StoredArchive
 from aioglacier.emulator.s3.models import StoredObject
 from aioglacier.emulator.server import (
     DEFAULT_ACCOUNT_ID,

@@ -10,19 +10,22 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from aiohttp import web
 
-from aioglacier.emulator.app import GlacierService
 from aioglacier.emulator.clock import AdvanceableClock, Clock, OffsetClock
 from aioglacier.emulator.faults import FaultInjector, FaultPlan, parse_fault_spec
 from aioglacier.emulator.gates import Gate
-from aioglacier.emulator.models import COMPLETED_UPLOAD_RETENTION, StoredArchive
+from aioglacier.emulator.glacier.models import COMPLETED_UPLOAD_RETENTION, StoredArchive
+from aioglacier.emulator.glacier.service import GlacierService
+from aioglacier.emulator.glacier.store import GlacierStore
+from aioglacier.emulator.ids import IdGenerator
+from aioglacier.emulator.pipeline import Pipeline, Settings
 from aioglacier.emulator.s3.models import StoredObject
 from aioglacier.emulator.s3.service import S3Service
 from aioglacier.emulator.s3.store import S3Store
-from aioglacier.emulator.store import Store
+from aioglacier.emulator.storage import Database
 from aioglacier.sigv4 import Credentials
 
 __all__ = [
@@ -31,6 +34,8 @@ __all__ = [
     "Emulator",
     "run_emulator_forever",
 ]
+
+T = TypeVar("T")
 
 #: AWS's documentation example key pair: the emulator's default (and only default) credentials.
 DEFAULT_CREDENTIALS = Credentials(
@@ -110,9 +115,10 @@ class Emulator:
         self._given_executor = executor
         self._io_threads = io_threads
         self._executor: concurrent.futures.Executor | None = None
-        self._store: Store | None = None
+        self._db: Database | None = None
+        self._store: GlacierStore | None = None
         self._s3_store: S3Store | None = None
-        self._service: GlacierService | None = None
+        self._pipeline: Pipeline | None = None
         self._runner: web.ServerRunner | None = None
         self._port: int | None = None
 
@@ -130,23 +136,21 @@ class Emulator:
             max_workers=self._io_threads, thread_name_prefix="aioglacier-emulator-io"
         )
         self._executor = executor
-        store = Store(self.data_dir, account=self.account_id)
+        db = Database(self.data_dir)
         try:
+            await db.open()
+            store = GlacierStore(db, account=self.account_id)
             await store.open()
-        except BaseException:
-            self._shutdown_executor()
-            raise
-        s3_store = S3Store(store)
-        try:
+            s3_store = S3Store(db)
             await s3_store.open()
         except BaseException:
-            await store.close()
+            await db.close()
             self._shutdown_executor()
             raise
+        self._db = db
         self._store = store
         self._s3_store = s3_store
-        self._service = GlacierService(
-            store,
+        settings = Settings(
             credentials={c.access_key: (c.secret_key, c.token) for c in self._credentials},
             account=self.account_id,
             clock=self.clock,
@@ -155,23 +159,15 @@ class Emulator:
             faults=self.faults,
             verify_hashes=self.verify_hashes,
             executor=executor,
+            ids=IdGenerator(),
+            host=self.host,
             completed_upload_retention=self.completed_upload_retention,
         )
-        self._service.s3 = S3Service(
-            s3_store,
-            credentials={c.access_key: (c.secret_key, c.token) for c in self._credentials},
-            account=self.account_id,
-            clock=self.clock,
-            auth_clock=self._auth_clock,
-            job_delay_scale=self.job_delay_scale,
-            faults=self.faults,
-            verify_hashes=self.verify_hashes,
-            executor=executor,
-            ids=self._service.ids,
-            host=self.host,
+        self._pipeline = Pipeline(
+            settings, [GlacierService(store, settings), S3Service(s3_store, settings)]
         )
         runner = web.ServerRunner(
-            self._service.make_server(), handle_signals=False, shutdown_timeout=1.0
+            self._pipeline.make_server(), handle_signals=False, shutdown_timeout=1.0
         )
         try:
             await runner.setup()
@@ -179,8 +175,8 @@ class Emulator:
             await site.start()
         except BaseException:
             await runner.cleanup()
-            await store.close()
-            self._store = None
+            await db.close()
+            self._db = self._store = self._s3_store = None
             self._shutdown_executor()
             raise
         self._runner = runner
@@ -189,16 +185,15 @@ class Emulator:
 
     async def stop(self) -> None:
         """Stop listening, finish in-flight requests, close the store."""
-        if self._service is not None:
-            for gate in self._service.gates.values():
-                gate.open()
+        if self._pipeline is not None:
+            self._pipeline.open_gates()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-        store, self._store = self._store, None
-        self._s3_store = None
-        if store is not None:
-            await store.close()
+        db, self._db = self._db, None
+        self._store = self._s3_store = None
+        if db is not None:
+            await db.close()
         self._port = None
         self._shutdown_executor()
 
@@ -224,9 +219,7 @@ class Emulator:
     @property
     def port(self) -> int:
         """The port listened on."""
-        if self._port is None:
-            raise RuntimeError("emulator not started")
-        return self._port
+        return _started(self._port)
 
     @property
     def url(self) -> str:
@@ -247,7 +240,7 @@ class Emulator:
     @property
     def requests_served(self) -> int:
         """Number of requests received so far (all operations, all outcomes)."""
-        return self._service.requests if self._service is not None else 0
+        return self._pipeline.requests if self._pipeline is not None else 0
 
     # -- test helpers ----------------------------------------------------------------------------
 
@@ -255,21 +248,13 @@ class Emulator:
         """Let the first ``after`` requests of ``operation`` (``upload_archive``, ...) through and
         hold the later ones until the returned gate is opened (for tests that must act while a
         client is mid-run). Stopping the emulator opens it."""
-        service = self._require_service()
-        gate = Gate(operation, after)
-        service.gates[operation] = gate
-        return gate
-
-    def _require_service(self) -> GlacierService:
-        if self._service is None:
-            raise RuntimeError("emulator not started")
-        return self._service
+        return _started(self._pipeline).hold(operation, after)
 
     async def idle(self) -> None:
         """Wait until no request is being handled: a handler that is still cleaning up after a
         client went away (a reset, a dropped connection) has finished."""
-        if self._service is not None:
-            await self._service.idle()
+        if self._pipeline is not None:
+            await self._pipeline.idle()
 
     def advance_clock(self, delta: timedelta | float) -> None:
         """Move the service clock forward (``delta`` or seconds): jobs complete, expire."""
@@ -277,18 +262,13 @@ class Emulator:
             raise TypeError(f"the injected clock {self.clock!r} cannot be advanced")
         self.clock.advance(delta if isinstance(delta, timedelta) else timedelta(seconds=delta))
 
-    def _require_store(self) -> Store:
-        if self._store is None:
-            raise RuntimeError("emulator not started")
-        return self._store
-
     async def vaults(self) -> list[str]:
         """Names of the vaults, sorted."""
-        return sorted(self._require_store().vaults)
+        return sorted(_started(self._store).vaults)
 
     async def archives(self, vault: str) -> list[StoredArchive]:
         """The archives stored in ``vault``, oldest first (KeyError if there is no vault)."""
-        store = self._require_store()
+        store = _started(self._store)
         if vault not in store.vaults:
             raise KeyError(vault)
         return [
@@ -304,7 +284,7 @@ class Emulator:
 
     async def read_archive(self, vault: str, archive_id: str) -> bytes:
         """The bytes of an archive (KeyError if it is not in ``vault``)."""
-        store = self._require_store()
+        store = _started(self._store)
         record = await store.get_archive(vault, archive_id)
         if record is None:
             raise KeyError(archive_id)
@@ -317,20 +297,15 @@ class Emulator:
 
     # -- S3 test helpers -----------------------------------------------------------------------
 
-    def _require_s3(self) -> S3Store:
-        if self._s3_store is None:
-            raise RuntimeError("emulator not started")
-        return self._s3_store
-
     async def buckets(self) -> list[str]:
         """Names of the S3 buckets, sorted."""
-        return sorted(self._require_s3().buckets)
+        return sorted(_started(self._s3_store).buckets)
 
     async def objects(self, bucket: str, *, versions: bool = False) -> list[StoredObject]:
         """The objects of ``bucket`` by key: the current versions (delete markers hide a key),
         or with ``versions`` every version and delete marker, newest first per key (KeyError
         if there is no bucket)."""
-        store = self._require_s3()
+        store = _started(self._s3_store)
         if bucket not in store.buckets:
             raise KeyError(bucket)
         now = self.clock.now().timestamp()
@@ -356,7 +331,7 @@ class Emulator:
     async def read_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
         """The bytes of an object's current version (or ``version_id``), whatever its storage
         class (KeyError if there is no such object or version)."""
-        store = self._require_s3()
+        store = _started(self._s3_store)
         if bucket not in store.buckets:
             raise KeyError(bucket)
         found = [
@@ -375,7 +350,15 @@ class Emulator:
 
     async def multipart_uploads(self, bucket: str) -> list[tuple[str, str]]:
         """``(key, upload id)`` of the multipart uploads in progress in ``bucket``."""
-        return [(u.key, u.upload_id) for u in await self._require_s3().list_uploads(bucket, "")]
+        return [
+            (u.key, u.upload_id) for u in await _started(self._s3_store).list_uploads(bucket, "")
+        ]
+
+
+def _started(value: T | None) -> T:
+    if value is None:
+        raise RuntimeError("emulator not started")
+    return value
 
 
 async def run_emulator_forever(

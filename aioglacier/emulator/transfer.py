@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import os
 import socket
 import struct
@@ -18,6 +19,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import StreamReader, web
 
@@ -28,11 +30,17 @@ __all__ = [
     "ConnectionDropped",
     "FileSink",
     "Received",
+    "Sink",
+    "SinkWriter",
     "Throttle",
+    "read_up_to",
     "receive_body",
     "reset_connection",
-    "send_file_range",
+    "send_answer",
+    "send_segments",
 ]
+
+_log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 
@@ -129,6 +137,45 @@ class FileSink:
             self.path.unlink(missing_ok=True)
 
 
+class Sink(Protocol):
+    """Where a body goes: written chunk by chunk on an executor thread (``last``: the final
+    chunk, then make it durable), or discarded."""
+
+    def write(self, data: bytes, *, last: bool) -> None:
+        """Write (and hash) ``data``; with ``last``, finish the file."""
+
+    def discard(self) -> None:
+        """Drop what was written."""
+
+
+class SinkWriter:
+    """Feeds a :class:`Sink` on ``executor`` with one write in flight while the loop reads the
+    next chunk (double buffering)."""
+
+    def __init__(self, sink: Sink, executor: concurrent.futures.Executor | None) -> None:
+        self._sink = sink
+        self._executor = executor
+        self._pending: asyncio.Future[None] | None = None
+
+    async def write(self, data: bytes, *, last: bool) -> None:
+        """Hand ``data`` over once the previous write is done; wait for the ``last`` one."""
+        loop = asyncio.get_running_loop()
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            await pending
+        job = loop.run_in_executor(self._executor, partial(self._sink.write, data, last=last))
+        if last:
+            await job
+        else:
+            self._pending = job
+
+    async def discard(self) -> None:
+        """Let the write in flight end (whatever its outcome), then discard the sink."""
+        if self._pending is not None:
+            await asyncio.gather(self._pending, return_exceptions=True)
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._sink.discard)
+
+
 @dataclass(frozen=True)
 class Received:
     """What :func:`receive_body` got."""
@@ -138,7 +185,7 @@ class Received:
 
 async def receive_body(
     request: web.BaseRequest,
-    sink: FileSink,
+    sink: Sink,
     *,
     expected: int | None,
     executor: concurrent.futures.Executor | None,
@@ -152,13 +199,12 @@ async def receive_body(
     many bytes and raise :class:`ConnectionDropped` (fault injection). On any failure the sink
     is discarded. ``first`` is a body already read in full (small bodies).
     """
-    loop = asyncio.get_running_loop()
-    pending: asyncio.Future[None] | None = None
+    writer = SinkWriter(sink, executor)
     received = 0
     try:
         if first is not None:
             await throttle.account(len(first))
-            await loop.run_in_executor(executor, partial(sink.write, first, last=True))
+            await writer.write(first, last=True)
             return Received(len(first))
         content = request.content
         while True:
@@ -171,7 +217,7 @@ async def receive_body(
             if expected is not None:
                 data = await content.readexactly(want) if want > 0 else b""
             else:
-                data = await _read_up_to(content, want)
+                data = await read_up_to(content, want)
             received += len(data)
             await throttle.account(len(data))
             if reset_at is not None and received >= reset_at and data:
@@ -181,21 +227,15 @@ async def receive_body(
             last = not continue_reading and (
                 not data or (expected is not None and received >= expected)
             )
-            if pending is not None:
-                await pending
-                pending = None
+            await writer.write(data, last=last)
             if last:
-                await loop.run_in_executor(executor, partial(sink.write, data, last=True))
                 return Received(received)
-            pending = loop.run_in_executor(executor, partial(sink.write, data, last=False))
     except BaseException:
-        if pending is not None:
-            await asyncio.gather(pending, return_exceptions=True)
-        await loop.run_in_executor(executor, sink.discard)
+        await writer.discard()
         raise
 
 
-async def _read_up_to(content: StreamReader, size: int) -> bytes:
+async def read_up_to(content: StreamReader, size: int) -> bytes:
     """Read up to ``size`` bytes (fewer only at the end of the body)."""
     parts: list[bytes] = []
     got = 0
@@ -208,11 +248,44 @@ async def _read_up_to(content: StreamReader, size: int) -> bytes:
     return b"".join(parts)
 
 
-async def send_file_range(
+async def send_answer(
+    request: web.BaseRequest,
     response: web.StreamResponse,
-    path: Path,
-    offset: int,
-    length: int,
+    segments: list[tuple[int, int, int]],
+    *,
+    executor: concurrent.futures.Executor | None,
+    throttle: Throttle,
+    fault: str | None,
+    what: str,
+) -> None:
+    """Prepare ``response`` (its headers and Content-Length set) and send ``segments`` as its
+    body (see :func:`send_segments`); a ``truncate`` or ``reset`` fault cuts it halfway. Once
+    the status line is sent the only way left to signal a failure is to cut the body: an error
+    then is logged (naming ``what``) and the connection reset."""
+    await response.prepare(request)
+    length = sum(count for _, _, count in segments)
+    try:
+        await send_segments(
+            response,
+            segments,
+            executor=executor,
+            throttle=throttle,
+            cut_at=length // 2 if fault in ("truncate", "reset") else None,
+            request=request,
+            reset=fault == "reset",
+        )
+        await response.write_eof()
+    except (ConnectionDropped, ConnectionError):
+        raise
+    except Exception:
+        _log.exception("emulator error sending %s", what)
+        reset_connection(request)
+        raise ConnectionDropped from None
+
+
+async def send_segments(
+    response: web.StreamResponse,
+    segments: list[tuple[int, int, int]],
     *,
     executor: concurrent.futures.Executor | None,
     throttle: Throttle,
@@ -220,37 +293,48 @@ async def send_file_range(
     request: web.BaseRequest | None = None,
     reset: bool = False,
 ) -> None:
-    """Write ``length`` bytes of ``path`` from ``offset`` to a prepared response.
-
-    ``cut_at``: stop after that many bytes and close (``reset``: RST) the connection (faults).
-    """
+    """Write ``segments`` (open file, offset, length) to a prepared response, reading ahead one
+    piece; ``cut_at``: stop after that many bytes and close (``reset``: RST) the connection
+    (faults)."""
     loop = asyncio.get_running_loop()
-    fd = await loop.run_in_executor(executor, os.open, path, os.O_RDONLY)
+    pieces: list[tuple[int, int, int]] = []
+    for fd, offset, length in segments:
+        done = 0
+        while done < length:
+            count = min(CHUNK, length - done)
+            pieces.append((fd, offset + done, count))
+            done += count
+    sent = 0
+    next_read: asyncio.Future[bytes] | None = None
+    index = 0
+
+    def schedule() -> asyncio.Future[bytes] | None:
+        nonlocal index
+        if index >= len(pieces):
+            return None
+        fd, offset, count = pieces[index]
+        index += 1
+        return loop.run_in_executor(executor, os.pread, fd, count, offset)
+
     try:
-        sent = 0
-        limit = length if cut_at is None else min(cut_at, length)
-        next_read: asyncio.Future[bytes] | None = None
-        if limit > 0:
-            next_read = loop.run_in_executor(executor, os.pread, fd, min(CHUNK, limit), offset)
+        next_read = schedule()
         while next_read is not None:
             data = await next_read
             next_read = None
             if not data:
-                raise OSError(f"job output {path.name} is shorter than expected")
-            sent += len(data)
-            if sent < limit:
-                next_read = loop.run_in_executor(
-                    executor, os.pread, fd, min(CHUNK, limit - sent), offset + sent
-                )
+                raise OSError("a file is shorter than its metadata says")
+            if cut_at is not None and sent + len(data) >= cut_at:
+                await response.write(data[: cut_at - sent])
+                if request is not None:
+                    if reset:
+                        reset_connection(request)
+                    elif request.transport is not None:
+                        request.transport.close()
+                raise ConnectionDropped
+            next_read = schedule()
             await response.write(data)
+            sent += len(data)
             await throttle.account(len(data))
-        if cut_at is not None and request is not None:
-            if reset:
-                reset_connection(request)
-            elif request.transport is not None:
-                request.transport.close()
-            raise ConnectionDropped
     finally:
         if next_read is not None:
             await asyncio.gather(next_read, return_exceptions=True)
-        await loop.run_in_executor(executor, os.close, fd)

@@ -18,7 +18,7 @@ from pathlib import Path
 from emu_helpers import RawClient, RawResponse
 
 from aioglacier.emulator import Emulator
-from aioglacier.emulator.models import COMPLETED_UPLOAD_RETENTION
+from aioglacier.emulator.glacier.models import COMPLETED_UPLOAD_RETENTION
 from aioglacier.treehash import MIB, tree_hash
 
 DATA = os.urandom(2 * MIB + 5)

@@ -2,7 +2,7 @@
 API's port (a request goes to S3 when its SigV4 credential scope names ``s3``), stored in the
 same data directory. See ``docs/emulator.md``."""
 
-from aioglacier.emulator.s3.service import S3Service, is_glacier_request
+from aioglacier.emulator.s3.service import S3Service
 from aioglacier.emulator.s3.store import S3Store
 
-__all__ = ["S3Service", "S3Store", "is_glacier_request"]
+__all__ = ["S3Service", "S3Store"]

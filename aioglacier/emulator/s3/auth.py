@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
@@ -25,7 +25,6 @@ __all__ = [
     "STREAMING_UNSIGNED_TRAILER",
     "UNSIGNED_PAYLOAD",
     "S3Auth",
-    "credential_service",
     "verify_s3_request",
 ]
 
@@ -39,7 +38,6 @@ _PAYLOAD_MODES = frozenset(
 )
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _AMZ_DATE = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z")
-_CREDENTIAL = re.compile(r"Credential=([^,\s]+)")
 _MAX_SKEW = timedelta(minutes=15)
 _MAX_PRESIGN = 604800
 _KEY_CACHE_MAX = 64
@@ -60,26 +58,6 @@ class S3Auth:
     scope: str
     signature: str
     presigned: bool = False
-
-
-def credential_service(headers: Mapping[str, str], raw_query: str) -> str | None:
-    """The service of a request's SigV4 credential scope (``s3``, ``glacier``...), from the
-    Authorization header or a presigned URL's ``X-Amz-Credential``; None when unsigned."""
-    authorization = headers.get("Authorization")
-    credential: str | None = None
-    if authorization is not None:
-        match = _CREDENTIAL.search(authorization)
-        credential = match.group(1) if match else None
-    elif "X-Amz-Credential=" in raw_query:
-        for item in raw_query.split("&"):
-            name, _, value = item.partition("=")
-            if name == "X-Amz-Credential":
-                credential = unquote(value)
-                break
-    if credential is None:
-        return None
-    parts = credential.split("/")
-    return parts[3] if len(parts) == 5 else None
 
 
 def _malformed(message: str, region: str | None = None) -> S3Error:

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,14 @@ from aioglacier.emulator.s3.auth import (
 )
 from aioglacier.emulator.s3.checksums import Checksum
 from aioglacier.emulator.s3.errors import S3Error
-from aioglacier.emulator.transfer import CHUNK, ConnectionDropped, Throttle, reset_connection
+from aioglacier.emulator.transfer import (
+    CHUNK,
+    ConnectionDropped,
+    SinkWriter,
+    Throttle,
+    read_up_to,
+    reset_connection,
+)
 
 __all__ = [
     "BodySource",
@@ -39,7 +45,6 @@ __all__ = [
     "open_segments",
     "read_small",
     "receive_to_file",
-    "send_segments",
 ]
 
 _MAX_CHUNK = 16 * 1024 * 1024
@@ -127,15 +132,7 @@ class BodySource:
                 return await content.readexactly(want)
             except asyncio.IncompleteReadError:
                 raise _incomplete() from None
-        parts: list[bytes] = []
-        got = 0
-        while got < size:
-            data = await content.read(size - got)
-            if not data:
-                break
-            parts.append(data)
-            got += len(data)
-        return b"".join(parts)
+        return await read_up_to(content, size)
 
     async def _read_chunked(self, size: int) -> bytes:
         while not self._buffer:
@@ -296,13 +293,12 @@ async def receive_to_file(
     """Stream the payload into a new file ``path`` (hashed on the way) and fsync it. On any
     failure the file is removed. ``reset_at``: reset the connection after that many bytes and
     raise :class:`ConnectionDropped` (fault injection)."""
-    loop = asyncio.get_running_loop()
     sink = _Sink(
         path,
         sha256=hashlib.sha256() if sha256 else None,
         checksum=Checksum(checksum) if checksum else None,
     )
-    pending: asyncio.Future[None] | None = None
+    writer = SinkWriter(sink, executor)
     received = 0
     try:
         small = source.length is not None and source.length <= CHUNK and reset_at is None
@@ -320,7 +316,7 @@ async def receive_to_file(
                 raise _incomplete()
             data = b"".join(pieces)
             await throttle.account(len(data))
-            await loop.run_in_executor(executor, partial(sink.write, data, last=True))
+            await writer.write(data, last=True)
             received = len(data)
         while not small:
             want = CHUNK
@@ -332,17 +328,11 @@ async def receive_to_file(
             data = await source.read(want)
             received += len(data)
             await throttle.account(len(data))
-            if pending is not None:
-                await pending
-                pending = None
+            await writer.write(data, last=not data)
             if not data:
-                await loop.run_in_executor(executor, partial(sink.write, b"", last=True))
                 break
-            pending = loop.run_in_executor(executor, partial(sink.write, data, last=False))
     except BaseException:
-        if pending is not None:
-            await asyncio.gather(pending, return_exceptions=True)
-        await loop.run_in_executor(executor, sink.discard)
+        await writer.discard()
         raise
     return Digests(
         size=received,
@@ -381,62 +371,6 @@ def close_segments(segments: list[tuple[int, int, int]]) -> None:
     """Close what :func:`open_segments` opened (thread side)."""
     for fd, _, _ in segments:
         os.close(fd)
-
-
-async def send_segments(
-    response: web.StreamResponse,
-    segments: list[tuple[int, int, int]],
-    *,
-    executor: concurrent.futures.Executor | None,
-    throttle: Throttle,
-    cut_at: int | None = None,
-    request: web.BaseRequest | None = None,
-    reset: bool = False,
-) -> None:
-    """Write the segments to a prepared response, reading ahead one piece; ``cut_at``: stop
-    after that many bytes and close (``reset``: RST) the connection (faults)."""
-    loop = asyncio.get_running_loop()
-    pieces: list[tuple[int, int, int]] = []
-    for fd, offset, length in segments:
-        done = 0
-        while done < length:
-            count = min(CHUNK, length - done)
-            pieces.append((fd, offset + done, count))
-            done += count
-    sent = 0
-    next_read: asyncio.Future[bytes] | None = None
-    index = 0
-
-    def schedule() -> asyncio.Future[bytes] | None:
-        nonlocal index
-        if index >= len(pieces):
-            return None
-        fd, offset, count = pieces[index]
-        index += 1
-        return loop.run_in_executor(executor, os.pread, fd, count, offset)
-
-    try:
-        next_read = schedule()
-        while next_read is not None:
-            data = await next_read
-            next_read = None
-            if not data:
-                raise OSError("an object file is shorter than its metadata says")
-            if cut_at is not None and sent + len(data) >= cut_at:
-                await response.write(data[: cut_at - sent])
-                if request is not None:
-                    if reset:
-                        reset_connection(request)
-                    elif request.transport is not None:
-                        request.transport.close()
-                raise ConnectionDropped
-            next_read = schedule()
-            await response.write(data)
-            sent += len(data)
-            await throttle.account(len(data))
-    finally:
-        if next_read is not None:
-            await asyncio.gather(next_read, return_exceptions=True)
 
 
 def read_small(paths: list[tuple[Path, int]], first: int, last: int) -> bytes:

@@ -6,8 +6,8 @@ Layout under ``data_dir``::
     s3/blobs/<blob id>   the bytes of a PutObject, or of one part of a multipart upload
     s3/tmp/              bodies being received
 
-Every call goes through the emulator's :class:`~aioglacier.emulator.store.Store` (its sqlite
-thread, its group commit), so the rules are the vault side's: a body is fsynced, renamed into
+Every call goes through the emulator's :class:`~aioglacier.emulator.storage.Database` (its
+sqlite thread, its group commit), so the rules are the vault side's: a body is fsynced, renamed into
 ``blobs/``, the directory fsynced and the metadata naming it committed before the answer is
 sent. A completed multipart upload keeps its parts' files as the object's segments (no copy).
 Files no longer named by committed metadata are unlinked after the commit; files no committed
@@ -17,7 +17,6 @@ metadata names (a crash between rename and commit) are removed on open.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from aioglacier.emulator.s3.models import (
     PartEntry,
     S3UploadRecord,
 )
-from aioglacier.emulator.store import Store, Tx
+from aioglacier.emulator.storage import Database, Tx, record_from_row, record_row, remove_orphans
 
 __all__ = ["ListPage", "S3Store", "VersionPage"]
 
@@ -121,48 +120,44 @@ COMPLETED_RETENTION = 3600.0
 
 
 def _object_from_row(row: tuple[Any, ...]) -> ObjectRecord:
-    return ObjectRecord(
-        seq=row[0],
-        bucket=row[1],
-        key=row[2],
-        version_id=row[3],
-        is_latest=bool(row[4]),
-        delete_marker=bool(row[5]),
-        size=row[6],
-        etag=row[7],
-        last_modified=row[8],
-        storage_class=row[9],
-        content_type=row[10],
-        metadata=json.loads(row[11]),
-        headers=json.loads(row[12]),
-        checksum_algorithm=row[13],
-        checksum=row[14],
-        checksum_type=row[15],
-        part_sizes=tuple(json.loads(row[16])) if row[16] is not None else None,
-        blobs=tuple(row[17].split()) if row[17] else (),
-        restore_tier=row[18],
-        restore_complete=row[19],
-        restore_expiry=row[20],
+    return record_from_row(
+        ObjectRecord,
+        row,
+        is_latest=bool,
+        delete_marker=bool,
+        metadata=json.loads,
+        headers=json.loads,
+        part_sizes=_part_sizes,
+        blobs=_blobs,
     )
+
+
+def _object_row(record: ObjectRecord) -> tuple[Any, ...]:
+    return record_row(
+        record,
+        is_latest=int,
+        delete_marker=int,
+        metadata=json.dumps,
+        headers=json.dumps,
+        part_sizes=lambda sizes: json.dumps(list(sizes)) if sizes is not None else None,
+        blobs=" ".join,
+    )
+
+
+def _part_sizes(stored: str | None) -> tuple[int, ...] | None:
+    return tuple(json.loads(stored)) if stored is not None else None
+
+
+def _blobs(stored: str) -> tuple[str, ...]:
+    return tuple(stored.split()) if stored else ()
 
 
 def _upload_from_row(row: tuple[Any, ...]) -> S3UploadRecord:
-    return S3UploadRecord(
-        upload_id=row[0],
-        bucket=row[1],
-        key=row[2],
-        created=row[3],
-        storage_class=row[4],
-        content_type=row[5],
-        metadata=json.loads(row[6]),
-        headers=json.loads(row[7]),
-        checksum_algorithm=row[8],
-        checksum_type=row[9],
-    )
+    return record_from_row(S3UploadRecord, row, metadata=json.loads, headers=json.loads)
 
 
 def _part_from_row(row: tuple[Any, ...]) -> PartEntry:
-    return PartEntry(row[0], row[1], row[2], row[3], row[4], row[5], bytes(row[6]))
+    return record_from_row(PartEntry, row, md5=bytes)
 
 
 class ListPage:
@@ -195,33 +190,29 @@ def _prefix_end(prefix: str) -> str:
 
 
 class S3Store:
-    """The S3 tables and blob files, on top of the emulator's :class:`Store`."""
+    """The S3 tables and blob files, in the emulator's :class:`Database`."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.root = store.data_dir / "s3"
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.root = db.data_dir / "s3"
         self.blobs_dir = self.root / "blobs"
         self.tmp_dir = self.root / "tmp"
         self.buckets: dict[str, BucketRecord] = {}
 
     async def open(self) -> None:
         """Create the tables and directories, drop crash leftovers, load the bucket cache.
-        The :class:`Store` must be open."""
+        The :class:`Database` must be open."""
 
         def op(tx: Tx) -> list[BucketRecord]:
             for directory in (self.root, self.blobs_dir, self.tmp_dir):
                 directory.mkdir(parents=True, exist_ok=True)
-            for statement in _SCHEMA:
-                tx.conn.execute(statement)
-            for name in os.listdir(self.tmp_dir):
-                (self.tmp_dir / name).unlink(missing_ok=True)
+            tx.create_tables(_SCHEMA)
+            remove_orphans(self.tmp_dir)
             known: set[str] = set()
             for (blobs,) in tx.conn.execute("SELECT blobs FROM s3_objects"):
                 known.update(blobs.split())
             known.update(row[0] for row in tx.conn.execute("SELECT blob FROM s3_parts"))
-            for name in os.listdir(self.blobs_dir):
-                if name not in known:
-                    (self.blobs_dir / name).unlink(missing_ok=True)
+            remove_orphans(self.blobs_dir, known)
             return [
                 BucketRecord(*row)
                 for row in tx.conn.execute(
@@ -229,27 +220,17 @@ class S3Store:
                 )
             ]
 
-        self.buckets = {b.name: b for b in await self.store.call(op)}
+        self.buckets = {b.name: b for b in await self.db.call(op)}
 
     def blob_path(self, blob: str) -> Path:
         """Where a blob's bytes live."""
         return self.blobs_dir / blob
 
     def _unlink_after_commit(self, tx: Tx, blobs: list[str]) -> None:
-        if blobs:
-            paths = [self.blobs_dir / b for b in blobs]
-
-            def unlink() -> None:
-                for path in paths:
-                    path.unlink(missing_ok=True)
-
-            tx.after_commit.append(unlink)
+        tx.unlink_after_commit(self.blobs_dir / b for b in blobs)
 
     def _install(self, tx: Tx, received: Path, blob: str) -> None:
-        final = self.blobs_dir / blob
-        os.rename(received, final)
-        tx.undo.append(lambda: final.unlink(missing_ok=True))
-        tx.sync_dir(self.blobs_dir)
+        tx.install(received, self.blobs_dir / blob)
 
     # -- buckets ---------------------------------------------------------------------------
 
@@ -270,7 +251,7 @@ class S3Store:
             )
             return BucketRecord(name, region, created), True
 
-        record, new = await self.store.call(op)
+        record, new = await self.db.call(op)
         self.buckets[name] = record
         return record, new
 
@@ -312,7 +293,7 @@ class S3Store:
             tx.conn.execute("DELETE FROM s3_buckets WHERE name = ?", (name,))
             self._unlink_after_commit(tx, blobs)
 
-        await self.store.call(op)
+        await self.db.call(op)
         self.buckets.pop(name, None)
 
     async def set_versioning(self, name: str, status: str) -> None:
@@ -327,7 +308,7 @@ class S3Store:
             tx.conn.execute("UPDATE s3_buckets SET versioning = ? WHERE name = ?", (status, name))
             return BucketRecord(row[0], row[1], row[2], status)
 
-        self.buckets[name] = await self.store.call(op)
+        self.buckets[name] = await self.db.call(op)
 
     # -- objects -----------------------------------------------------------------------------
 
@@ -376,28 +357,16 @@ class S3Store:
         cursor = tx.conn.execute(
             f"INSERT INTO s3_objects ({_OBJECT_COLUMNS.partition(', ')[2]}) "
             f"VALUES ({', '.join('?' * 20)})",
-            (
-                record.bucket,
-                record.key,
-                version_id,
-                1,
-                int(record.delete_marker),
-                record.size,
-                record.etag,
-                record.last_modified,
-                record.storage_class,
-                record.content_type,
-                json.dumps(record.metadata),
-                json.dumps(record.headers),
-                record.checksum_algorithm,
-                record.checksum,
-                record.checksum_type,
-                json.dumps(list(record.part_sizes)) if record.part_sizes is not None else None,
-                " ".join(record.blobs),
-                None,
-                None,
-                None,
-            ),
+            _object_row(
+                _replace(
+                    record,
+                    version_id=version_id,
+                    is_latest=True,
+                    restore_tier=None,
+                    restore_complete=None,
+                    restore_expiry=None,
+                )
+            )[1:],
         )
         seq = cursor.lastrowid
         assert seq is not None
@@ -450,7 +419,7 @@ class S3Store:
                 self._install(tx, received, blob)
             return self._insert_version(tx, record, bucket[3], new_version_id)
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     async def get_object(self, bucket: str, key: str, version_id: str | None) -> ObjectRecord:
         """The latest version of ``key`` (or ``version_id``); raises NoSuchBucket/NoSuchKey/
@@ -475,7 +444,7 @@ class S3Store:
                 )
             return found
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     def _delete_in_tx(
         self, tx: Tx, bucket: str, key: str, version_id: str | None, new_version_id: str, now: float
@@ -535,7 +504,7 @@ class S3Store:
         def op(tx: Tx) -> tuple[str | None, bool]:
             return self._delete_in_tx(tx, bucket, key, version_id, new_version_id, now)
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     async def delete_objects(
         self,
@@ -561,7 +530,7 @@ class S3Store:
                     out.append((key, version_id, answered, marker, None))
             return out
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     async def list_objects(
         self,
@@ -621,7 +590,7 @@ class S3Store:
                     page.objects.append(record)
                     page.last = key
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     async def list_versions(
         self,
@@ -684,7 +653,7 @@ class S3Store:
             rows.close()
             return page
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     async def restore(
         self,
@@ -719,7 +688,7 @@ class S3Store:
             )
             return status
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     # -- multipart uploads ---------------------------------------------------------------------
 
@@ -730,21 +699,10 @@ class S3Store:
             self._bucket_row(tx, upload.bucket)
             tx.conn.execute(
                 f"INSERT INTO s3_uploads ({_UPLOAD_COLUMNS}) VALUES ({', '.join('?' * 10)})",
-                (
-                    upload.upload_id,
-                    upload.bucket,
-                    upload.key,
-                    upload.created,
-                    upload.storage_class,
-                    upload.content_type,
-                    json.dumps(upload.metadata),
-                    json.dumps(upload.headers),
-                    upload.checksum_algorithm,
-                    upload.checksum_type,
-                ),
+                record_row(upload, metadata=json.dumps, headers=json.dumps),
             )
 
-        await self.store.call(op)
+        await self.db.call(op)
 
     @staticmethod
     def _upload(tx: Tx, bucket: str, key: str, upload_id: str) -> S3UploadRecord:
@@ -765,7 +723,7 @@ class S3Store:
         def op(tx: Tx) -> S3UploadRecord:
             return self._upload(tx, bucket, key, upload_id)
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     async def put_part(
         self, bucket: str, key: str, upload_id: str, part: PartEntry, received: Path
@@ -796,7 +754,7 @@ class S3Store:
             if old is not None:
                 self._unlink_after_commit(tx, [old[0]])
 
-        await self.store.call(op)
+        await self.db.call(op)
 
     async def list_parts(
         self, bucket: str, key: str, upload_id: str
@@ -815,7 +773,7 @@ class S3Store:
             ]
             return upload, parts
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     async def complete_upload(
         self,
@@ -888,7 +846,7 @@ class S3Store:
             self._unlink_after_commit(tx, unused)
             return result
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     async def abort_upload(self, bucket: str, key: str, upload_id: str) -> None:
         """Drop an upload and its parts."""
@@ -905,7 +863,7 @@ class S3Store:
             tx.conn.execute("DELETE FROM s3_uploads WHERE upload_id = ?", (upload_id,))
             self._unlink_after_commit(tx, blobs)
 
-        await self.store.call(op)
+        await self.db.call(op)
 
     async def list_uploads(self, bucket: str, prefix: str) -> list[S3UploadRecord]:
         """Uploads in progress under ``prefix``, by key then initiation time."""
@@ -922,7 +880,7 @@ class S3Store:
                 if row[2].startswith(prefix)
             ]
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
     async def all_versions(self, bucket: str) -> list[ObjectRecord]:
         """Every version and delete marker of a bucket, by key then newest first (tests)."""
@@ -938,7 +896,7 @@ class S3Store:
                 )
             ]
 
-        return await self.store.call(op)
+        return await self.db.call(op)
 
 
 _VERSION_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._")

@@ -1,9 +1,9 @@
 # ruff: noqa: S608  (queries interpolate constant column lists only; values are bound)
-"""Durable storage of the emulator: sqlite metadata plus one file per archive.
+"""The Glacier side's tables and files, in the emulator's shared database.
 
 Layout under ``data_dir``::
 
-    emulator.sqlite3      metadata (WAL, synchronous=FULL), including the completed multipart
+    emulator.sqlite3      metadata (shared with the S3 side), including the completed multipart
                           uploads a repeated Complete still answers for
     archives/<archive id> archive bytes
     uploads/<upload id>   one sparse file per multipart upload; parts are written at their offset
@@ -11,32 +11,22 @@ Layout under ``data_dir``::
                           inventory document (inventory retrieval)
     tmp/                  single-request uploads being received
 
-Every sqlite call runs on one dedicated thread. Calls are *group committed*: the calls queued
-while a batch runs form the next batch, each call in its own savepoint, then one ``COMMIT``
-(one WAL fsync) for the batch, after the directories that received new files are fsynced. A
-call's result is delivered only after that commit, so *acknowledged means durable*: file data is
-fsynced before it is renamed into place, renamed before the metadata naming it commits, and the
-response is sent after the commit. On open, files that no committed metadata names (left by a
+Every call goes through the database's group commit, so acknowledged means durable (see
+:mod:`aioglacier.emulator.storage`). On open, files that no committed metadata names (left by a
 crash between rename and commit) and temporary files are removed.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextlib
-import logging
 import os
-import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from aioglacier.emulator.errors import invalid_parameter, not_found
-from aioglacier.emulator.ids import format_date
-from aioglacier.emulator.models import (
+from aioglacier.emulator.glacier.errors import invalid_parameter, not_found
+from aioglacier.emulator.glacier.models import (
     ArchiveRecord,
     CompletedUpload,
     JobRecord,
@@ -45,86 +35,85 @@ from aioglacier.emulator.models import (
     VaultRecord,
     vault_arn,
 )
+from aioglacier.emulator.ids import format_date
+from aioglacier.emulator.storage import Database, Tx, record_from_row, record_row, remove_orphans
 
-__all__ = ["Store", "Tx"]
+__all__ = ["GlacierStore"]
 
-_log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS vaults (
-    name TEXT PRIMARY KEY,
-    region TEXT NOT NULL,
-    account TEXT NOT NULL,
-    created TEXT NOT NULL,
-    last_inventory TEXT,
-    num_archives INTEGER NOT NULL DEFAULT 0,
-    size INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS archives (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    vault TEXT NOT NULL,
-    description TEXT NOT NULL,
-    created TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    tree_hash TEXT NOT NULL,
-    leaves BLOB
-);
-CREATE INDEX IF NOT EXISTS archives_by_vault ON archives (vault, seq);
-CREATE TABLE IF NOT EXISTS uploads (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    vault TEXT NOT NULL,
-    arn TEXT NOT NULL,
-    description TEXT NOT NULL,
-    part_size INTEGER NOT NULL,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS completed_uploads (
-    id TEXT PRIMARY KEY,
-    vault TEXT NOT NULL,
-    archive_id TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    tree_hash TEXT NOT NULL,
-    completed_ts REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS completed_uploads_by_time ON completed_uploads (completed_ts);
-CREATE INDEX IF NOT EXISTS completed_uploads_by_archive ON completed_uploads (archive_id);
-CREATE TABLE IF NOT EXISTS parts (
-    upload_id TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    tree_hash TEXT NOT NULL,
-    leaves BLOB,
-    PRIMARY KEY (upload_id, start)
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    vault TEXT NOT NULL,
-    vault_arn TEXT NOT NULL,
-    action TEXT NOT NULL,
-    description TEXT,
-    created_ts REAL NOT NULL,
-    complete_ts REAL NOT NULL,
-    failed INTEGER NOT NULL,
-    sns_topic TEXT,
-    tier TEXT,
-    archive_id TEXT,
-    archive_size INTEGER,
-    archive_tree_hash TEXT,
-    range_start INTEGER,
-    range_end INTEGER,
-    range_tree_hash TEXT,
-    leaves BLOB,
-    archive_description TEXT,
-    inventory_format TEXT,
-    inventory_size INTEGER,
-    inventory_params TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_by_vault ON jobs (vault, seq);
-"""
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS vaults (
+        name TEXT PRIMARY KEY,
+        region TEXT NOT NULL,
+        account TEXT NOT NULL,
+        created TEXT NOT NULL,
+        last_inventory TEXT,
+        num_archives INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE IF NOT EXISTS archives (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        vault TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        tree_hash TEXT NOT NULL,
+        leaves BLOB
+    )""",
+    """CREATE INDEX IF NOT EXISTS archives_by_vault ON archives (vault, seq)""",
+    """CREATE TABLE IF NOT EXISTS uploads (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        vault TEXT NOT NULL,
+        arn TEXT NOT NULL,
+        description TEXT NOT NULL,
+        part_size INTEGER NOT NULL,
+        created TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS completed_uploads (
+        id TEXT PRIMARY KEY,
+        vault TEXT NOT NULL,
+        archive_id TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        tree_hash TEXT NOT NULL,
+        completed_ts REAL NOT NULL
+    )""",
+    """CREATE INDEX IF NOT EXISTS completed_uploads_by_time ON completed_uploads (completed_ts)""",
+    """CREATE INDEX IF NOT EXISTS completed_uploads_by_archive ON completed_uploads (archive_id)""",
+    """CREATE TABLE IF NOT EXISTS parts (
+        upload_id TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        tree_hash TEXT NOT NULL,
+        leaves BLOB,
+        PRIMARY KEY (upload_id, start)
+    )""",
+    """CREATE TABLE IF NOT EXISTS jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        vault TEXT NOT NULL,
+        vault_arn TEXT NOT NULL,
+        action TEXT NOT NULL,
+        description TEXT,
+        created_ts REAL NOT NULL,
+        complete_ts REAL NOT NULL,
+        failed INTEGER NOT NULL,
+        sns_topic TEXT,
+        tier TEXT,
+        archive_id TEXT,
+        archive_size INTEGER,
+        archive_tree_hash TEXT,
+        range_start INTEGER,
+        range_end INTEGER,
+        range_tree_hash TEXT,
+        leaves BLOB,
+        archive_description TEXT,
+        inventory_format TEXT,
+        inventory_size INTEGER,
+        inventory_params TEXT
+    )""",
+    """CREATE INDEX IF NOT EXISTS jobs_by_vault ON jobs (vault, seq)""",
+)
 
 _JOB_COLUMNS = (
     "id, vault, vault_arn, action, description, created_ts, complete_ts, failed, sns_topic, "
@@ -146,243 +135,61 @@ def _dt(ts: float) -> datetime:
 
 
 def _job_from_row(row: tuple[Any, ...]) -> JobRecord:
-    return JobRecord(
-        job_id=row[0],
-        vault=row[1],
-        vault_arn=row[2],
-        action=row[3],
-        description=row[4],
-        created_at=_dt(row[5]),
-        complete_at=_dt(row[6]),
-        failed=bool(row[7]),
-        sns_topic=row[8],
-        tier=row[9],
-        archive_id=row[10],
-        archive_size=row[11],
-        archive_tree_hash=row[12],
-        range_start=row[13],
-        range_end=row[14],
-        range_tree_hash=row[15],
-        leaves=row[16],
-        archive_description=row[17],
-        inventory_format=row[18],
-        inventory_size=row[19],
-        inventory_params=row[20],
-    )
+    return record_from_row(JobRecord, row, created_at=_dt, complete_at=_dt, failed=bool)
 
 
 def _job_row(job: JobRecord) -> tuple[Any, ...]:
-    return (
-        job.job_id,
-        job.vault,
-        job.vault_arn,
-        job.action,
-        job.description,
-        _ts(job.created_at),
-        _ts(job.complete_at),
-        int(job.failed),
-        job.sns_topic,
-        job.tier,
-        job.archive_id,
-        job.archive_size,
-        job.archive_tree_hash,
-        job.range_start,
-        job.range_end,
-        job.range_tree_hash,
-        job.leaves,
-        job.archive_description,
-        job.inventory_format,
-        job.inventory_size,
-        job.inventory_params,
-    )
+    return record_row(job, created_at=_ts, complete_at=_ts, failed=int)
 
 
-def fsync_dir(path: Path) -> None:
-    """fsync a directory so that renames into it are durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_file_durably(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` (created) and fsync it."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@dataclass
-class Tx:
-    """What a store call sees on the sqlite thread: the connection and commit hooks."""
-
-    conn: sqlite3.Connection
-    dirs: set[Path] = field(default_factory=set)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
-    undo: list[Callable[[], None]] = field(default_factory=list)
-
-    def sync_dir(self, path: Path) -> None:
-        """fsync ``path`` before the batch commits (a file was renamed into it)."""
-        self.dirs.add(path)
-
-
-_Call = tuple[Callable[[Tx], Any], "asyncio.Future[Any]"]
-
-
-class Store:
-    """The emulator's metadata and files. Every method is a coroutine; nothing blocks the loop.
+class GlacierStore:
+    """Vaults, archives, multipart uploads and jobs. Every method is a coroutine; nothing
+    blocks the loop.
 
     ``vaults`` and ``uploads`` are in-memory caches of the immutable part of those records,
     kept in step with the database by the loop thread (existence checks on the hot path cost no
     thread hop). Counts, parts, archives and jobs always come from sqlite.
     """
 
-    def __init__(self, data_dir: Path | str, *, account: str) -> None:
-        self.data_dir = Path(data_dir)
+    def __init__(self, db: Database, *, account: str) -> None:
+        self.db = db
+        self.data_dir = db.data_dir
         self.account = account
         self.archives_dir = self.data_dir / "archives"
         self.uploads_dir = self.data_dir / "uploads"
         self.jobs_dir = self.data_dir / "jobs"
         self.tmp_dir = self.data_dir / "tmp"
-        self.db_path = self.data_dir / "emulator.sqlite3"
         self.vaults: dict[str, VaultRecord] = {}
         self.uploads: dict[str, UploadRecord] = {}
-        self._thread = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="aioglacier-emulator-db"
-        )
-        self._conn: sqlite3.Connection | None = None
-        self._queue: list[_Call] = []
-        self._wakeup = asyncio.Event()
-        self._worker: asyncio.Task[None] | None = None
-        self._closing = False
-
-    # -- lifecycle ---------------------------------------------------------------------------
 
     async def open(self) -> None:
-        """Create or open the store, drop crash leftovers, load the caches, start the worker."""
-        loop = asyncio.get_running_loop()
-        vaults, uploads = await loop.run_in_executor(self._thread, self._open_sync)
+        """Create the tables and directories, drop crash leftovers, load the caches. The
+        :class:`Database` must be open."""
+
+        def op(tx: Tx) -> tuple[list[VaultRecord], list[UploadRecord]]:
+            for d in (self.archives_dir, self.uploads_dir, self.jobs_dir, self.tmp_dir):
+                d.mkdir(parents=True, exist_ok=True)
+            tx.create_tables(_SCHEMA)
+            remove_orphans(self.tmp_dir)
+            for directory, table in (
+                (self.archives_dir, "archives"),
+                (self.uploads_dir, "uploads"),
+                (self.jobs_dir, "jobs"),
+            ):
+                known = {row[0] for row in tx.conn.execute(f"SELECT id FROM {table}")}
+                remove_orphans(directory, known)
+            vaults = [
+                VaultRecord(*row) for row in tx.conn.execute(f"SELECT {_VAULT_COLUMNS} FROM vaults")
+            ]
+            uploads = [
+                UploadRecord(*row)
+                for row in tx.conn.execute(f"SELECT {_UPLOAD_COLUMNS} FROM uploads")
+            ]
+            return vaults, uploads
+
+        vaults, uploads = await self.db.call(op)
         self.vaults = {v.name: v for v in vaults}
         self.uploads = {u.upload_id: u for u in uploads}
-        self._worker = asyncio.create_task(self._run(), name="aioglacier-emulator-db")
-
-    def _open_sync(self) -> tuple[list[VaultRecord], list[UploadRecord]]:
-        for d in (self.data_dir, self.archives_dir, self.uploads_dir, self.jobs_dir, self.tmp_dir):
-            d.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.executescript(_SCHEMA)
-        self._conn = conn
-        for name in os.listdir(self.tmp_dir):
-            (self.tmp_dir / name).unlink(missing_ok=True)
-        self._remove_orphans(self.archives_dir, "SELECT id FROM archives")
-        self._remove_orphans(self.uploads_dir, "SELECT id FROM uploads")
-        self._remove_orphans(self.jobs_dir, "SELECT id FROM jobs")
-        vaults = [VaultRecord(*row) for row in conn.execute(f"SELECT {_VAULT_COLUMNS} FROM vaults")]
-        uploads = [
-            UploadRecord(*row) for row in conn.execute(f"SELECT {_UPLOAD_COLUMNS} FROM uploads")
-        ]
-        return vaults, uploads
-
-    def _remove_orphans(self, directory: Path, query: str) -> None:
-        assert self._conn is not None
-        known = {row[0] for row in self._conn.execute(query)}
-        for name in os.listdir(directory):
-            if name not in known:
-                _log.info("removing orphan file %s", directory / name)
-                (directory / name).unlink(missing_ok=True)
-
-    async def close(self) -> None:
-        """Finish queued calls, stop the worker and close the database."""
-        self._closing = True
-        self._wakeup.set()
-        if self._worker is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
-        loop = asyncio.get_running_loop()
-        if self._conn is not None:
-            await loop.run_in_executor(self._thread, self._conn.close)
-            self._conn = None
-        self._thread.shutdown(wait=True)
-
-    # -- the group-commit worker ---------------------------------------------------------------
-
-    async def call(self, fn: Callable[[Tx], T]) -> T:
-        """Run ``fn(tx)`` on the sqlite thread in its own savepoint; return after the commit."""
-        if self._closing:
-            raise RuntimeError("store is closed")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.append((fn, future))
-        self._wakeup.set()
-        return await future
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            batch, self._queue = self._queue, []
-            if batch:
-                try:
-                    results = await loop.run_in_executor(
-                        self._thread, self._run_batch, [fn for fn, _ in batch]
-                    )
-                except BaseException as exc:  # the thread pool is gone: fail the batch
-                    results = [(False, exc)] * len(batch)
-                    if isinstance(exc, asyncio.CancelledError):
-                        raise
-                for (_, future), (ok, value) in zip(batch, results, strict=True):
-                    if future.done():
-                        continue
-                    if ok:
-                        future.set_result(value)
-                    else:
-                        future.set_exception(value)
-            elif self._closing:
-                return
-
-    def _run_batch(self, fns: list[Callable[[Tx], Any]]) -> list[tuple[bool, Any]]:
-        conn = self._conn
-        assert conn is not None
-        tx = Tx(conn)
-        out: list[tuple[bool, Any]] = []
-        conn.execute("BEGIN")
-        for fn in fns:
-            conn.execute("SAVEPOINT call")
-            undo_mark = len(tx.undo)
-            after_mark = len(tx.after_commit)
-            try:
-                value = fn(tx)
-            except Exception as exc:
-                conn.execute("ROLLBACK TO call")
-                conn.execute("RELEASE call")
-                _run_hooks(reversed(tx.undo[undo_mark:]))
-                del tx.undo[undo_mark:]
-                del tx.after_commit[after_mark:]
-                out.append((False, exc))
-            else:
-                conn.execute("RELEASE call")
-                out.append((True, value))
-        try:
-            for directory in tx.dirs:
-                fsync_dir(directory)
-            conn.execute("COMMIT")
-        except Exception as exc:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            _run_hooks(reversed(tx.undo))
-            return [(False, exc)] * len(fns)
-        _run_hooks(tx.after_commit)
-        return out
 
     # -- vaults --------------------------------------------------------------------------------
 
@@ -401,7 +208,7 @@ class Store:
             )
             return VaultRecord(name, region, self.account, created)
 
-        record = await self.call(op)
+        record = await self.db.call(op)
         self.vaults[name] = record
         return record
 
@@ -414,7 +221,7 @@ class Store:
             ).fetchone()
             return None if row is None else VaultRecord(*row)
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def list_vaults(self, start: str | None, limit: int) -> list[VaultRecord]:
         """Up to ``limit`` vaults in name order, from the vault named ``start`` on."""
@@ -426,7 +233,7 @@ class Store:
             ).fetchall()
             return [VaultRecord(*row) for row in rows]
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def delete_vault(self, name: str) -> None:
         """Delete an empty vault (its unfinished uploads and its jobs go with it)."""
@@ -450,9 +257,9 @@ class Store:
             tx.conn.execute("DELETE FROM jobs WHERE vault = ?", (name,))
             tx.conn.execute("DELETE FROM vaults WHERE name = ?", (name,))
             paths = [self.uploads_dir / u for u in uploads] + [self.jobs_dir / j for j in jobs]
-            tx.after_commit.append(lambda: _unlink_all(paths))
+            tx.unlink_after_commit(paths)
 
-        await self.call(op)
+        await self.db.call(op)
         self.vaults.pop(name, None)
         for upload_id in [u for u, rec in self.uploads.items() if rec.vault == name]:
             del self.uploads[upload_id]
@@ -466,17 +273,13 @@ class Store:
         def op(tx: Tx) -> None:
             if not _vault_exists(tx, archive.vault):
                 raise not_found(f"Vault not found for ARN: {self._arn(archive.vault)}")
-            os.rename(received, final)
-            tx.undo.append(lambda: final.unlink(missing_ok=True))
-            tx.sync_dir(self.archives_dir)
+            tx.install(received, final)
             _insert_archive(tx, archive)
 
         try:
-            await self.call(op)
+            await self.db.call(op)
         except BaseException:
-            await asyncio.get_running_loop().run_in_executor(
-                self._thread, lambda: received.unlink(missing_ok=True)
-            )
+            await self.db.offload(partial(received.unlink, missing_ok=True))
             raise
 
     async def delete_archive(self, vault: str, archive_id: str) -> None:
@@ -496,9 +299,9 @@ class Store:
                 (row[0], vault),
             )
             path = self.archives_dir / archive_id
-            tx.after_commit.append(lambda: path.unlink(missing_ok=True))
+            tx.unlink_after_commit([path])
 
-        await self.call(op)
+        await self.db.call(op)
 
     async def get_archive(self, vault: str, archive_id: str) -> ArchiveRecord | None:
         """An archive of ``vault``, or None."""
@@ -510,7 +313,7 @@ class Store:
             ).fetchone()
             return None if row is None else ArchiveRecord(*row)
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def list_archives(self, vault: str) -> list[ArchiveRecord]:
         """Every archive of ``vault``, oldest first."""
@@ -518,7 +321,7 @@ class Store:
         def op(tx: Tx) -> list[ArchiveRecord]:
             return _archives_of(tx, vault)
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     def archive_path(self, archive_id: str) -> Path:
         """Where an archive's bytes live."""
@@ -533,9 +336,7 @@ class Store:
         def op(tx: Tx) -> None:
             if not _vault_exists(tx, upload.vault):
                 raise not_found(f"Vault not found for ARN: {upload.arn}")
-            write_file_durably(path, b"")
-            tx.undo.append(lambda: path.unlink(missing_ok=True))
-            tx.sync_dir(self.uploads_dir)
+            tx.create_file(path, b"")
             tx.conn.execute(
                 f"INSERT INTO uploads ({_UPLOAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -548,7 +349,7 @@ class Store:
                 ),
             )
 
-        await self.call(op)
+        await self.db.call(op)
         self.uploads[upload.upload_id] = upload
 
     def upload_path(self, upload_id: str) -> Path:
@@ -577,7 +378,7 @@ class Store:
             ).fetchall()
             return [UploadRecord(*row) for row in rows]
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def get_parts(self, upload_id: str) -> list[PartRecord]:
         """Every part of an upload, by offset."""
@@ -585,7 +386,7 @@ class Store:
         def op(tx: Tx) -> list[PartRecord]:
             return _parts_of(tx, upload_id)
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def put_part(self, upload_id: str, part: PartRecord) -> None:
         """Record (or replace) the part at ``part.start``."""
@@ -602,7 +403,7 @@ class Store:
                 (upload_id, part.start, part.size, part.tree_hash, part.leaves),
             )
 
-        await self.call(op)
+        await self.db.call(op)
 
     async def forget_part(self, upload_id: str, start: int) -> None:
         """Drop the record of the part at ``start`` (its bytes are about to be overwritten)."""
@@ -612,7 +413,7 @@ class Store:
                 "DELETE FROM parts WHERE upload_id = ? AND start = ?", (upload_id, start)
             )
 
-        await self.call(op)
+        await self.db.call(op)
 
     async def complete_upload(
         self, upload_id: str, archive: ArchiveRecord, *, now: datetime, forget_before: datetime
@@ -657,7 +458,7 @@ class Store:
                 ),
             )
 
-        await self.call(op)
+        await self.db.call(op)
         self.uploads.pop(upload_id, None)
 
     async def completed_upload(
@@ -676,7 +477,7 @@ class Store:
                 return None
             return CompletedUpload(row[0], row[1], row[2], row[3], row[4], _dt(row[5]))
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def abort_upload(self, upload_id: str) -> None:
         """Drop an upload and its parts."""
@@ -690,9 +491,9 @@ class Store:
                 raise not_found(f"The upload ID was not found: {upload_id}")
             tx.conn.execute("DELETE FROM parts WHERE upload_id = ?", (upload_id,))
             tx.conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
-            tx.after_commit.append(lambda: path.unlink(missing_ok=True))
+            tx.unlink_after_commit([path])
 
-        await self.call(op)
+        await self.db.call(op)
         self.uploads.pop(upload_id, None)
 
     # -- jobs ----------------------------------------------------------------------------------
@@ -712,13 +513,11 @@ class Store:
                 raise not_found(f"Archive not found for ArchiveId: {archive_id}")
             job = make(ArchiveRecord(*row))
             output = self.jobs_dir / job.job_id
-            os.link(self.archives_dir / archive_id, output)
-            tx.undo.append(lambda: output.unlink(missing_ok=True))
-            tx.sync_dir(self.jobs_dir)
+            tx.link(self.archives_dir / archive_id, output)
             _insert_job(tx, job)
             return job
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def create_inventory_job(
         self,
@@ -735,13 +534,11 @@ class Store:
                 raise not_found(f"Vault not found for ARN: {self._arn(vault)}")
             job, document = make(VaultRecord(*row), _archives_of(tx, vault))
             output = self.jobs_dir / job.job_id
-            write_file_durably(output, document)
-            tx.undo.append(lambda: output.unlink(missing_ok=True))
-            tx.sync_dir(self.jobs_dir)
+            tx.create_file(output, document)
             _insert_job(tx, job)
             return job
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def get_job(self, vault: str, job_id: str) -> JobRecord | None:
         """A job of ``vault``, or None."""
@@ -752,7 +549,7 @@ class Store:
             ).fetchone()
             return None if row is None else _job_from_row(row)
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def list_jobs(self, vault: str, now: datetime) -> list[JobRecord]:
         """Every unexpired job of ``vault`` in creation order (expired ones are deleted)."""
@@ -768,10 +565,10 @@ class Store:
             if expired:
                 tx.conn.executemany("DELETE FROM jobs WHERE id = ?", [(j,) for j in expired])
                 paths = [self.jobs_dir / j for j in expired]
-                tx.after_commit.append(lambda: _unlink_all(paths))
+                tx.unlink_after_commit(paths)
             return [job for job in jobs if not job.expired(now)]
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     async def list_jobs_page(
         self,
@@ -817,10 +614,10 @@ class Store:
             if expired:
                 tx.conn.executemany("DELETE FROM jobs WHERE id = ?", [(j,) for j in expired])
                 paths = [self.jobs_dir / j for j in expired]
-                tx.after_commit.append(lambda: _unlink_all(paths))
+                tx.unlink_after_commit(paths)
             return page, following
 
-        return await self.call(op)
+        return await self.db.call(op)
 
     def job_output_path(self, job_id: str) -> Path:
         """Where a job's output lives."""
@@ -831,19 +628,6 @@ class Store:
     def _arn(self, vault: str) -> str:
         cached = self.vaults.get(vault)
         return vault_arn(cached.region if cached else "us-east-1", self.account, vault)
-
-
-def _run_hooks(hooks: Any) -> None:
-    for hook in hooks:
-        try:
-            hook()
-        except Exception:
-            _log.exception("emulator store hook failed")
-
-
-def _unlink_all(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
 
 
 def _vault_exists(tx: Tx, vault: str) -> bool:
