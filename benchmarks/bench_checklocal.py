@@ -39,7 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.workloads import materialize, small
+from benchmarks.workloads import materialize, small  # noqa: E402
 
 MIB = 1024 * 1024
 CLI = [sys.executable, "-m", "aioglacier"]
@@ -160,8 +160,13 @@ def warm(base: Path) -> list[Path]:
     return files
 
 
-def timed(argv: Sequence[str], *, cwd: Path | None = None, stdin: bytes | None = None,
-          env: dict[str, str] | None = None) -> tuple[float, str]:
+def timed(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[float, str]:
     """Run a command; return its wall time and standard output."""
     start = time.perf_counter()
     done = subprocess.run(
@@ -230,11 +235,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if script is not None:
             config = args.data / "mtglacier.cfg"  # it wants credentials even offline
-            config.write_text("key=AKIAIOSFODNN7EXAMPLE\nsecret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
-                              "region=us-east-1\n")
+            config.write_text(
+                "key=AKIAIOSFODNN7EXAMPLE\nsecret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+                "region=us-east-1\n"
+            )
             tools["mt-aws-glacier"] = (
-                ["perl", str(script), "check-local-hash", "--config", str(config),
-                 "--dir", str(base), "--journal", str(journal)],
+                [
+                    "perl",
+                    str(script),
+                    "check-local-hash",
+                    "--config",
+                    str(config),
+                    "--dir",
+                    str(base),
+                    "--journal",
+                    str(journal),
+                ],
                 None,
             )
         times: dict[str, list[float]] = {tool: [] for tool in tools}
@@ -248,13 +264,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         raise RuntimeError(f"aioglacier printed {got} {status} lines, not {count}")
                 times[tool].append(elapsed)
         total = sum(p.stat().st_size for p in files) / MIB
-        print(f"\ncheck-local-hash, {name}: {count} journal files, {len(files)} on disk, "
-              f"{total:.0f} MiB (best of {args.repeat}, fresh processes, page cache warm)")
+        print(
+            f"\ncheck-local-hash, {name}: {count} journal files, {len(files)} on disk, "
+            f"{total:.0f} MiB (best of {args.repeat}, fresh processes, page cache warm)"
+        )
         best = {tool: min(t) for tool, t in times.items()}
         for tool, runs in times.items():
             rate = f"{total / best[tool]:8.0f} MiB/s" if total else ""
-            print(f"  {tool:<22} {best[tool]:7.3f} s {rate}   runs "
-                  + " ".join(f"{t:.3f}" for t in runs))
+            print(
+                f"  {tool:<22} {best[tool]:7.3f} s {rate}   runs "
+                + " ".join(f"{t:.3f}" for t in runs)
+            )
         if script is None:
             print(f"  mt-aws-glacier: not run: {why}")
         ours = best["aioglacier"]
@@ -264,8 +284,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 peer = best["mt-aws-glacier"]
                 row["mtglacier_s"] = peer
                 verdict = "meets" if ours <= 0.5 * peer else "misses"
-                print(f"  ours/mtglacier {ours / peer:.2f}x: {verdict} the <= 0.5x target "
-                      f"(<= {0.5 * peer:.2f} s)")
+                print(
+                    f"  ours/mtglacier {ours / peer:.2f}x: {verdict} the <= 0.5x target "
+                    f"(<= {0.5 * peer:.2f} s)"
+                )
         elif "openssl dgst -sha256" in best:
             floor = best["openssl dgst -sha256"]
             row["openssl_s"] = floor

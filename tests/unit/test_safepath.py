@@ -496,9 +496,7 @@ _EDGY = st.lists(
 def test_check_name_fast_path_agrees_with_the_rules(name: str) -> None:
     """check_name answers plain ASCII names on a fast path: for every name, the answer (the
     components, or the exception's type and reason) is the one of the general rules."""
-    assert _verdict(lambda n: check_name(n, platform="posix"), name) == _verdict(
-        _slow_posix, name
-    )
+    assert _verdict(lambda n: check_name(n, platform="posix"), name) == _verdict(_slow_posix, name)
 
 
 def test_check_name_fast_path_is_taken_for_plain_names() -> None:
