@@ -692,6 +692,10 @@ def _run_async(coro: Awaitable[int]) -> int:
 def _run(command: Command, inv: Invocation) -> int:
     if callable(command.handler):
         return command.handler(inv)
+    if command.name != "emulator":
+        from aioglacier import tls
+
+        tls.install()  # aiohttp's CA bundle is loaded only if a TLS connection is opened
     module = importlib.import_module("aioglacier.commands")
     handler: Handler = getattr(module, "cmd_" + command.handler.replace("-", "_"))
     return _run_async(handler(inv))
