@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from aioglacier.emulator import Emulator
-from tests.e2e.conftest import write
+
+from .conftest import write
 
 HEAVY = ("aiohttp", "aiobotocore", "botocore", "rich")
 
