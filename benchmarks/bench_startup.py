@@ -58,11 +58,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--peers", type=Path, default=REPO.parent.parent / "shared" / "peers")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/perf-data/peers"))
+    ap.add_argument(
+        "--code",
+        type=Path,
+        default=REPO,
+        help="the aioglacier source tree to measure (default: this one; e.g. an export of main)",
+    )
     args = ap.parse_args(argv)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(args.code), env.get("PYTHONPATH")]))
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         env.pop(var, None)
+    # As a user runs an installed program: with its bytecode cached (the first run writes it).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     script, why = mtglacier_script(args.peers, args.cache)
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         work = Path(tmp)
@@ -81,14 +89,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             host_port = server.url.split("://", 1)[1].rstrip("/")
             figures: dict[str, list[tuple[float, float]]] = {}
 
+            warm = [True]  # round 0 writes the bytecode caches and is not counted
+
             def timed(label: str, cmd: Sequence[str], e: dict[str, str] = env) -> None:
-                figures.setdefault(label, []).append(run(cmd, e))
+                measured = run(cmd, e)
+                if not warm[0]:
+                    figures.setdefault(label, []).append(measured)
 
             ours = [PY, "-m", "aioglacier"]
             sync = [*ours, "sync", "--config", str(config), "--endpoint-url", server.url]
             sync += ["--dir", str(tree), "--vault", "v"]
             mt_env = dict(env, MTGLACIER_FAKE_HOST=host_port)
-            for i in range(args.repeat):
+            for i in range(args.repeat + 1):
+                warm[0] = i == 0
                 timed("python -c pass (floor)", [PY, "-c", "pass"])
                 timed("aioglacier --version", [*ours, "--version"])
                 journal = work / f"j{i}"
