@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warm = [True]  # round 0 writes the bytecode caches and is not counted
 
             def timed(label: str, cmd: Sequence[str], e: dict[str, str] = env) -> None:
-                measured = run(cmd, e)
+                measured = run(cmd, e, cwd=work)  # not the repo: -m would import from it
                 if not warm[0]:
                     figures.setdefault(label, []).append(measured)
 
