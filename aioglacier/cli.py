@@ -692,7 +692,7 @@ def _run_async(coro: Awaitable[int]) -> int:
 def _run(command: Command, inv: Invocation) -> int:
     if callable(command.handler):
         return command.handler(inv)
-    if command.name != "emulator":
+    if "endpoint-url" in command.options:  # a command that may talk to the service
         from aioglacier import tls
 
         tls.install()  # aiohttp's CA bundle is loaded only if a TLS connection is opened

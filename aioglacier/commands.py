@@ -17,7 +17,6 @@ from aioglacier.cli import EXIT_FAILURE, EXIT_OK, Invocation
 from aioglacier.config import DEFAULT_REGION, ClientSettings
 from aioglacier.display import printable
 from aioglacier.errors import UsageError
-from aioglacier.sigv4 import Credentials
 
 if TYPE_CHECKING:
     from aioglacier.client import Client
@@ -29,6 +28,8 @@ if TYPE_CHECKING:
 
 def _settings(inv: Invocation) -> ClientSettings:
     """Client settings from the merged options."""
+    from aioglacier.sigv4 import Credentials
+
     key, secret, token = inv.get("key"), inv.get("secret"), inv.get("token")
     credentials = None
     if key or secret:

@@ -22,12 +22,14 @@ imported before is untouched.
 from __future__ import annotations
 
 import importlib.machinery
-import ssl
 import sys
 import threading
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # ssl is imported with aiohttp, not before
+    import ssl
 
 __all__ = ["deferred_contexts", "install"]
 
@@ -41,6 +43,8 @@ def deferred_contexts() -> list[ssl.SSLContext]:
 
 
 def _defer_on_first_use(context: ssl.SSLContext) -> None:
+    import ssl
+
     lock = threading.Lock()
 
     def load() -> None:
@@ -74,6 +78,8 @@ class _DeferringLoader:
         return module
 
     def exec_module(self, module: ModuleType) -> None:
+        import ssl
+
         recorded: list[ssl.SSLContext] = []
 
         def record(context: ssl.SSLContext) -> None:
