@@ -705,7 +705,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    parser = build_parser()
+    commands = _commands()
+    # Only the parser of the command named (when the first word names one): the others are
+    # never consulted, and building every option of every command costs milliseconds.
+    named = [c for c in commands if args and c.name == args[0]]
+    parser = build_parser(named or commands)
     try:
         ns = parser.parse_args(args)
         command: Command | None = getattr(ns, "_command", None)
