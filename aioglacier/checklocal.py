@@ -22,13 +22,16 @@ Symlinks: by default a file that is a symlink, or lies below a symlinked directo
 ``ERROR`` (the same rule as restores). ``follow_symlinks=True`` reads through them, as
 mtglacier does (and as the upload walk reads a linked file).
 
-Several files are hashed at once (``jobs``), each with :func:`aioglacier.treehash.tree_hash_file`
-in executor threads; ``stat`` and the path checks run in the executor too, so the event loop
-never blocks. At most ``4 * jobs`` files are scheduled ahead of the one being reported, and the
-threads hashing one file are capped so that all of them together use about one per CPU: memory
-stays near ``8 MiB x CPUs`` whatever the tree. Results are reported in file-name order
-(``on_result`` is called in that order), so the output does not depend on timing. No network,
-no credentials.
+Names are checked in chunks (:data:`CHUNK_NAMES` names, or fewer when their small files hold
+:data:`CHUNK_BYTES`): one executor job checks each name of its chunk, stats the file, and reads
+and hashes it when it is at most :data:`SMALL_FILE_MAX` bytes, so a journal of 100,000 files
+costs a few hundred thread hand-offs, not one per file, and the event loop never blocks. Two
+chunk jobs per CPU are in flight. A larger file is hashed with
+:func:`aioglacier.treehash.tree_hash_file` (every core on its leaves) when its chunk is back,
+with at most ``jobs`` such files at once; memory stays near ``READ_SIZE`` per job in flight
+whatever the tree. Results are reported in file-name order (``on_result`` per result,
+``on_results`` per chunk), so the output does not depend on timing. No network, no
+credentials.
 """
 
 from __future__ import annotations
