@@ -659,6 +659,10 @@ def _run_async(coro: Awaitable[int]) -> int:
 def _run(command: Command, inv: Invocation) -> int:
     if callable(command.handler):
         return command.handler(inv)
+    if "endpoint-url" in command.options:  # a command that may talk to the service
+        from aioglacier import tls
+
+        tls.install()  # aiohttp's CA bundle is loaded only if a TLS connection is opened
     module = importlib.import_module("aioglacier.commands")
     handler: Handler = getattr(module, "cmd_" + command.handler.replace("-", "_"))
     return _run_async(handler(inv))
@@ -668,7 +672,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    parser = build_parser()
+    commands = _commands()
+    # Only the parser of the command named (when the first word names one): the others are
+    # never consulted, and building every option of every command costs milliseconds.
+    named = [c for c in commands if args and c.name == args[0]]
+    parser = build_parser(named or commands)
     try:
         ns = parser.parse_args(args)
         command: Command | None = getattr(ns, "_command", None)

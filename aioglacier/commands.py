@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aioglacier.config import DEFAULT_REGION, ClientSettings
+from aioglacier.display import printable
 from aioglacier.errors import UsageError
 from aioglacier.invocation import EXIT_FAILURE, EXIT_OK, Invocation
-from aioglacier.sigv4 import Credentials
 
 if TYPE_CHECKING:
     from aioglacier.client import Client
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 def _settings(inv: Invocation) -> ClientSettings:
     """Client settings from the merged options."""
+    from aioglacier.sigv4 import Credentials
+
     key, secret, token = inv.get("key"), inv.get("secret"), inv.get("token")
     credentials = None
     if key or secret:
@@ -280,7 +283,12 @@ async def cmd_restore_completed(inv: Invocation) -> int:
 
 
 async def cmd_check_local_hash(inv: Invocation) -> int:
-    from aioglacier.checklocal import check_local_hash, format_result, format_summary
+    from aioglacier.checklocal import (
+        CheckResult,
+        check_local_hash,
+        format_result,
+        format_summary,
+    )
     from aioglacier.filters import Filter
     from aioglacier.journal import load_journal
 
@@ -290,11 +298,18 @@ async def cmd_check_local_hash(inv: Invocation) -> int:
     for message in state.skipped:
         inv.err(f"aioglacier: warning: {message}")
     flt = Filter.from_options(inv.get("filters") or [])
+
+    def write(results: Sequence[CheckResult]) -> None:
+        # One write per chunk of results (hundreds of lines), not one per line.
+        if results:
+            inv.stdout.write("".join(f"{printable(format_result(r))}\n" for r in results))
+            inv.stdout.flush()
+
     summary = await check_local_hash(
         state,
         Path(directory),
         filter=None if flt.empty else flt,
-        on_result=lambda r: inv.out(format_result(r)),
+        on_results=write,
         follow_symlinks=True,  # as the upload walk (and mtglacier) reads linked files
     )
     for line in format_summary(summary):

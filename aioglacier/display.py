@@ -31,7 +31,6 @@ so ``[bold]`` or ``:smile:`` in a name is shown as written.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -76,6 +75,8 @@ def _json_escape(match: re.Match[str]) -> str:
 def json_line(value: Any, *, sort_keys: bool = False) -> str:
     """``value`` as one line of JSON, every string exact, without any :data:`ESCAPED`
     character written raw (they become ``\\uNNNN``; other non-ASCII text stays readable)."""
+    import json  # here, not at the top: most commands never write JSON
+
     text = json.dumps(value, ensure_ascii=False, sort_keys=sort_keys)
     # Outside strings JSON text is ASCII punctuation, so every match is inside a string, where
     # a \\u escape stands for exactly that character.

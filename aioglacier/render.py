@@ -5,16 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-)
+from typing import TYPE_CHECKING, TextIO
 
 from aioglacier.display import json_line, printable
 from aioglacier.progress import (
@@ -31,6 +22,9 @@ from aioglacier.progress import (
     Totals,
     event_to_json,
 )
+
+if TYPE_CHECKING:  # rich is imported only for a live display (a run on a terminal)
+    from rich.progress import TaskID
 
 __all__ = ["Renderer", "make_renderer"]
 
@@ -154,6 +148,9 @@ class RichRenderer(PlainRenderer):
 
     def __init__(self, out: TextIO, err: TextIO, *, quiet: bool = False) -> None:
         super().__init__(out, err, quiet=quiet)
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
         # Names are text, never markup, emoji codes or something to highlight (see display.py).
         self._console = Console(file=err, markup=False, emoji=False, highlight=False)
         self._progress = Progress(

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MIB = 1024 * 1024
-TARGET_RATIO = 1.6
+TARGET_RATIO = 1.7  # issue 11
 
 LIBRARY_SNIPPET = (
     "import asyncio, sys\n"

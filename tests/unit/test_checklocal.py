@@ -347,9 +347,9 @@ async def test_small_file_grew_between_stat_and_read(
     _write(tmp_path / "f", HELLO)
     real = checklocal._locate
 
-    def locate_then_grow(base: Path, name: str, follow: bool) -> Any:
-        found = real(base, name, follow)
-        (base / name).write_bytes(b"hello, world")
+    def locate_then_grow(located: Any, name: str) -> Any:
+        found = real(located, name)
+        (tmp_path / name).write_bytes(b"hello, world")
         return found
 
     monkeypatch.setattr(checklocal, "_locate", locate_then_grow)
@@ -377,3 +377,100 @@ async def test_file_grew_between_stat_and_hash(
     assert [format_result(r) for r in results] == [
         "SIZE MISMATCH f (local 12 bytes, journal 5 bytes)"
     ]
+
+
+def _journal_text(records: list[Created]) -> str:
+    """mtglacier's version B lines (written by hand: it accepts tree hashes in capitals)."""
+    return "".join(
+        f"B\t{r.time}\tCREATED\t{r.archive_id}\t{r.size}\t"
+        f"{'NONE' if r.mtime is None else r.mtime}\t{r.treehash}\t{r.relfilename}\n"
+        for r in records
+    )
+
+
+async def test_replayed_journal_and_plain_mapping_give_the_same_results(tmp_path: Path) -> None:
+    """A replayed journal's compact rows are read as they are; a tree hash the journal spells in
+    capitals is compared case-blind and shown as spelled, as through the records."""
+    from aioglacier.journal import read_journal
+
+    base = tmp_path / "root"
+    _write(base / "a", HELLO, 10)
+    _write(base / "b", b"HELLO", 10)
+    _write(base / "big", BIG, 10)
+    records = [
+        _created("a", HELLO, 10),
+        Created(1, "id-upper", 5, 10, H_HELLO.upper(), "upper-ok"),
+        _created("b", HELLO, 10),
+        _created("big", BIG, 11),
+        _created("gone/x", HELLO),
+    ]
+    _write(base / "upper-ok", HELLO, 10)
+    journal = tmp_path / "journal"
+    journal.write_text(_journal_text(records))
+    replayed = read_journal(journal)
+    from aioglacier.journal import ArchiveMap
+
+    assert isinstance(replayed.files, ArchiveMap)
+    got_rows: list[CheckResult] = []
+    got_records: list[CheckResult] = []
+    await check_local_hash(replayed, base, on_result=got_rows.append)
+    await check_local_hash(_state(*records), base, on_result=got_records.append)
+    assert got_rows == got_records
+    assert [format_result(r) for r in got_rows] == [
+        f"OK a 5 {H_HELLO}",
+        f"TREEHASH MISMATCH b (local {tree_hash_hex(b'HELLO')}, journal {H_HELLO})",
+        f"OK big {len(BIG)} {tree_hash_hex(BIG)} (mtime: journal 11, local 10)",
+        "MISSING gone/x",
+        f"OK upper-ok 5 {H_HELLO.upper()}",
+    ]
+
+
+async def test_chunks_directories_and_batched_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Across chunk boundaries, the verdicts kept on directories (missing, a file in the way, a
+    symlink) give each name the answer it gets alone; on_results gets each chunk in order."""
+    monkeypatch.setattr(checklocal, "CHUNK_NAMES", 3)
+    base = tmp_path / "root"
+    real = tmp_path / "real"
+    _write(real / "f", HELLO)
+    _write(base / "d1" / "a", HELLO)
+    _write(base / "d1" / "sub" / "b", HELLO)
+    _write(base / "file", HELLO)
+    base.joinpath("ln").symlink_to(real)
+    names = ["d1/a", "d1/sub/b", "d1/sub/c", "d2/x", "d2/y/z", "file/below", "ln/f", "ln/g", "z"]
+    state = _state(*(_created(n, HELLO) for n in names))
+    singles: list[str] = []
+    for name in names:
+        one: list[CheckResult] = []
+        await check_local_hash(_state(_created(name, HELLO)), base, on_result=one.append)
+        singles += [format_result(r) for r in one]
+    batches: list[list[str]] = []
+    each: list[str] = []
+    await check_local_hash(
+        state,
+        base,
+        on_result=lambda r: each.append(format_result(r)),
+        on_results=lambda rs: batches.append([format_result(r) for r in rs]),
+    )
+    assert (
+        each
+        == singles
+        == [
+            f"OK d1/a 5 {H_HELLO}",
+            f"OK d1/sub/b 5 {H_HELLO}",
+            "MISSING d1/sub/c",
+            "MISSING d2/x",
+            "MISSING d2/y/z",
+            "MISSING file/below",
+            "ERROR ln/f (unsafe path: directory 'ln' is a symlink)",
+            "ERROR ln/g (unsafe path: directory 'ln' is a symlink)",
+            "MISSING z",
+        ]
+    )
+    assert batches == [each[0:3], each[3:6], each[6:9]]
+    followed: list[str] = []
+    await check_local_hash(
+        state, base, follow_symlinks=True, on_result=lambda r: followed.append(format_result(r))
+    )
+    assert followed[6:8] == [f"OK ln/f 5 {H_HELLO}", "MISSING ln/g"]

@@ -126,3 +126,54 @@ async def test_credentials_from_profile(monkeypatch: pytest.MonkeyPatch, tmp_pat
 async def test_no_credentials_anywhere() -> None:
     with pytest.raises(ConfigError, match=r"^no AWS credentials found: give --key and --secret"):
         await resolve_credentials()
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"AWS_ACCESS_KEY_ID": "AKIDENV1", "AWS_SECRET_ACCESS_KEY": "s1"},
+        {"AWS_ACCESS_KEY_ID": "AKIDENV2", "AWS_SECRET_ACCESS_KEY": "s2", "AWS_SESSION_TOKEN": "t"},
+        {
+            "AWS_ACCESS_KEY_ID": "AKIDENV3",
+            "AWS_SECRET_ACCESS_KEY": "s3",
+            "AWS_SESSION_TOKEN": "session",
+            "AWS_SECURITY_TOKEN": "security",
+        },
+        {"AWS_ACCESS_KEY_ID": "AKIDENV4", "AWS_SECRET_ACCESS_KEY": "s4", "AWS_SECURITY_TOKEN": ""},
+    ],
+)
+async def test_environment_credentials_without_botocore_match_botocore(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The key pair in the environment is read before (and without) botocore, with botocore's
+    own answer: the same key, secret and token."""
+    from aiobotocore.session import AioSession
+
+    from aioglacier.config import environment_credentials
+
+    for var in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    ours = environment_credentials(dict(os.environ))
+    assert ours is not None
+    theirs = await (await AioSession().get_credentials()).get_frozen_credentials()
+    assert (ours.access_key, ours.secret_key, ours.token) == (
+        theirs.access_key,
+        theirs.secret_key,
+        theirs.token or None,
+    )
+    assert await resolve_credentials() == ours
+
+
+def test_environment_credentials_leave_the_rest_to_botocore() -> None:
+    from aioglacier.config import environment_credentials
+
+    pair = {"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s"}
+    assert environment_credentials(pair, profile="named") is None  # botocore skips the env
+    assert environment_credentials({**pair, "AWS_PROFILE": "named"}) is None  # it checks it
+    assert environment_credentials({**pair, "AWS_CREDENTIAL_EXPIRATION": "2030-01-01"}) is None
+    assert environment_credentials({"AWS_ACCESS_KEY_ID": "AKID"}) is None  # partial: botocore
+    assert environment_credentials({}) is None

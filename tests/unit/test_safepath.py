@@ -6,9 +6,10 @@ import contextlib
 import os
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from aioglacier.safepath import (
@@ -455,3 +456,52 @@ def test_temp_names_are_fresh_and_recognised() -> None:
     ):
         assert not is_temp_name(other)
         check_name(other)
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast path of check_name (plain printable ASCII names) against the general rules
+
+
+def _verdict(check: Any, name: str) -> tuple[str, ...] | tuple[type, str]:
+    try:
+        return tuple(check(name))
+    except UnsafePathError as exc:
+        return (type(exc), exc.reason)
+
+
+def _slow_posix(name: str) -> tuple[str, ...]:
+    from aioglacier.safepath import _check_name_rules
+
+    return _check_name_rules(name, "posix")
+
+
+# Names near every edge of the fast path: ASCII with dots, slashes, spaces, controls, DEL, the
+# partial-download prefix, long components; and any text at all.
+_EDGY = st.lists(
+    st.sampled_from([*"ab./ \t\x00\x7f~-_é", TEMP_PREFIX, "0123456789abcdef0123", "x" * 200])
+).map("".join)
+
+
+@given(st.one_of(_EDGY, st.text(), st.text(st.characters(max_codepoint=0x7F))))
+@example("a" * 255)
+@example("a" * 256)
+@example("d/" + "a" * 256)
+@example("a" * 300 + "/" + "b" * 10)
+@example(LEFTOVER)
+@example("d/" + LEFTOVER)
+@example(".hidden/x")
+@example("x/.")
+@example("")
+@example("/")
+def test_check_name_fast_path_agrees_with_the_rules(name: str) -> None:
+    """check_name answers plain ASCII names on a fast path: for every name, the answer (the
+    components, or the exception's type and reason) is the one of the general rules."""
+    assert _verdict(lambda n: check_name(n, platform="posix"), name) == _verdict(_slow_posix, name)
+
+
+def test_check_name_fast_path_is_taken_for_plain_names() -> None:
+    from aioglacier.safepath import _plain_posix_parts
+
+    assert _plain_posix_parts("Holiday trip/IMG_0001.jpg") == ("Holiday trip", "IMG_0001.jpg")
+    for name in ("снимок", ".x", "a/.b", "a\x7f", "a\tb", "a//b", "/a", "a/", "", "d/" + LEFTOVER):
+        assert _plain_posix_parts(name) is None
