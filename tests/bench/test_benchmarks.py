@@ -31,6 +31,9 @@ def _has_bucket_sync() -> bool:
     return "--bucket" in out.stdout
 
 
+# Generous: it runs every tool once against real servers (about a minute on 2 idle cores);
+# the bound guards against a hang, not a slow machine.
+@pytest.mark.timeout(900)
 def test_quick_run_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "results"
     proc = subprocess.run(

@@ -305,7 +305,11 @@ async def test_ctrl_c_stops_cleanly_with_journal_complete(
         # the middle of its run when the signal arrives, however fast or slow the machine.
         gate = emu.hold("upload_archive", after=3)
         proc = await asyncio.create_subprocess_exec(
-            *CLI,
+            sys.executable,
+            "-X",
+            "faulthandler",  # a CLI that hangs is made to show where (SIGABRT below)
+            "-m",
+            "aioglacier",
             "sync",
             "--dir",
             str(base),
@@ -331,7 +335,12 @@ async def test_ctrl_c_stops_cleanly_with_journal_complete(
         proc.send_signal(signal_number)
         # Generous: guards against a CLI that ignores Ctrl-C, not a measure of how fast it stops
         # (a few seconds even on a loaded machine).
-        _, stderr = await asyncio.wait_for(proc.communicate(), 150)
+        try:
+            _, stderr = await asyncio.wait_for(proc.communicate(), 150)
+        except TimeoutError:
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+            _, stderr = await proc.communicate()
+            pytest.fail(f"the CLI did not stop within 150 s of Ctrl-C:\n{stderr.decode()}")
         gate.open()
         assert proc.returncode == 130, stderr.decode()
         assert stderr.decode().endswith("aioglacier: interrupted\n")
