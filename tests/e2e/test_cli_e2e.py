@@ -338,6 +338,9 @@ async def test_ctrl_c_stops_cleanly_with_journal_complete(
         try:
             _, stderr = await asyncio.wait_for(proc.communicate(), 150)
         except TimeoutError:
+            if os.environ.get("AIOGLACIER_DEBUG_DUMP"):
+                proc.send_signal(signal.SIGUSR1)
+                await asyncio.sleep(5)
             proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
             _, stderr = await proc.communicate()
             pytest.fail(f"the CLI did not stop within 150 s of Ctrl-C:\n{stderr.decode()}")
