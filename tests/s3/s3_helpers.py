@@ -48,6 +48,7 @@ CHECKSUM_VERIFICATION = "verification of x-amz-checksum-* and x-amz-content-sha2
 CONDITIONAL_COMPLETE = "If-None-Match on CompleteMultipartUpload"
 LINE_FEED_KEYS = "keys holding a line feed (its werkzeug routing answers 404)"
 PART_SIZE_MINIMUM = "EntityTooSmall for parts under 5 MiB"
+PART_CHECKSUMS_LISTED = "each part's ChecksumSHA256 in ListParts"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ MOTO_MISSING = frozenset(
         CHECKSUM_VERIFICATION,
         CONDITIONAL_COMPLETE,
         PART_SIZE_MINIMUM,
+        PART_CHECKSUMS_LISTED,
     }
 )
 

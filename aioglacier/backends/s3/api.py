@@ -304,6 +304,7 @@ class S3Api:
         self._aws_host = host.endswith(".amazonaws.com") and not _is_ip_or_local(host)
         self._virtual: dict[str, bool] = {}
         self._restore_status_header = True
+        self._conditional_delete = True
 
     def __repr__(self) -> str:
         return (
@@ -686,13 +687,43 @@ class S3Api:
             )
 
     async def delete_object(
-        self, bucket: str, key: str, *, version_id: str | None = None
+        self,
+        bucket: str,
+        key: str,
+        *,
+        version_id: str | None = None,
+        if_match: str | None = None,
     ) -> DeletedObject:
-        """Delete ``key`` (or one of its versions). Deleting a missing key succeeds, as S3."""
+        """Delete ``key`` (or one of its versions). Deleting a missing key succeeds, as S3.
+
+        ``if_match`` (an ETag) deletes the object only while it is that one (412
+        PreconditionFailed otherwise). A server that does not implement conditional deletes
+        (501) is asked again without the condition, and never again by this client.
+        """
         query = {"versionId": version_id} if version_id else None
-        _, headers, _ = await self.call(
-            "DELETE", self.url(bucket, key, query), payload_hash=EMPTY_SHA256, expect=(204, 200)
-        )
+        url = self.url(bucket, key, query)
+        headers: Mapping[str, str] = {}
+        if if_match is not None and self._conditional_delete:
+            try:
+                _, headers, _ = await self.call(
+                    "DELETE",
+                    url,
+                    headers={"If-Match": if_match},
+                    payload_hash=EMPTY_SHA256,
+                    expect=(204, 200),
+                )
+            except RemoteError as exc:
+                if exc.status != 501 and exc.code != "NotImplemented":
+                    raise
+                log.info("the server refuses conditional deletes (%s)", exc)
+                self._conditional_delete = False
+            else:
+                return self._deleted(key, version_id, headers)
+        _, headers, _ = await self.call("DELETE", url, payload_hash=EMPTY_SHA256, expect=(204, 200))
+        return self._deleted(key, version_id, headers)
+
+    @staticmethod
+    def _deleted(key: str, version_id: str | None, headers: Mapping[str, str]) -> DeletedObject:
         marker = headers.get("x-amz-delete-marker", "").lower() == "true"
         returned_version = headers.get("x-amz-version-id")
         return DeletedObject(
