@@ -24,7 +24,7 @@ import pytest
 from s3_helpers import PART_CHECKSUMS_LISTED, RESTORE_DELAY, S3Server, make_s3
 
 from aioglacier.backends.base import ObjectSpec, StoredObject
-from aioglacier.backends.s3 import Checksum, InvalidObjectStateError, S3Api
+from aioglacier.backends.s3 import Checksum, CompletedPart, InvalidObjectStateError, S3Api
 from aioglacier.backends.s3.backend import (
     S3Backend,
     format_mtime,
@@ -441,3 +441,70 @@ async def test_ensure_exists(api: S3Api) -> None:
     await api.put_bucket_versioning(name, enabled=True)
     await backend.ensure_exists()
     assert backend.capabilities.versioned
+
+
+async def test_a_completion_retried_after_a_dropped_answer(
+    session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    # seed 0: the first CompleteMultipartUpload takes effect and its connection is reset;
+    # the retry is answered.
+    faults = "seed=0,s3.complete_multipart_upload:drop=0.5"
+    async with Emulator(tmp_path / "emu", faults=faults) as emu:
+        api = make_s3(session, S3Server("emulator", emu.url, emu.credentials))
+        backend = await backend_on(api, "DEEP_ARCHIVE")
+        data = os.urandom(5 * MIB + 7)
+        writer = await backend.start_multipart(SPEC, size=len(data), part_size=5 * MIB)
+        await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+        await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+        archive_id = await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+        head = await api.head_object(backend.bucket, backend.key(SPEC.name))
+        assert archive_id == "s3:" + head.metadata["archive-id"]
+        assert await emu.read_object(backend.bucket, backend.key(SPEC.name)) == data
+
+
+async def test_a_completion_already_done_is_recognised_by_the_etag(api: S3Api) -> None:
+    # The first completion's answer never came back; the retry finds the upload gone
+    # (NoSuchUpload, moto) or answers it again (the emulator, as AWS for a while).
+    backend = await backend_on(api, "STANDARD")
+    data = os.urandom(5 * MIB + 7)
+    writer = await backend.start_multipart(SPEC, size=len(data), part_size=5 * MIB)
+    first = await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    second = await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    await api.complete_multipart_upload(
+        backend.bucket,
+        backend.key(SPEC.name),
+        writer.upload_id,
+        [
+            CompletedPart(p.number, p.etag or "", Checksum.sha256_hex(p.sha256 or ""))
+            for p in (first, second)
+        ],
+    )
+    archive_id = await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    head = await api.head_object(backend.bucket, backend.key(SPEC.name))
+    assert archive_id == "s3:" + head.metadata["archive-id"]
+    assert await read_all(backend, StoredObject(archive_id, SPEC.name, len(data), "")) == data
+
+
+async def test_an_upload_gone_after_completing_is_recognised_by_the_etag(
+    session: aiohttp.ClientSession, emulator_s3: Target
+) -> None:
+    # (moto answers an unknown upload's completion with a 500 of its own, not NoSuchUpload)
+    api = make_s3(session, emulator_s3.server)
+    backend = await backend_on(api, "STANDARD")
+    data = os.urandom(5 * MIB + 7)
+    writer = await backend.start_multipart(SPEC, size=len(data), part_size=5 * MIB)
+    parts = [
+        await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB])),
+        await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :])),
+    ]
+    archive_id = await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    # A rerun holding the parts of an upload S3 no longer knows (NoSuchUpload): the object
+    # with the ETag those parts make is the completed upload.
+    rerun = await backend.resume_multipart("completed-long-ago", SPEC, part_size=5 * MIB)
+    for part in parts:
+        rerun.reuse(part)
+    assert await rerun.complete(size=len(data), tree_hash="") == archive_id
+    stranger = await backend.resume_multipart("completed-long-ago", SPEC, part_size=5 * MIB)
+    stranger.reuse(parts[0])
+    with pytest.raises(NotFound):
+        await stranger.complete(size=5 * MIB, tree_hash="")
