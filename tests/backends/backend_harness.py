@@ -14,11 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import aiohttp
+import pytest
+from moto.server import ThreadedMotoServer
+
 from aioglacier import Client, ClientSettings, RetryPolicy
 from aioglacier.backends.base import Backend
 from aioglacier.backends.fake import FakeStore
 from aioglacier.backends.glacier.backend import GlacierBackend
+from aioglacier.backends.s3 import Addressing, S3Api, S3Backend
 from aioglacier.emulator import Emulator
+from aioglacier.limits import RequestLimiter
+from aioglacier.sigv4 import Credentials, SigV4Signer
 
 #: How warm-ups behave in a test: done at once, in progress until the test says, or failing.
 WarmupMode = Literal["instant", "slow", "failing"]
@@ -82,8 +89,74 @@ async def _glacier_emulator(tmp_path: Path, warmup: WarmupMode) -> AsyncIterator
             )
 
 
+@asynccontextmanager
+async def _s3_backend(
+    url: str, credentials: Credentials, *, versioned: bool
+) -> AsyncIterator[S3Backend]:
+    """An S3Backend in DEEP_ARCHIVE on a new bucket (versioned or not) at ``url``."""
+    retry = RetryPolicy(max_attempts=4, base_delay=0.005, max_delay=0.05)
+    async with aiohttp.ClientSession() as session:
+        api = S3Api(
+            session,
+            url,
+            SigV4Signer.for_s3(credentials, "us-east-1"),
+            RequestLimiter(8),
+            retry,
+            addressing=Addressing.PATH,
+        )
+        backend = S3Backend(api, "bucket", "pre/fix", "DEEP_ARCHIVE", retry=retry)
+        await backend.ensure_exists(create=True)
+        if versioned:
+            await api.put_bucket_versioning("bucket", enabled=True)
+            await backend.ensure_exists()
+        yield backend
+
+
+def _s3_emulator(*, versioned: bool) -> Factory:
+    @asynccontextmanager
+    async def factory(tmp_path: Path, warmup: WarmupMode) -> AsyncIterator[Harness]:
+        if warmup == "failing":
+            pytest.skip("an S3 restore never fails: there is no failed state to see")
+        scale = 1.0 if warmup == "slow" else 0.0
+        async with (
+            Emulator(tmp_path / "emu", job_delay_scale=scale) as emu,
+            _s3_backend(emu.url, emu.credentials, versioned=versioned) as backend,
+        ):
+
+            async def make_ready() -> None:
+                emu.advance_clock(49 * 3600)  # longer than any restore tier
+
+            yield Harness(backend, make_ready)
+
+    return factory
+
+
+@asynccontextmanager
+async def _s3_moto(tmp_path: Path, warmup: WarmupMode) -> AsyncIterator[Harness]:
+    if warmup == "failing":
+        pytest.skip("an S3 restore never fails: there is no failed state to see")
+    if warmup == "slow":
+        pytest.skip("moto completes every restore at once")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        async with _s3_backend(url, Credentials("testing", "testing"), versioned=False) as b:
+
+            async def make_ready() -> None:
+                return None
+
+            yield Harness(b, make_ready)
+    finally:
+        server.stop()
+
+
 #: Every backend of the conformance suite (add one here).
 BACKENDS: dict[str, Factory] = {
     "fake": _fake,
     "glacier-emulator": _glacier_emulator,
+    "s3-emulator": _s3_emulator(versioned=False),
+    "s3-emulator-versioned": _s3_emulator(versioned=True),
+    "s3-moto": _s3_moto,
 }

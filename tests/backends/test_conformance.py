@@ -108,8 +108,9 @@ async def test_multipart_write_present_resume_complete(harness: Harness) -> None
         resumed.reuse(part)
     tree, sha = hashes[1]
     await resumed.write_part(2, starts[1], data[starts[1] : starts[2]], tree_hash=tree, sha256=sha)
-    whole = tree_hash_from_parts([bytes.fromhex(t) for t, _ in hashes]).hex()
-    assert whole == tree_hash(data).hex()
+    whole = tree_hash(data).hex()
+    if caps.part_size_power_of_two:  # parts of 2^n MiB: the parts' hashes make the whole's
+        assert tree_hash_from_parts([bytes.fromhex(t) for t, _ in hashes]).hex() == whole
     archive_id = await resumed.complete(size=len(data), tree_hash=whole)
     obj = StoredObject(archive_id, SPEC.name, len(data), whole)
     assert await read_all(harness, obj, await ready_warmup(harness, obj)) == data
@@ -136,7 +137,10 @@ async def test_delete_removes_exactly_one_and_then_not_found(harness: Harness) -
     first = await put(harness.backend, b"first version")
     second = await put(harness.backend, b"second version")  # the same name
     assert first.archive_id != second.archive_id
-    await harness.backend.delete(first)
+    if harness.backend.capabilities.versioned:
+        await harness.backend.delete(first)
+    # Without versions the second upload replaced the first in place: the first is gone,
+    # and deleting it must not delete the second.
     with pytest.raises(NotFound):
         await harness.backend.delete(first)
     assert await read_all(harness, second, await ready_warmup(harness, second)) == (

@@ -201,6 +201,14 @@ class _Shared:
     versioned: bool = False
     #: the token of the last restore asked for each archive id (this process)
     tokens: dict[str, str] = field(default_factory=dict)
+    #: (upload id, part number) -> (ETag, SHA-256) of each part this process sent, for
+    #: servers whose ListParts gives no checksum: a listed part with that ETag holds them
+    sent_parts: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
+
+    def forget_upload(self, upload_id: str) -> None:
+        """Drop what is remembered of an upload's parts (completed or aborted)."""
+        for key in [k for k in self.sent_parts if k[0] == upload_id]:
+            del self.sent_parts[key]
 
 
 class S3Reader:
@@ -267,27 +275,25 @@ class S3Multipart:
         """The object key the upload creates."""
         return self._key
 
-    def _part(self, uploaded: UploadedPart, start: int, sha256: str | None) -> Part:
+    def _part(self, uploaded: UploadedPart, start: int) -> Part:
         size = uploaded.size if uploaded.size is not None else 0
+        sha256 = _sha256_hex(uploaded.checksum)
+        if sha256 is None:
+            sent = self._backend.shared.sent_parts.get((self._upload_id, uploaded.part_number))
+            if sent is not None and sent[0] == uploaded.etag:
+                sha256 = sent[1]
         return Part(
-            uploaded.part_number,
-            start,
-            start + size - 1,
-            sha256=_sha256_hex(uploaded.checksum) or sha256,
-            etag=uploaded.etag,
+            uploaded.part_number, start, start + size - 1, sha256=sha256, etag=uploaded.etag
         )
 
     async def present(self) -> list[Part]:
         """The parts S3 holds (ListParts, every page); :class:`NotFound` when the upload is
-        gone. A part's ``sha256`` is None when S3 keeps no SHA-256 of it (it is then sent
-        again rather than reused)."""
+        gone. A part's ``sha256`` is the SHA-256 S3 keeps of it, or the one this process sent
+        with the ETag S3 lists (servers that keep none); else None, and the part is sent again
+        rather than reused."""
         api = self._backend.api
         uploaded = await api.list_parts(self._backend.bucket, self._key, self._upload_id)
-        parts = []
-        for p in uploaded:
-            start = (p.part_number - 1) * self._part_size
-            parts.append(self._part(p, start, None))
-        return parts
+        return [self._part(p, (p.part_number - 1) * self._part_size) for p in uploaded]
 
     async def write_part(
         self, number: int, start: int, body: bytes, *, tree_hash: str, sha256: str
@@ -300,6 +306,7 @@ class S3Multipart:
         )
         part = Part(number, start, start + len(body) - 1, sha256=sha256, etag=uploaded.etag)
         self._parts[number] = part
+        self._backend.shared.sent_parts[(self._upload_id, number)] = (uploaded.etag, sha256)
         return part
 
     def reuse(self, part: Part) -> None:
@@ -321,6 +328,11 @@ class S3Multipart:
         total = sum(p.size for p in parts)
         if total != size:
             raise TransferError(f"{self._key}: the parts hold {total} bytes, not {size}")
+        archive_id = await self._complete(parts)
+        self._backend.shared.forget_upload(self._upload_id)
+        return archive_id
+
+    async def _complete(self, parts: list[Part]) -> str:
         backend = self._backend
         completed = [UploadedPart(p.number, p.etag or "", p.size, None) for p in parts]
         checksums = [
@@ -362,6 +374,7 @@ class S3Multipart:
             await self._backend.api.abort_multipart_upload(
                 self._backend.bucket, self._key, self._upload_id
             )
+        self._backend.shared.forget_upload(self._upload_id)
 
 
 class S3Backend:
