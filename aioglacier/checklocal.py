@@ -8,6 +8,9 @@ the journal (optionally narrowed by a :class:`~aioglacier.filters.Filter`), in f
 * ``SIZE MISMATCH NAME (local L bytes, journal J bytes)``;
 * ``TREEHASH MISMATCH NAME (local HEX, journal HEX)``;
 * ``OK NAME SIZE TREEHASH`` (exactly mtglacier's line);
+* ``OK NAME SIZE (tree hash unknown: size checked)`` when the journal's tree hash is the
+  placeholder of an adopted bucket's object (:data:`~aioglacier.treehash.UNKNOWN_TREE_HASH`):
+  only the size can be checked;
 * ``ERROR NAME (reason)`` — the name is unsafe (see :mod:`aioglacier.safepath`: it is reported,
   never followed), the path is not a regular file, or it cannot be read.
 
@@ -50,7 +53,7 @@ from aioglacier.errors import TransferError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, JournalState
 from aioglacier.safepath import UnsafePathError, safe_target
-from aioglacier.treehash import MIB, tree_hash, tree_hash_file
+from aioglacier.treehash import MIB, UNKNOWN_TREE_HASH, tree_hash, tree_hash_file
 
 __all__ = [
     "CheckResult",
@@ -206,7 +209,33 @@ def _check_small(base_dir: Path, name: str, follow: bool, record: Created) -> Ch
 
 
 def _check_small_job(job: tuple[Path, str, bool, Created]) -> CheckResult:
+    if job[3].treehash == UNKNOWN_TREE_HASH:
+        return _check_size_only(*job)
     return _check_small(*job)
+
+
+#: What follows an ``OK`` line's size when the journal holds no tree hash (see
+#: :data:`~aioglacier.treehash.UNKNOWN_TREE_HASH`).
+SIZE_ONLY_NOTE = "(tree hash unknown: size checked)"
+
+
+def _check_size_only(base_dir: Path, name: str, follow: bool, record: Created) -> CheckResult:
+    """Check a file whose tree hash the journal does not know: its size only."""
+    try:
+        _, info = _locate(base_dir, name, follow)
+    except UnsafePathError as exc:
+        return CheckResult(name, "ERROR", f"(unsafe path: {exc.reason})")
+    except OSError as exc:
+        return CheckResult(name, "ERROR", f"(cannot stat: {_reason(exc)})")
+    if info is None:
+        return CheckResult(name, "MISSING", "")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a symlink" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+        return CheckResult(name, "ERROR", f"({kind})")
+    result = _noted(name, record, info)
+    if info.st_size != record.size:
+        return result("SIZE MISMATCH", f"(local {info.st_size} bytes, journal {record.size} bytes)")
+    return result("OK", f"{record.size} {SIZE_ONLY_NOTE}")
 
 
 class _Checker:
@@ -228,7 +257,7 @@ class _Checker:
         self.small = ExecutorBatcher(_check_small_job, executor, max_batch=32)
 
     async def check(self, name: str, record: Created) -> CheckResult:
-        if record.size <= SMALL_FILE_MAX:
+        if record.size <= SMALL_FILE_MAX or record.treehash == UNKNOWN_TREE_HASH:
             # Small files: stat, read and hash in one job, many files per executor hop.
             return await self.small.submit((self.base_dir, name, self.follow, record))
         async with self.semaphore:

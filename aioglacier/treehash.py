@@ -51,6 +51,7 @@ __all__ = [
     "MIB",
     "MIN_JOB_SIZE",
     "READ_SIZE",
+    "UNKNOWN_TREE_HASH",
     "FileHash",
     "TreeHasher",
     "combine_hashes",
@@ -65,6 +66,11 @@ __all__ = [
     "tree_hash_from_parts",
     "tree_hash_hex",
 ]
+
+#: The journal's tree hash of an object whose tree hash is not known (a bucket written by
+#: another tool, adopted with ``download-inventory --bucket``): 64 zeros, valid in mtglacier's
+#: format and never the tree hash of any data a test or a user will meet.
+UNKNOWN_TREE_HASH = "0" * 64
 
 MIB: int = 1024 * 1024
 """Size of a tree-hash leaf (one mebibyte)."""

@@ -13,15 +13,22 @@ import hashlib
 import os
 import random
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
 import pytest
-from s3_helpers import PART_CHECKSUMS_LISTED, RESTORE_DELAY, S3Server, make_s3
+from s3_helpers import (
+    PART_CHECKSUMS_LISTED,
+    RESTORE_DELAY,
+    SPEC,
+    S3Server,
+    Target,
+    backend_on,
+    digests,
+    make_s3,
+    put,
+)
 
 from aioglacier.backends.base import ObjectSpec, StoredObject
 from aioglacier.backends.s3 import Checksum, CompletedPart, InvalidObjectStateError, S3Api
@@ -39,81 +46,6 @@ from aioglacier.sigv4 import Credentials
 from aioglacier.treehash import MIB, tree_hash, tree_hash_from_parts
 
 NOWHERE_CREDENTIALS = Credentials("testing", "testing")
-SPEC = ObjectSpec("dir/file name.bin", 1_577_934_245)
-
-
-@dataclass
-class Target:
-    """An S3 server under test, and how to move its restores on."""
-
-    server: S3Server
-    finish_restores: Callable[[], Awaitable[None]]
-
-
-async def _nothing() -> None:
-    return None
-
-
-@pytest.fixture
-async def emulator_s3(tmp_path: Path) -> AsyncIterator[Target]:
-    """The emulator's S3 with AWS's restore delays on an advanceable clock."""
-    async with Emulator(tmp_path / "emu", job_delay_scale=1.0) as emu:
-
-        async def finish() -> None:
-            emu.advance_clock(timedelta(hours=49))  # longer than any tier
-
-        yield Target(S3Server("emulator", emu.url, emu.credentials), finish)
-
-
-@pytest.fixture
-def moto_target(moto_s3: S3Server) -> Target:
-    return Target(moto_s3, _nothing)
-
-
-@pytest.fixture(params=["moto", "emulator"])
-def target(request: pytest.FixtureRequest) -> Target:
-    """Each S3 server in turn."""
-    name = "moto_target" if request.param == "moto" else "emulator_s3"
-    found: Target = request.getfixturevalue(name)
-    return found
-
-
-@pytest.fixture
-def api(session: aiohttp.ClientSession, target: Target) -> S3Api:
-    return make_s3(session, target.server)
-
-
-_numbers = iter(range(10**6))
-
-
-async def new_bucket(api: S3Api, *, versioned: bool = False) -> str:
-    name = f"backend-{next(_numbers)}-{random.randrange(16**6):06x}"
-    assert await api.create_bucket(name)
-    if versioned:
-        await api.put_bucket_versioning(name, enabled=True)
-    return name
-
-
-async def backend_on(
-    api: S3Api,
-    storage_class: str = "DEEP_ARCHIVE",
-    *,
-    versioned: bool = False,
-    prefix: str = "pre/fix",
-) -> S3Backend:
-    backend = S3Backend(api, await new_bucket(api, versioned=versioned), prefix, storage_class)
-    await backend.ensure_exists()
-    return backend
-
-
-def digests(data: bytes) -> tuple[str, str]:
-    return tree_hash(data).hex(), hashlib.sha256(data).hexdigest()
-
-
-async def put(backend: S3Backend, data: bytes, spec: ObjectSpec = SPEC) -> StoredObject:
-    tree, sha = digests(data)
-    archive_id = await backend.put(spec, data, tree_hash=tree, sha256=sha)
-    return StoredObject(archive_id, spec.name, len(data), tree)
 
 
 async def read_all(

@@ -88,6 +88,7 @@ __all__ = [
     "S3Backend",
     "S3Multipart",
     "S3Reader",
+    "bounded_map",
     "format_mtime",
     "multipart_etag",
     "parse_mtime",
@@ -98,6 +99,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT")
 
 GIB = 1024 * MIB
 
@@ -696,7 +698,7 @@ class S3Backend:
                 return None
             return self._warmup_of(obj, info)
 
-        async for warm in _bounded(state, objects, self.head_concurrency):
+        async for warm in bounded_map(state, objects, self.head_concurrency):
             if warm is not None:
                 yield warm
 
@@ -730,8 +732,8 @@ class S3Backend:
             yield S3Reader(body)
 
 
-async def _bounded(
-    job: Callable[[StoredObject], Awaitable[T]], items: Sequence[StoredObject], limit: int
+async def bounded_map(
+    job: Callable[[ItemT], Awaitable[T]], items: Sequence[ItemT], limit: int
 ) -> AsyncIterator[T]:
     """``job(item)`` for every item, at most ``limit`` at once, results as they finish; the
     first failure is raised (the other jobs are cancelled)."""
