@@ -1,8 +1,12 @@
-"""Operations on ONE archive: upload a file (single request or multipart, resumable).
+"""ONE object: upload a file, bytes or a stream (single request or multipart, resumable).
 
-Reads and hashes happen together in executor threads (one thread hop per part); the loop only
-schedules. Memory: every part's bytes are taken from a shared :class:`ByteBudget` before they
-are read and given back once sent, so bytes read but not yet sent stay under the budget.
+Every multipart upload goes through one driver (:func:`_drive`) fed by a part source: a path
+(parts read and hashed in executor threads, concurrently, one thread hop per part), bytes in
+memory, or a non-seekable stream (standard input: read in order, hashed in parallel). Abort is
+a registered failure cleanup (:class:`_Cleanups`), run when the upload can never complete.
+Memory: every part's bytes are taken from a shared :class:`ByteBudget` before they are read (a
+stream's: once read) and given back once sent, so bytes read but not yet sent stay bounded.
+Part limits come from the backend's :class:`~aioglacier.backends.base.Capabilities`.
 """
 
 from __future__ import annotations
@@ -12,26 +16,33 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from typing import Protocol
 
-from aioglacier.backends.glacier import GlacierApi, MultipartPart
+from aioglacier.backends.base import Backend, MultipartWriter, ObjectSpec, Part
 from aioglacier.batching import ExecutorBatcher
-from aioglacier.errors import RemoteError, TransferError, first_leaf
+from aioglacier.errors import NotFound, RemoteError, TransferError, first_leaf
 from aioglacier.limits import ByteBudget
-from aioglacier.metadata import encode_description
 from aioglacier.progress import BytesTransferred, ProgressSink, null_sink
 from aioglacier.resume import PendingUpload, ResumeStore
 from aioglacier.treehash import TreeHasher, tree_hash_from_parts
 
 __all__ = [
+    "EMPTY_INPUT_REASON",
     "FileChangedError",
+    "SharedFd",
+    "SmallFileReader",
     "UploadContext",
     "UploadOutcome",
     "UploadStoppedError",
     "upload_file",
+    "upload_stream",
 ]
+
+#: Why an empty input is refused by a store that holds no empty object.
+EMPTY_INPUT_REASON = "empty input: Glacier refuses empty archives"
 
 
 class FileChangedError(TransferError):
@@ -79,7 +90,8 @@ class SmallFileReader:
 
 @dataclass
 class UploadContext:
-    """What every upload of a run shares.
+    """What every upload of a run shares: the backend, the wanted part size (grown to fit
+    the store's limits), the byte budget, the resume store.
 
     ``stop``, once set, stops the run's uploads (its journal cannot be written, so no archive
     it creates could be journaled): an upload that has sent nothing yet sends nothing, a
@@ -87,8 +99,7 @@ class UploadContext:
     archive is returned, for the caller to report).
     """
 
-    api: GlacierApi
-    vault: str
+    backend: Backend
     part_size: int
     budget: ByteBudget
     resume: ResumeStore | None = None
@@ -137,18 +148,6 @@ class _Identity:
     mtime_ns: int
 
 
-@dataclass
-class _Source:
-    """Where an upload's bytes come from: a path (re-statted) or in-memory data (stdin)."""
-
-    relfilename: str
-    size: int
-    mtime: int
-    path: str | None = None
-    mtime_ns: int = 0
-    data: bytes | None = field(default=None, repr=False)
-
-
 def _read_exact(fd: int, offset: int, length: int) -> bytes:
     chunks: list[bytes] = []
     got = 0
@@ -188,7 +187,7 @@ def _read_whole(path: str, expected: _Identity, relfilename: str) -> tuple[bytes
     return data, tree, sha
 
 
-class _SharedFd:
+class SharedFd:
     """An fd shared by executor jobs: closed by the last user once :meth:`close` was called.
 
     A cancelled part leaves its executor thread running; closing the fd under it could make it
@@ -224,7 +223,7 @@ class _SharedFd:
 
 
 def _read_part(
-    shared: _SharedFd, offset: int, length: int, relfilename: str
+    shared: SharedFd, offset: int, length: int, relfilename: str
 ) -> tuple[bytes, str, str]:
     fd = shared.enter()
     try:
@@ -247,73 +246,140 @@ def _open_checked(path: str, expected: _Identity, relfilename: str) -> int:
     return fd
 
 
-async def upload_file(
-    ctx: UploadContext,
-    relfilename: str,
-    *,
-    path: str | None = None,
-    data: bytes | None = None,
-    size: int,
-    mtime: int,
-    mtime_ns: int = 0,
-) -> UploadOutcome:
-    """Upload one file as one archive described with mtglacier's ``mt2`` description.
+@dataclass(frozen=True)
+class _PendingPart:
+    """A part the driver can start: its number (from 1), offset, length, and how to get its
+    bytes and digests (tree hash, SHA-256)."""
 
-    Give ``path`` (with the ``size`` and ``mtime_ns`` seen by the scan: a file that differs
-    before or after reading fails with :class:`FileChangedError`), or ``data`` for bytes already
-    in memory (standard input). Files up to the part size go up in one request; larger ones as a
-    multipart upload with parts in flight concurrently, recorded for resume.
-    """
-    description = encode_description(relfilename, mtime)
-    ctx = replace(ctx, api=ctx.api.bind(subject=relfilename))
-    src = _Source(relfilename, size, mtime, path, mtime_ns, data)
-    if size <= ctx.part_size:
-        return await _upload_single(ctx, src, description)
-    return await _upload_multipart(ctx, src, description)
+    number: int
+    start: int
+    length: int
+    load: Callable[[], Awaitable[tuple[bytes, str, str]]]
 
 
-async def _upload_single(ctx: UploadContext, src: _Source, description: str) -> UploadOutcome:
-    loop = asyncio.get_running_loop()
-    async with ctx.budget.hold(src.size):
-        if src.data is not None:
-            body = src.data
-            tree, sha = await loop.run_in_executor(ctx.executor, _hash, body)
-        elif src.size <= SMALL_FILE_MAX and ctx.small_reader is not None:
-            assert src.path is not None
-            identity = _Identity(src.size, src.mtime_ns)
-            body, tree, sha = await ctx.small_reader.read(src.path, identity, src.relfilename)
-        else:
-            assert src.path is not None
-            body, tree, sha = await loop.run_in_executor(
-                ctx.executor,
-                _read_whole,
-                src.path,
-                _Identity(src.size, src.mtime_ns),
-                src.relfilename,
-            )
-        ctx.check_stop(src.relfilename)
-        archive_id = await ctx.api.upload_archive(
-            ctx.vault, body, description=description, tree_hash=tree, sha256=sha
+class PartSource(Protocol):
+    """Where a multipart upload's bytes come from (see :func:`_drive`)."""
+
+    def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
+        """The parts in order, each yielded as soon as it can be started."""
+        ...
+
+    async def finish(self) -> None:
+        """Check the source did not change while read (raise :class:`FileChangedError`)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the source holds (its file descriptor)."""
+        ...
+
+
+class _PathSource:
+    """A file (opened once, checked against its scanned identity): parts are read and hashed
+    in executor threads, concurrently, each in one job."""
+
+    def __init__(
+        self,
+        fd: SharedFd,
+        size: int,
+        identity: _Identity,
+        relfilename: str,
+        executor: Executor | None,
+    ) -> None:
+        self._fd = fd
+        self._size = size
+        self._identity = identity
+        self._rel = relfilename
+        self._executor = executor
+
+    async def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
+        loop = asyncio.get_running_loop()
+        for index, start in enumerate(range(0, self._size, part_size)):
+            length = min(part_size, self._size - start)
+
+            def load(start: int = start, length: int = length) -> Awaitable[tuple[bytes, str, str]]:
+                return loop.run_in_executor(
+                    self._executor, _read_part, self._fd, start, length, self._rel
+                )
+
+            yield _PendingPart(index + 1, start, length, load)
+
+    async def finish(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(
+            self._executor, _check_identity, self._fd.fd, self._identity, self._rel
         )
-    ctx.progress(BytesTransferred(src.relfilename, src.size))
-    return UploadOutcome(archive_id, tree, src.size, parts_sent=1)
+
+    def close(self) -> None:
+        self._fd.close()
 
 
-#: Glacier's limits: parts per upload, and the largest part.
-MAX_PARTS = 10_000
-MAX_PART_SIZE = 4096 * 1024 * 1024
+class _BytesSource:
+    """Bytes in memory: parts are slices, hashed in executor threads."""
+
+    def __init__(self, data: bytes, executor: Executor | None) -> None:
+        self._data = data
+        self._executor = executor
+
+    async def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
+        loop = asyncio.get_running_loop()
+        for index, start in enumerate(range(0, len(self._data), part_size)):
+            body = self._data[start : start + part_size]
+
+            async def load(body: bytes = body) -> tuple[bytes, str, str]:
+                tree, sha = await loop.run_in_executor(self._executor, _hash, body)
+                return body, tree, sha
+
+            yield _PendingPart(index + 1, start, len(body), load)
+
+    async def finish(self) -> None:
+        """Bytes in memory cannot change."""
+
+    def close(self) -> None:
+        """Nothing held."""
 
 
-def part_size_for(size: int, wanted: int) -> int:
-    """``wanted``, doubled as often as needed for ``size`` to fit in 10,000 parts."""
-    part = wanted
-    while -(-size // part) > MAX_PARTS:
-        part *= 2
-    if part > MAX_PART_SIZE:
-        raise TransferError(
-            f"{size} bytes is more than a Glacier archive can hold (10,000 parts of 4 GiB)"
-        )
-    return part
+class _StreamSource:
+    """A non-seekable stream (a blocking ``read(n)``, called in executor threads, one at a
+    time): parts are read in order, hashed in parallel; ``first`` is what was already read.
+    A stream longer than ``max_size`` fails."""
+
+    def __init__(
+        self,
+        read: Callable[[int], bytes],
+        first: bytes,
+        max_size: int,
+        relfilename: str,
+        executor: Executor | None,
+    ) -> None:
+        self._read = read
+        self._first = first
+        self._max_size = max_size
+        self._rel = relfilename
+        self._executor = executor
+
+    async def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
+        loop = asyncio.get_running_loop()
+        chunk, total, number = self._first, 0, 1
+        while chunk:
+            if total + len(chunk) > self._max_size:
+                raise TransferError(_too_large(self._rel, self._max_size))
+
+            async def load(body: bytes = chunk) -> tuple[bytes, str, str]:
+                tree, sha = await loop.run_in_executor(self._executor, _hash, body)
+                return body, tree, sha
+
+            yield _PendingPart(number, total, len(chunk), load)
+            total += len(chunk)
+            number += 1
+            if len(chunk) < part_size:
+                return
+            chunk = await loop.run_in_executor(self._executor, _read_full, self._read, part_size)
+
+    async def finish(self) -> None:
+        """A stream read to its end is what was sent."""
+
+    def close(self) -> None:
+        """The caller owns the stream."""
 
 
 def _read_full(read: Callable[[int], bytes], size: int) -> bytes:
@@ -329,6 +395,218 @@ def _read_full(read: Callable[[int], bytes], size: int) -> bytes:
     return b"".join(chunks)
 
 
+def _too_large(relfilename: str, max_size: int) -> str:
+    return f"{relfilename}: input is larger than the maximum of {max_size} bytes"
+
+
+class _Cleanups:
+    """Failure cleanups of one upload (s3transfer's shape): each runs, shielded and once, when
+    the block fails with an error its ``when`` accepts; none runs on success."""
+
+    def __init__(self) -> None:
+        self._jobs: list[tuple[Callable[[], Awaitable[None]], Callable[[BaseException], bool]]] = []
+
+    def on_failure(
+        self,
+        job: Callable[[], Awaitable[None]],
+        when: Callable[[BaseException], bool] = lambda exc: True,
+    ) -> None:
+        """Register ``job`` for failures that ``when`` accepts."""
+        self._jobs.append((job, when))
+
+    async def __aenter__(self) -> _Cleanups:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if exc is None:
+            return
+        for job, when in reversed(self._jobs):
+            if when(exc):
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(job())
+
+
+def _flatten(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The one error a failed upload ends with: the file's change or the run's stop first
+    (they decide that the upload is aborted), else the first failure."""
+    for kind in (FileChangedError, UploadStoppedError):
+        found = group.subgroup(kind)
+        if found is not None:
+            return first_leaf(found)
+    return first_leaf(group)
+
+
+@dataclass
+class _Driven:
+    tree_hash: str
+    size: int
+    sent: int
+    reused: int
+
+
+async def _drive(
+    ctx: UploadContext,
+    relfilename: str,
+    source: PartSource,
+    writer: MultipartWriter,
+    present: dict[int, Part],
+) -> _Driven:
+    """THE multipart driver: every part of ``source`` in flight within the byte budget (a part
+    ``present`` in the store that holds the same bytes is reused, not sent), stopped by the
+    run's stop; then the source's final check. Errors of the parts come out as one
+    (:func:`_flatten`)."""
+    hashes: list[bytes] = []
+    counts = [0, 0]  # sent, reused
+    total = 0
+
+    async def one(part: _PendingPart) -> None:
+        try:
+            body, tree, sha = await part.load()
+            hashes[part.number - 1] = bytes.fromhex(tree)
+            have = present.get(part.number)
+            if have is not None and have.holds(part.start, part.length, tree, sha):
+                writer.reuse(have)
+                counts[1] += 1
+            else:
+                await writer.write_part(part.number, part.start, body, tree_hash=tree, sha256=sha)
+                counts[0] += 1
+            del body
+        finally:
+            ctx.budget.release(part.length)
+        ctx.progress(BytesTransferred(relfilename, part.length))
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            watcher = group.create_task(ctx.watch_stop(relfilename, writer.upload_id))
+            tasks: list[asyncio.Task[None]] = []
+            async for part in source.parts(writer.part_size):
+                await ctx.budget.acquire(part.length)
+                hashes.append(b"")
+                total += part.length
+                tasks.append(group.create_task(one(part)))
+            await _parts_then(tasks, watcher)
+    except BaseExceptionGroup as group_error:
+        raise _flatten(group_error) from None
+    ctx.check_stop(relfilename, writer.upload_id)
+    await source.finish()
+    return _Driven(tree_hash_from_parts(hashes).hex(), total, counts[0], counts[1])
+
+
+async def upload_file(
+    ctx: UploadContext,
+    relfilename: str,
+    *,
+    path: str | None = None,
+    data: bytes | None = None,
+    size: int,
+    mtime: int,
+    mtime_ns: int = 0,
+) -> UploadOutcome:
+    """Upload one file as one object named ``relfilename`` with modification time ``mtime``
+    (the backend turns both into its own naming and metadata).
+
+    Give ``path`` (with the ``size`` and ``mtime_ns`` seen by the scan: a file that differs
+    before or after reading fails with :class:`FileChangedError`), or ``data`` for bytes already
+    in memory (standard input). Files up to the part size go up in one request; larger ones as a
+    multipart upload with parts in flight concurrently, recorded for resume (paths only).
+    """
+    ctx = replace(ctx, backend=ctx.backend.bind(subject=relfilename))
+    spec = ObjectSpec(relfilename, mtime)
+    caps = ctx.backend.capabilities
+    identity = _Identity(size, mtime_ns)
+    if size <= min(ctx.part_size, caps.max_single_put):
+        return await _upload_single(ctx, spec, size, path, data, identity)
+    if data is not None:
+        part_size = caps.part_size_for(size, ctx.part_size)
+        return await _upload_unresumable(
+            ctx, spec, _BytesSource(data, ctx.executor), size, part_size
+        )
+    assert path is not None
+    return await _upload_path(ctx, spec, path, identity)
+
+
+async def _upload_single(
+    ctx: UploadContext,
+    spec: ObjectSpec,
+    size: int,
+    path: str | None,
+    data: bytes | None,
+    identity: _Identity,
+) -> UploadOutcome:
+    loop = asyncio.get_running_loop()
+    rel = spec.name
+    async with ctx.budget.hold(size):
+        if data is not None:
+            body = data
+            tree, sha = await loop.run_in_executor(ctx.executor, _hash, body)
+        elif size <= SMALL_FILE_MAX and ctx.small_reader is not None:
+            assert path is not None
+            body, tree, sha = await ctx.small_reader.read(path, identity, rel)
+        else:
+            assert path is not None
+            body, tree, sha = await loop.run_in_executor(
+                ctx.executor, _read_whole, path, identity, rel
+            )
+        ctx.check_stop(rel)
+        archive_id = await ctx.backend.put(spec, body, tree_hash=tree, sha256=sha)
+    ctx.progress(BytesTransferred(rel, size))
+    return UploadOutcome(archive_id, tree, size, parts_sent=1)
+
+
+async def _upload_unresumable(
+    ctx: UploadContext, spec: ObjectSpec, source: PartSource, size: int, part_size: int
+) -> UploadOutcome:
+    """A multipart upload nothing records for resume (bytes, a stream): aborted on ANY
+    failure, cancellation included, for no later run could complete it."""
+    ctx.check_stop(spec.name)
+    writer = await ctx.backend.start_multipart(spec, size=size, part_size=part_size)
+    async with _Cleanups() as cleanups:
+        cleanups.on_failure(writer.abort)
+        done = await _drive(ctx, spec.name, source, writer, {})
+        ctx.check_stop(spec.name, writer.upload_id)
+        archive_id = await writer.complete(size=done.size, tree_hash=done.tree_hash)
+    return UploadOutcome(archive_id, done.tree_hash, done.size, done.sent)
+
+
+def _never_completes(exc: BaseException) -> bool:
+    """Whether a failure leaves a recorded upload that no run can complete (the file changed;
+    the run stopped): then it is aborted; otherwise (a network failure, a cancellation) it
+    stays, to be resumed."""
+    return isinstance(exc, (FileChangedError, UploadStoppedError))
+
+
+async def _upload_path(
+    ctx: UploadContext, spec: ObjectSpec, path: str, identity: _Identity
+) -> UploadOutcome:
+    loop = asyncio.get_running_loop()
+    ctx.check_stop(spec.name)
+    pending, writer, present, resumed = await _start_or_resume(ctx, spec, identity)
+    async with _Cleanups() as cleanups:
+        cleanups.on_failure(lambda: _abort_quietly(ctx, pending, writer), when=_never_completes)
+        try:
+            opened = await loop.run_in_executor(
+                ctx.executor, _open_checked, path, identity, spec.name
+            )
+        except OSError:
+            # Gone since the scan: this upload can never be completed.
+            await _abort_quietly(ctx, pending, writer)
+            raise
+        source = _PathSource(SharedFd(opened), identity.size, identity, spec.name, ctx.executor)
+        try:
+            done = await _drive(ctx, spec.name, source, writer, present)
+        finally:
+            source.close()
+    archive_id = await writer.complete(size=done.size, tree_hash=done.tree_hash)
+    if ctx.resume is not None:
+        # The archive exists: it must reach the caller (and the journal) whatever happens to
+        # the sidecar. An entry that cannot be removed (a full disk) is found stale later.
+        with contextlib.suppress(OSError):
+            await ctx.resume.remove(pending.upload_id)
+    return UploadOutcome(archive_id, done.tree_hash, done.size, done.sent, done.reused, resumed)
+
+
 async def upload_stream(
     ctx: UploadContext,
     relfilename: str,
@@ -342,207 +620,79 @@ async def upload_stream(
     ``read(n)`` is a blocking read (called in executor threads, one at a time). A stream
     shorter than the part size goes up in one request; a longer one as a multipart upload
     whose parts are sent while the next ones are read, within the byte budget. The part size
-    grows so that ``max_size`` fits in 10,000 parts; a stream longer than ``max_size`` fails
-    (and its upload is aborted).
+    grows so that ``max_size`` fits in the store's parts; a stream longer than ``max_size``
+    fails (and its upload is aborted).
     """
     loop = asyncio.get_running_loop()
-    description = encode_description(relfilename, mtime)
-    ctx = replace(ctx, api=ctx.api.bind(subject=relfilename))
-    part_size = part_size_for(max_size, ctx.part_size)
+    ctx = replace(ctx, backend=ctx.backend.bind(subject=relfilename))
+    caps = ctx.backend.capabilities
+    spec = ObjectSpec(relfilename, mtime)
+    part_size = caps.part_size_for(max_size, ctx.part_size)
     first = await loop.run_in_executor(ctx.executor, _read_full, read, part_size)
-    if not first:
-        raise TransferError(f"{relfilename}: empty input: Glacier refuses empty archives")
+    if not first and not caps.empty_objects:
+        raise TransferError(f"{relfilename}: {EMPTY_INPUT_REASON}")
     if len(first) > max_size:
-        raise TransferError(f"{relfilename}: input is larger than the maximum of {max_size} bytes")
-    if len(first) < part_size:
-        src = _Source(relfilename, len(first), mtime, data=first)
-        return await _upload_single(ctx, src, description)
-    ctx.check_stop(relfilename)
-    upload_id = await ctx.api.initiate_multipart(
-        ctx.vault, part_size=part_size, description=description
-    )
-    hashes: list[bytes] = []
-    total = 0
-
-    async def one_part(index: int, start: int, body: bytes) -> None:
-        try:
-            tree, sha = await loop.run_in_executor(ctx.executor, _hash, body)
-            hashes[index] = bytes.fromhex(tree)
-            await ctx.api.upload_part(ctx.vault, upload_id, start, body, tree_hash=tree, sha256=sha)
-        finally:
-            ctx.budget.release(len(body))
-        ctx.progress(BytesTransferred(relfilename, len(body)))
-
-    try:
-        async with asyncio.TaskGroup() as group:
-            watcher = group.create_task(ctx.watch_stop(relfilename, upload_id))
-            parts: list[asyncio.Task[None]] = []
-            chunk = first
-            while chunk:
-                if total + len(chunk) > max_size:
-                    raise TransferError(
-                        f"{relfilename}: input is larger than the maximum of {max_size} bytes"
-                    )
-                await ctx.budget.acquire(len(chunk))
-                hashes.append(b"")
-                parts.append(group.create_task(one_part(len(hashes) - 1, total, chunk)))
-                total += len(chunk)
-                if len(chunk) < part_size:
-                    break
-                chunk = await loop.run_in_executor(ctx.executor, _read_full, read, part_size)
-            await _parts_then(parts, watcher)
-        ctx.check_stop(relfilename, upload_id)
-        tree_hash = tree_hash_from_parts(hashes).hex()
-        archive_id = await ctx.api.complete_multipart(
-            ctx.vault, upload_id, archive_size=total, tree_hash=tree_hash
-        )
-    except BaseException as exc:
-        with contextlib.suppress(Exception):
-            await asyncio.shield(ctx.api.abort_multipart(ctx.vault, upload_id))
-        if isinstance(exc, BaseExceptionGroup):
-            raise first_leaf(exc) from None
-        raise
-    return UploadOutcome(archive_id, tree_hash, total, parts_sent=len(hashes))
+        raise TransferError(_too_large(relfilename, max_size))
+    if len(first) < part_size and len(first) <= caps.max_single_put:
+        return await _upload_single(ctx, spec, len(first), None, first, _Identity(len(first), 0))
+    source = _StreamSource(read, first, max_size, relfilename, ctx.executor)
+    return await _upload_unresumable(ctx, spec, source, -1, part_size)
 
 
 async def _start_or_resume(
-    ctx: UploadContext, src: _Source, description: str
-) -> tuple[PendingUpload, dict[int, MultipartPart], bool]:
+    ctx: UploadContext, spec: ObjectSpec, identity: _Identity
+) -> tuple[PendingUpload, MultipartWriter, dict[int, Part], bool]:
+    """The recorded upload of this very file (its parts in the store), or a new one (recorded
+    for resume when a resume store is given)."""
     store = ctx.resume
-    if store is not None and src.path is not None:
-        pending = store.find(ctx.vault, src.relfilename, src.size, src.mtime_ns)
+    target = ctx.backend.target
+    if store is not None:
+        pending = store.find(target, spec.name, identity.size, identity.mtime_ns)
         if pending is not None:
+            writer = await ctx.backend.resume_multipart(
+                pending.upload_id, spec, part_size=pending.part_size
+            )
             try:
-                _, parts = await ctx.api.list_parts(ctx.vault, pending.upload_id)
-            except RemoteError as exc:
-                if exc.code != "ResourceNotFoundException":
-                    raise
+                parts = await writer.present()
+            except NotFound:
                 await store.remove(pending.upload_id)
             else:
-                return pending, {p.start: p for p in parts}, True
+                return pending, writer, {p.number: p for p in parts}, True
         for stale in store.pending():
             # An upload of an earlier version of this file can never be completed: drop it.
-            if stale.vault == ctx.vault and stale.relfilename == src.relfilename:
-                await _abort_quietly(ctx, stale)
-    part_size = part_size_for(src.size, ctx.part_size)
-    upload_id = await ctx.api.initiate_multipart(
-        ctx.vault, part_size=part_size, description=description
-    )
+            if stale.vault == target and stale.relfilename == spec.name:
+                old = await ctx.backend.resume_multipart(
+                    stale.upload_id, spec, part_size=stale.part_size
+                )
+                await _abort_quietly(ctx, stale, old)
+    part_size = ctx.backend.capabilities.part_size_for(identity.size, ctx.part_size)
+    writer = await ctx.backend.start_multipart(spec, size=identity.size, part_size=part_size)
     pending = PendingUpload(
-        vault=ctx.vault,
-        upload_id=upload_id,
-        relfilename=src.relfilename,
-        size=src.size,
-        mtime_ns=src.mtime_ns,
+        vault=target,
+        upload_id=writer.upload_id,
+        relfilename=spec.name,
+        size=identity.size,
+        mtime_ns=identity.mtime_ns,
         part_size=part_size,
-        description=description,
+        description="",
         started=ctx.clock(),
     )
-    if store is not None and src.path is not None:
+    if store is not None:
         try:
             await store.add(pending)
         except Exception:
             # Not resumable (the sidecar cannot be written: a full disk?): leave nothing behind.
             with contextlib.suppress(Exception):
-                await asyncio.shield(ctx.api.abort_multipart(ctx.vault, upload_id))
+                await asyncio.shield(writer.abort())
             raise
-    return pending, {}, False
+    return pending, writer, {}, False
 
 
-async def _upload_multipart(ctx: UploadContext, src: _Source, description: str) -> UploadOutcome:
-    loop = asyncio.get_running_loop()
-    ctx.check_stop(src.relfilename)
-    pending, remote, resumed = await _start_or_resume(ctx, src, description)
-    part_size = pending.part_size
-    starts = list(range(0, src.size, part_size))
-    hashes: list[bytes | None] = [None] * len(starts)
-    sent = 0
-    reused = 0
-    identity = _Identity(src.size, src.mtime_ns)
-    fd: _SharedFd | None = None
-    if src.path is not None:
-        try:
-            opened = await loop.run_in_executor(
-                ctx.executor, _open_checked, src.path, identity, src.relfilename
-            )
-        except (FileChangedError, OSError):
-            # Changed (or gone) since the scan: this upload can never be completed.
-            await _abort_quietly(ctx, pending)
-            raise
-        fd = _SharedFd(opened)
-
-    async def one_part(index: int, start: int, length: int) -> None:
-        nonlocal sent, reused
-        try:
-            if fd is not None:
-                body, tree, sha = await loop.run_in_executor(
-                    ctx.executor, _read_part, fd, start, length, src.relfilename
-                )
-            else:
-                assert src.data is not None
-                body = src.data[start : start + length]
-                tree, sha = await loop.run_in_executor(ctx.executor, _hash, body)
-            hashes[index] = bytes.fromhex(tree)
-            have = remote.get(start)
-            if have is not None and have.end == start + length - 1 and have.tree_hash == tree:
-                reused += 1
-            else:
-                await ctx.api.upload_part(
-                    ctx.vault, pending.upload_id, start, body, tree_hash=tree, sha256=sha
-                )
-                sent += 1
-            del body
-        finally:
-            ctx.budget.release(length)
-        ctx.progress(BytesTransferred(src.relfilename, length))
-
-    try:
-        async with asyncio.TaskGroup() as group:
-            watcher = group.create_task(ctx.watch_stop(src.relfilename, pending.upload_id))
-            parts: list[asyncio.Task[None]] = []
-            for index, start in enumerate(starts):
-                length = min(part_size, src.size - start)
-                await ctx.budget.acquire(length)
-                parts.append(group.create_task(one_part(index, start, length)))
-            await _parts_then(parts, watcher)
-        ctx.check_stop(src.relfilename, pending.upload_id)
-        if fd is not None:
-            try:
-                await loop.run_in_executor(
-                    ctx.executor, _check_identity, fd.fd, identity, src.relfilename
-                )
-            except FileChangedError:
-                await _abort_quietly(ctx, pending)
-                raise
-    except UploadStoppedError:
-        await asyncio.shield(_abort_quietly(ctx, pending))
-        raise
-    except BaseExceptionGroup as group_error:
-        for kind in (FileChangedError, UploadStoppedError):
-            found = group_error.subgroup(kind)
-            if found is not None:
-                await asyncio.shield(_abort_quietly(ctx, pending))
-                raise first_leaf(found) from None
-        first = first_leaf(group_error)
-        raise first from None
-    finally:
-        if fd is not None:
-            fd.close()
-    tree_hash = tree_hash_from_parts([h for h in hashes if h is not None]).hex()
-    archive_id = await ctx.api.complete_multipart(
-        ctx.vault, pending.upload_id, archive_size=src.size, tree_hash=tree_hash
-    )
-    if ctx.resume is not None:
-        # The archive exists: it must reach the caller (and the journal) whatever happens to
-        # the sidecar. An entry that cannot be removed (a full disk) is found stale later.
-        with contextlib.suppress(OSError):
-            await ctx.resume.remove(pending.upload_id)
-    return UploadOutcome(archive_id, tree_hash, src.size, sent, reused, resumed)
-
-
-async def _abort_quietly(ctx: UploadContext, pending: PendingUpload) -> None:
+async def _abort_quietly(
+    ctx: UploadContext, pending: PendingUpload, writer: MultipartWriter
+) -> None:
     with contextlib.suppress(RemoteError):
-        await ctx.api.abort_multipart(ctx.vault, pending.upload_id)
+        await writer.abort()
     if ctx.resume is not None:
         # A sidecar that cannot be rewritten keeps a stale entry: the next run's List Parts
         # answers that the upload is gone, and the entry is dropped then.
