@@ -18,25 +18,25 @@ from typing import Any, Self
 
 import aiohttp
 
+from aioglacier.backends.base import Tier
 from aioglacier.backends.glacier import GlacierApi, RetryListener, VaultInfo, glacier_endpoint
+from aioglacier.backends.glacier.backend import GlacierBackend
+from aioglacier.backends.glacier.inventory import (
+    download_inventory,
+    list_all_jobs,
+    retrieve_inventory,
+)
 from aioglacier.config import ClientSettings, resolve_credentials
 from aioglacier.engine import FileResult, SyncResult, run_sync, upload_one_file
+from aioglacier.engine.purge import purge_vault
+from aioglacier.engine.restore import restore_completed, start_restore
+from aioglacier.engine.run import OperationResult
 from aioglacier.errors import AioGlacierError
 from aioglacier.filters import Filter
 from aioglacier.limits import RequestLimiter
 from aioglacier.orphans import OrphanReport, list_orphans, purge_orphans
 from aioglacier.planner import DetectMode, SyncPlanOptions
 from aioglacier.progress import ProgressSink, null_sink
-from aioglacier.restore import (
-    OperationResult,
-    Tier,
-    download_inventory,
-    list_all_jobs,
-    purge_vault,
-    restore_completed,
-    retrieve_inventory,
-    start_restore,
-)
 from aioglacier.retry import RetryPolicy
 from aioglacier.safepath import Platform
 from aioglacier.sigv4 import Credentials, SigV4Signer
@@ -171,6 +171,11 @@ class Client:
         if self._own_executor:
             self._executor = None
 
+    def _backend(self, vault: str) -> GlacierBackend:
+        """The vault ``vault`` as the engine's backend."""
+        validate_vault_name(vault)
+        return GlacierBackend(self.api, vault)
+
     @property
     def api(self) -> GlacierApi:
         """The low-level vault API (for operations the client has no method for)."""
@@ -228,9 +233,8 @@ class Client:
             new = not (replace_modified or delete_removed)
         flt = _build_filter(filters)
         return await run_sync(
-            self.api,
+            self._backend(vault),
             base_dir=directory,
-            vault=vault,
             journal_path=journal,
             options=SyncPlanOptions(
                 new=new,
@@ -273,8 +277,7 @@ class Client:
             stream = io.BytesIO(data).read
             max_size = len(data)
         return await upload_one_file(
-            self.api,
-            vault=vault,
+            self._backend(vault),
             journal_path=journal,
             relfilename=relfilename,
             part_size=self.settings.part_size,
@@ -310,9 +313,8 @@ class Client:
         """
         validate_vault_name(vault)
         return await start_restore(
-            self.api,
+            self._backend(vault),
             base_dir=Path(directory),
-            vault=vault,
             journal_path=Path(journal),
             max_number_of_files=max_number_of_files,
             tier=tier,
@@ -354,9 +356,8 @@ class Client:
         """
         validate_vault_name(vault)
         return await restore_completed(
-            self.api,
+            self._backend(vault),
             base_dir=Path(directory),
-            vault=vault,
             journal_path=Path(journal),
             segment_size=segment_size,
             filter=_build_filter(filters),
@@ -383,8 +384,7 @@ class Client:
         """mtglacier's purge-vault: delete every live archive of the journal."""
         validate_vault_name(vault)
         return await purge_vault(
-            self.api,
-            vault=vault,
+            self._backend(vault),
             journal_path=Path(journal),
             filter=_build_filter(filters),
             dry_run=dry_run,
@@ -436,8 +436,7 @@ class Client:
         Changes nothing."""
         validate_vault_name(vault)
         return await list_orphans(
-            self.api,
-            vault=vault,
+            self._backend(vault),
             journal_path=Path(journal),
             wait=wait,
             poll=poll,
@@ -463,8 +462,7 @@ class Client:
         the journal, which stays locked meanwhile."""
         validate_vault_name(vault)
         return await purge_orphans(
-            self.api,
-            vault=vault,
+            self._backend(vault),
             journal_path=Path(journal),
             all_orphans=all_orphans,
             dry_run=dry_run,

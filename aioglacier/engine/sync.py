@@ -1,36 +1,30 @@
-"""Fan-out of a sync: files in flight, the journal task, progress, cancellation.
+"""Fan-out of a sync (and of upload-file): files in flight, the journal, progress, stopping.
 
-One task group holds every file's task; a semaphore bounds files in flight (twice the request
-concurrency, so reading runs ahead of sending); the :class:`~aioglacier.limits.RequestLimiter`
-inside the API bounds HTTP requests; the :class:`~aioglacier.limits.ByteBudget` bounds memory.
-A failure fails its file only. Cancelling the awaiting task cancels every request in flight; the
-journal writer still writes every record it accepted, and multipart uploads stay resumable.
+One :class:`~aioglacier.fanout.Fanout` holds every file's task, at most twice the request
+concurrency at once (reading runs ahead of sending); the backend's request limiter bounds
+HTTP requests; the :class:`~aioglacier.limits.ByteBudget` bounds memory. Each work action has
+its handler (:data:`_HANDLERS`), and a failure fails its file only. Cancelling the awaiting
+task cancels every request in flight; the journal still gets every finished transfer
+(:meth:`~aioglacier.engine.run.Run.journal`), and multipart uploads stay resumable.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from aioglacier.backends.glacier import GlacierApi
-from aioglacier.errors import AioGlacierError, RemoteError, first_leaf
-from aioglacier.filters import Filter
-from aioglacier.journal import (
-    Created,
-    Deleted,
-    JournalError,
-    JournalWriter,
-    load_journal,
-)
-from aioglacier.limits import ByteBudget
-from aioglacier.ops import (
+from aioglacier.backends.base import Backend, StoredObject
+from aioglacier.engine.run import Run
+from aioglacier.engine.strays import StrayUpload, handle_stray_uploads
+from aioglacier.engine.upload import (
     SmallFileReader,
     UploadContext,
     UploadOutcome,
@@ -38,7 +32,11 @@ from aioglacier.ops import (
     upload_file,
     upload_stream,
 )
-from aioglacier.orphans import StrayUpload, handle_stray_uploads
+from aioglacier.errors import AioGlacierError, NotFound, first_leaf
+from aioglacier.fanout import Fanout
+from aioglacier.filters import Filter
+from aioglacier.journal import Created, Deleted, JournalError, JournalWriter, load_journal
+from aioglacier.limits import ByteBudget
 from aioglacier.planner import (
     LocalFile,
     SyncPlanOptions,
@@ -71,8 +69,6 @@ Status = Literal["uploaded", "replaced", "deleted", "unchanged", "skipped", "fai
 EMPTY_FILE_REASON = "empty file: Glacier refuses empty archives"
 #: Work items planned ahead of the uploads (bounded memory: a few MB).
 PLAN_AHEAD = 10_000
-#: The largest Glacier archive (10,000 parts of 4 GiB): the bound of a stream with no other.
-MAX_STREAM_SIZE = 10_000 * 4096 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -95,7 +91,7 @@ class SyncResult:
     seconds: float = 0.0
     stray_uploads: list[StrayUpload] = field(default_factory=list)
     """Multipart uploads in progress that the resume store does not know, found at the end of
-    the run: the ones that are ours were aborted (see :mod:`aioglacier.orphans`)."""
+    the run: the ones that are ours were aborted (see :mod:`aioglacier.engine.strays`)."""
 
     def _with(self, *statuses: Status) -> list[FileResult]:
         return [f for f in self.files if f.status in statuses]
@@ -137,147 +133,144 @@ class SyncResult:
 
 
 @dataclass
-class _Run:
-    api: GlacierApi
-    vault: str
-    journal: JournalWriter
+class _Sync:
+    """What a sync's file handlers share beyond the :class:`Run`."""
+
+    run: Run[SyncResult]
+    backend: Backend
     upload: UploadContext
-    progress: ProgressSink
-    clock: Callable[[], float]
-    executor: Executor | None
-    result: SyncResult
-    base_dir: Path | None = None
+    base_dir: Path
     problem_dirs: list[str] = field(default_factory=list)
-    #: Set when the journal cannot be written: the run stops (see ``run_sync``).
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    #: What the run did that the journal misses (for the error that ends a stopped run).
-    unjournaled: list[str] = field(default_factory=list)
     #: Multipart uploads in flight aborted because the run stopped.
     aborted: int = 0
     journaled: dict[str, int | None] = field(default_factory=dict)
     """The mtime of every file journaled by this run."""
 
     def record(self, item: FileResult) -> None:
-        self.result.files.append(item)
+        self.run.result.files.append(item)
 
 
-async def _journal_created(run: _Run, rel: str, mtime: int | None, outcome: UploadOutcome) -> None:
-    record = Created(
-        time=int(run.clock()),
-        archive_id=outcome.archive_id,
-        size=outcome.size,
+def _created(clock: Callable[[], float], rel: str, mtime: int | None, o: UploadOutcome) -> Created:
+    return Created(
+        time=int(clock()),
+        archive_id=o.archive_id,
+        size=o.size,
         mtime=mtime,
-        treehash=outcome.tree_hash,
+        treehash=o.tree_hash,
         relfilename=rel,
     )
-    await _journal(run, record, f'uploaded "{rel}" as archive {outcome.archive_id}')
-    run.journaled[rel] = mtime
 
 
-async def _delete_archive(run: _Run, old: Created) -> None:
-    try:
-        await run.api.bind(subject=old.relfilename).delete_archive(run.vault, old.archive_id)
-    except RemoteError as exc:
-        if exc.code != "ResourceNotFoundException":
-            raise
-    record = Deleted(time=int(run.clock()), archive_id=old.archive_id, relfilename=old.relfilename)
-    await _journal(run, record, f'deleted archive {old.archive_id} of "{old.relfilename}"')
+async def _journal_created(s: _Sync, rel: str, mtime: int | None, outcome: UploadOutcome) -> None:
+    record = _created(s.run.clock, rel, mtime, outcome)
+    await s.run.journal(record, f'uploaded "{rel}" as archive {outcome.archive_id}')
+    s.journaled[rel] = mtime
 
 
-async def _journal(run: _Run, record: Created | Deleted, done: str) -> None:
-    """Append a record that must be written even if we are being cancelled.
-
-    The writer's queue has room for every file in flight (see ``run_sync``), so ``append``
-    queues the record before it first suspends, and a record once queued is always written:
-    no shielding task is needed on this hot path. When the journal cannot take it, ``done``
-    (what the record says, for a person) is kept for the error that ends the run, and the
-    run stops.
-    """
-    try:
-        await run.journal.append(record)
-    except JournalError:
-        run.unjournaled.append(done)
-        run.stop.set()
-        raise
-
-
-async def _upload(run: _Run, f: LocalFile) -> UploadOutcome:
-    return await upload_file(
-        run.upload,
-        f.relfilename,
-        path=f.path,
-        size=f.size,
-        mtime=f.mtime,
-        mtime_ns=f.mtime_ns,
+async def _delete_archive(s: _Sync, old: Created) -> None:
+    obj = StoredObject(old.archive_id, old.relfilename, old.size, old.treehash)
+    with contextlib.suppress(NotFound):
+        await s.backend.bind(subject=old.relfilename).delete(obj)
+    record = Deleted(
+        time=int(s.run.clock()), archive_id=old.archive_id, relfilename=old.relfilename
     )
+    await s.run.journal(record, f'deleted archive {old.archive_id} of "{old.relfilename}"')
 
 
-def _under_problem_dir(run: _Run, name: str) -> bool:
-    return any(d == "." or name.startswith(d + "/") for d in run.problem_dirs)
+def _under_problem_dir(s: _Sync, name: str) -> bool:
+    return any(d == "." or name.startswith(d + "/") for d in s.problem_dirs)
 
 
-async def _process(run: _Run, item: WorkItem) -> None:
-    f = item.file
-    rel = item.relfilename
-    action: Action = (
-        "delete"
-        if item.action == "delete"
-        else ("upload" if item.action == "upload" else "replace")
-    )
-    if run.stop.is_set():
-        return  # the run is stopping: start nothing new
-    try:
-        if item.action == "delete":
-            assert item.old is not None
-            assert run.base_dir is not None
-            path = resolve_under(run.base_dir, rel)
-            loop = asyncio.get_running_loop()
-            exists = await loop.run_in_executor(run.executor, os.path.lexists, path)
-            if exists or _under_problem_dir(run, rel):
-                reason = "still on disk" if exists else "its directory could not be read"
-                run.progress(FileSkipped(rel, f"not deleted: {reason}"))
-                run.record(FileResult(rel, "skipped", item.old.size, reason=reason))
-                return
-            run.progress(FileStarted(rel, "delete", item.old.size))
-            await _delete_archive(run, item.old)
-            run.progress(FileDone(rel, "delete", item.old.size, item.old.archive_id))
-            run.record(FileResult(rel, "deleted", item.old.size, item.old.archive_id))
-            return
-        assert f is not None
-        if f.size == 0:
-            run.progress(FileSkipped(rel, EMPTY_FILE_REASON))
-            run.record(FileResult(rel, "skipped", 0, reason=EMPTY_FILE_REASON))
-            return
-        run.progress(FileStarted(rel, action, f.size))
-        if item.action == "verify-replace":
-            assert item.old is not None
-            local = await tree_hash_file(f.path, executor=run.executor)
-            if local.tree_hash.hex() == item.old.treehash and local.size == item.old.size:
-                run.progress(FileSkipped(rel, "unchanged: tree hash matches the journal"))
-                run.record(FileResult(rel, "unchanged", f.size, item.old.archive_id))
-                return
-        outcome = await _upload(run, f)
-        await _journal_created(run, rel, f.mtime, outcome)
-        if item.old is not None:
-            await _delete_archive(run, item.old)
-        status: Status = "uploaded" if item.old is None else "replaced"
-        detail = ""
-        if outcome.resumed:
-            detail = f"resumed: {outcome.parts_reused} parts reused, {outcome.parts_sent} sent"
-        run.progress(FileDone(rel, action, f.size, outcome.archive_id, detail))
-        run.record(FileResult(rel, status, f.size, outcome.archive_id, detail))
-    except UploadStoppedError as exc:
+def _failed(s: _Sync, rel: str, action: Action, size: int, exc: BaseException) -> None:
+    """A file's failure: reported (unless the run's stop says it all) and recorded."""
+    if isinstance(exc, UploadStoppedError):
         # The run stopped (its journal failed): the error that ends it says it all.
         if exc.upload_id is not None:
-            run.aborted += 1
-        run.record(FileResult(rel, "failed", f.size if f else 0, reason=str(exc)))
-    except JournalError as exc:
+            s.aborted += 1
+        s.record(FileResult(rel, "failed", size, reason=str(exc)))
+    elif isinstance(exc, JournalError):
         # This file's line could not be written: named in the error that ends the run.
-        run.record(FileResult(rel, "failed", f.size if f else 0, reason=str(exc)))
-    except (AioGlacierError, OSError, ValueError) as exc:
+        s.record(FileResult(rel, "failed", size, reason=str(exc)))
+    else:
         reason = _describe(exc)
-        run.progress(FileFailed(rel, action, reason))
-        run.record(FileResult(rel, "failed", f.size if f else 0, reason=reason))
+        s.run.progress(FileFailed(rel, action, reason))
+        s.record(FileResult(rel, "failed", size, reason=reason))
+
+
+#: What fails one file (and not the run).
+_FILE_ERRORS = (AioGlacierError, OSError, ValueError)
+
+
+async def _handle_delete(s: _Sync, item: WorkItem) -> None:
+    """A file removed locally: delete its archive (unless it is still there after all)."""
+    rel, old = item.relfilename, item.old
+    assert old is not None
+    try:
+        path = resolve_under(s.base_dir, rel)
+        loop = asyncio.get_running_loop()
+        exists = await loop.run_in_executor(s.run.executor, os.path.lexists, path)
+        if exists or _under_problem_dir(s, rel):
+            reason = "still on disk" if exists else "its directory could not be read"
+            s.run.progress(FileSkipped(rel, f"not deleted: {reason}"))
+            s.record(FileResult(rel, "skipped", old.size, reason=reason))
+            return
+        s.run.progress(FileStarted(rel, "delete", old.size))
+        await _delete_archive(s, old)
+    except _FILE_ERRORS as exc:
+        _failed(s, rel, "delete", 0, exc)
+        return
+    s.run.progress(FileDone(rel, "delete", old.size, old.archive_id))
+    s.record(FileResult(rel, "deleted", old.size, old.archive_id))
+
+
+async def _handle_upload(s: _Sync, item: WorkItem) -> None:
+    """A new or modified file (``verify-replace``: only when its tree hash differs)."""
+    f, rel = item.file, item.relfilename
+    assert f is not None
+    action = _action_of(item)
+    if f.size == 0 and not s.backend.capabilities.empty_objects:
+        s.run.progress(FileSkipped(rel, EMPTY_FILE_REASON))
+        s.record(FileResult(rel, "skipped", 0, reason=EMPTY_FILE_REASON))
+        return
+    s.run.progress(FileStarted(rel, action, f.size))
+    try:
+        if item.action == "verify-replace":
+            assert item.old is not None
+            local = await tree_hash_file(f.path, executor=s.run.executor)
+            if local.tree_hash.hex() == item.old.treehash and local.size == item.old.size:
+                s.run.progress(FileSkipped(rel, "unchanged: tree hash matches the journal"))
+                s.record(FileResult(rel, "unchanged", f.size, item.old.archive_id))
+                return
+        outcome = await upload_file(
+            s.upload, rel, path=f.path, size=f.size, mtime=f.mtime, mtime_ns=f.mtime_ns
+        )
+        await _journal_created(s, rel, f.mtime, outcome)
+        if item.old is not None:
+            await _delete_archive(s, item.old)
+    except _FILE_ERRORS as exc:
+        _failed(s, rel, action, f.size, exc)
+        return
+    status: Status = "uploaded" if item.old is None else "replaced"
+    detail = ""
+    if outcome.resumed:
+        detail = f"resumed: {outcome.parts_reused} parts reused, {outcome.parts_sent} sent"
+    s.run.progress(FileDone(rel, action, f.size, outcome.archive_id, detail))
+    s.record(FileResult(rel, status, f.size, outcome.archive_id, detail))
+
+
+#: One handler per work action of the planner.
+_HANDLERS: dict[str, Callable[[_Sync, WorkItem], Awaitable[None]]] = {
+    "delete": _handle_delete,
+    "upload": _handle_upload,
+    "replace": _handle_upload,
+    "verify-replace": _handle_upload,
+}
+
+
+async def _process(s: _Sync, item: WorkItem) -> None:
+    if s.run.stopped:
+        return  # the run is stopping: start nothing new
+    await _HANDLERS[item.action](s, item)
 
 
 def _describe(exc: BaseException) -> str:
@@ -297,10 +290,9 @@ def _dry_run_line(item: WorkItem) -> str:
 
 
 async def run_sync(
-    api: GlacierApi,
+    backend: Backend,
     *,
     base_dir: str | os.PathLike[str],
-    vault: str,
     journal_path: str | os.PathLike[str],
     options: SyncPlanOptions,
     part_size: int,
@@ -313,7 +305,7 @@ async def run_sync(
     clock: Callable[[], float] = time.time,
     journal_write: Callable[[int, bytes], int] = os.write,
 ) -> SyncResult:
-    """Sync ``base_dir`` to ``vault``, journaling into ``journal_path`` (see :class:`Client`).
+    """Sync ``base_dir`` to ``backend``, journaling into ``journal_path`` (see :class:`Client`).
 
     A journal that cannot be written (a full disk) stops the sync at once: no new upload
     starts, multipart uploads in flight are aborted, single requests already sent finish, and
@@ -325,7 +317,7 @@ async def run_sync(
     """
     started = time.monotonic()
     if progress is not null_sink:
-        api = api.bind(listener=progress)
+        backend = backend.bind(listener=progress)
     result = SyncResult()
     state = await load_journal(journal_path)
     if state.torn_tail and dry_run:  # else the writer sets the line aside and says so
@@ -360,27 +352,29 @@ async def run_sync(
         _finish(progress, result)
         return result
 
-    await ensure_vault(api, vault)
+    await backend.ensure_exists()
     resume = ResumeStore(resume_path_for(journal_path), executor=executor)
     await resume.load()
     budget = ByteBudget(concurrency * part_size)
-    slots = asyncio.Semaphore(concurrency * 2)
-    # Room for every file in flight: an append never waits, so a cancelled file task can never
-    # lose the line of an archive it created (see _journal).
+    # Room for every file in flight: an append never waits for room in the queue.
     queue_size = max(1024, 4 * concurrency)
     async with JournalWriter(
         journal_path, fsync=1.0, executor=executor, queue_size=queue_size, write=journal_write
     ) as journal:
-        if journal.torn_tail:
-            progress(Message(f"journal: {journal.torn_tail}", "warning"))
-        stop = asyncio.Event()
-        run = _Run(
-            api=api,
-            vault=vault,
-            journal=journal,
+        run = Run(
+            journal,
+            result,
+            progress=progress,
+            clock=clock,
+            executor=executor,
+            resume=resume,
+            budget=budget,
+        )
+        s = _Sync(
+            run=run,
+            backend=backend,
             upload=UploadContext(
-                api=api,
-                vault=vault,
+                backend=backend,
                 part_size=part_size,
                 budget=budget,
                 resume=resume,
@@ -388,29 +382,17 @@ async def run_sync(
                 progress=progress,
                 clock=clock,
                 small_reader=SmallFileReader(executor),
-                stop=stop,
+                stop=run.stop,
             ),
-            progress=progress,
-            clock=clock,
-            executor=executor,
-            result=result,
             base_dir=Path(base_dir),
-            stop=stop,
         )
-
-        async def task(item: WorkItem) -> None:
-            try:
-                await _process(run, item)
-            finally:
-                slots.release()
-
         # The plan runs ahead of the uploads by up to PLAN_AHEAD items, so the display knows
         # the work to come (files and bytes, hence an ETA) long before the walk ends, while
         # memory stays bounded whatever the tree.
         ahead: asyncio.Queue[WorkItem | None] = asyncio.Queue(PLAN_AHEAD)
 
         async def planner() -> None:
-            # On an error the task group cancels the loop below: no end marker is needed then
+            # On an error the fan-out cancels the loop below: no end marker is needed then
             # (and waiting to put one into a full queue nobody drains would never end).
             async for item in plan:
                 size = item.file.size if item.file else (item.old.size if item.old else 0)
@@ -419,23 +401,22 @@ async def run_sync(
             await ahead.put(None)
 
         try:
-            await _run_group(planner, ahead, slots, problems, run, task)
+            await _run_group(planner(), ahead, problems, s, concurrency * 2)
         except BaseExceptionGroup as group_error:
-            # File-level failures never get here (each file task catches its own); what does
+            # File-level failures never get here (each handler catches its own); what does
             # is a failure of the run itself (an unreadable root): raise it as it is, not
             # wrapped in a group.
             raise first_leaf(group_error) from None
-        if run.stop.is_set():
-            raise journal.stopped(_sync_stop_note(run.aborted), run.unjournaled)
+        run.raise_if_stopped(_sync_stop_note(s.aborted))
 
     def current_mtime(name: str) -> int | None:
-        if name in run.journaled:
-            return run.journaled[name]
+        if name in s.journaled:
+            return s.journaled[name]
         record = state.files.get(name)
         return None if record is None else record.mtime
 
     result.stray_uploads = await handle_stray_uploads(
-        api, vault, resume=resume, current_mtime=current_mtime, progress=progress
+        backend, resume=resume, current_mtime=current_mtime, progress=progress
     )
     result.seconds = time.monotonic() - started
     _finish(progress, result)
@@ -443,23 +424,23 @@ async def run_sync(
 
 
 async def _run_group(
-    planner: Callable[[], Coroutine[Any, Any, None]],
+    planner: Awaitable[None],
     ahead: asyncio.Queue[WorkItem | None],
-    slots: asyncio.Semaphore,
     problems: list[WalkProblem],
-    run: _Run,
-    task: Callable[[WorkItem], Coroutine[Any, Any, None]],
+    s: _Sync,
+    files_in_flight: int,
 ) -> None:
-    """Start the planner, then a task per work item as slots free up.
+    """Start the planner, then a task per work item as the fan-out has room.
 
     When the journal fails (``run.stop``), planning ends and no new task starts; the tasks
     in flight finish (their uploads stop or end, see :class:`UploadContext`).
     """
-    async with asyncio.TaskGroup() as group:
-        planning = group.create_task(planner())
+    run = s.run
+    async with Fanout(files_in_flight, run.stop) as fan:
+        planning = fan.create_task(planner)
 
         async def stopper() -> None:
-            failing = asyncio.ensure_future(run.journal.failure())
+            failing = asyncio.ensure_future(run.journal_writer.failure())
             stopping = asyncio.ensure_future(run.stop.wait())
             try:
                 await asyncio.wait((failing, stopping), return_when=asyncio.FIRST_COMPLETED)
@@ -471,17 +452,14 @@ async def _run_group(
             with contextlib.suppress(asyncio.QueueFull):
                 ahead.put_nowait(None)  # wakes the loop below if it waits for work
 
-        stopping_task = group.create_task(stopper())
-        while (work := await ahead.get()) is not None and not run.stop.is_set():
+        stopping_task = fan.create_task(stopper())
+        while (work := await ahead.get()) is not None and not run.stopped:
             if work.action == "delete":
-                run.problem_dirs = [
+                s.problem_dirs = [
                     p.relfilename for p in problems if p.reason.startswith("cannot list")
                 ]
-            await slots.acquire()
-            if run.stop.is_set():
-                slots.release()
+            if not await fan.start(functools.partial(_process, s, work)):
                 break
-            group.create_task(task(work))
         stopping_task.cancel()
 
 
@@ -490,18 +468,6 @@ def _sync_stop_note(aborted: int) -> str:
     if aborted:
         note += f", {aborted} multipart upload{'s' if aborted > 1 else ''} in flight aborted"
     return note
-
-
-async def ensure_vault(api: GlacierApi, vault: str) -> None:
-    """Fail with one clear line when ``vault`` does not exist (instead of once per file)."""
-    try:
-        await api.describe_vault(vault)
-    except RemoteError as exc:
-        if exc.code == "ResourceNotFoundException":
-            raise AioGlacierError(
-                f'vault "{vault}" does not exist (create it with: aioglacier create-vault {vault})'
-            ) from None
-        raise
 
 
 def _action_of(item: WorkItem) -> Action:
@@ -523,9 +489,8 @@ def _finish(progress: ProgressSink, result: SyncResult) -> None:
 
 
 async def upload_one_file(
-    api: GlacierApi,
+    backend: Backend,
     *,
-    vault: str,
     journal_path: str | os.PathLike[str],
     relfilename: str,
     part_size: int,
@@ -543,38 +508,40 @@ async def upload_one_file(
 
     ``stream`` is a blocking ``read(n)`` (standard input's, say), read in executor threads and
     uploaded part by part as it arrives; ``max_size`` bounds it (and sets the part size so it
-    fits in 10,000 parts). Refuses a name the journal already holds. Raises on failure; when
-    the journal cannot take the archive's line, :class:`JournalWriteError` names the archive.
-    ``journal_write`` is the journal writer's ``os.write`` (tests inject failures).
+    fits in the store's parts; default: the largest object the store holds). Refuses a name
+    the journal already holds. Raises on failure; when the journal cannot take the archive's
+    line, :class:`JournalWriteError` names the archive. ``journal_write`` is the journal
+    writer's ``os.write`` (tests inject failures).
     """
     from aioglacier.safepath import check_name
 
     check_name(relfilename)  # the name rules of sync: restore could write it back
     if progress is not null_sink:
-        api = api.bind(listener=progress)
+        backend = backend.bind(listener=progress)
     if (path is None) == (stream is None):
         raise AioGlacierError("give exactly one of path and stream")
     state = await load_journal(journal_path)
     if relfilename in state.files:
         raise AioGlacierError(f'file "{relfilename}" is already in the journal')
     loop = asyncio.get_running_loop()
+    caps = backend.capabilities
     size = mtime_ns = 0
     file_mtime = int(clock())
     if path is not None:
         st = await loop.run_in_executor(executor, os.stat, os.fspath(path))
         size, file_mtime, mtime_ns = st.st_size, int(st.st_mtime), st.st_mtime_ns
-        if size == 0:
+        if size == 0 and not caps.empty_objects:
             raise AioGlacierError(f'"{relfilename}": {EMPTY_FILE_REASON}')
     if mtime is not None:
         file_mtime = mtime
-    await ensure_vault(api, vault)
+    await backend.ensure_exists()
     resume = ResumeStore(resume_path_for(journal_path), executor=executor)
     await resume.load()
+    budget = ByteBudget(concurrency * part_size)
     ctx = UploadContext(
-        api=api,
-        vault=vault,
+        backend=backend,
         part_size=part_size,
-        budget=ByteBudget(concurrency * part_size),
+        budget=budget,
         resume=resume,
         executor=executor,
         progress=progress,
@@ -584,15 +551,22 @@ async def upload_one_file(
     async with JournalWriter(
         journal_path, fsync=1.0, executor=executor, write=journal_write
     ) as journal:
-        if journal.torn_tail:
-            progress(Message(f"journal: {journal.torn_tail}", "warning"))
+        run = Run(
+            journal,
+            None,
+            progress=progress,
+            clock=clock,
+            executor=executor,
+            resume=resume,
+            budget=budget,
+        )
         if stream is not None:
             outcome = await upload_stream(
                 ctx,
                 relfilename,
                 stream,
                 mtime=file_mtime,
-                max_size=max_size if max_size is not None else MAX_STREAM_SIZE,
+                max_size=max_size if max_size is not None else caps.max_object_size,
             )
         else:
             assert path is not None
@@ -604,18 +578,10 @@ async def upload_one_file(
                 mtime=file_mtime,
                 mtime_ns=mtime_ns,
             )
-        record = Created(
-            time=int(clock()),
-            archive_id=outcome.archive_id,
-            size=outcome.size,
-            mtime=file_mtime,
-            treehash=outcome.tree_hash,
-            relfilename=relfilename,
-        )
+        done = f'uploaded "{relfilename}" as archive {outcome.archive_id}'
         try:
-            await asyncio.shield(journal.append(record))
+            await run.journal(_created(clock, relfilename, file_mtime, outcome), done)
         except JournalError:
-            done = f'uploaded "{relfilename}" as archive {outcome.archive_id}'
-            raise journal.stopped("the upload finished but was not journaled", [done]) from None
+            raise run.stopped_error("the upload finished but was not journaled") from None
     progress(FileDone(relfilename, "upload", outcome.size, outcome.archive_id))
     return FileResult(relfilename, "uploaded", outcome.size, outcome.archive_id)
