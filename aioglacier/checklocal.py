@@ -9,7 +9,7 @@ the journal (optionally narrowed by a :class:`~aioglacier.filters.Filter`), in f
 * ``TREEHASH MISMATCH NAME (local HEX, journal HEX)``;
 * ``OK NAME SIZE TREEHASH`` (exactly mtglacier's line);
 * ``OK NAME SIZE (tree hash unknown: size checked)`` when the journal's tree hash is the
-  placeholder of an adopted bucket's object (:data:`~aioglacier.treehash.UNKNOWN_TREE_HASH`):
+  placeholder of an adopted bucket's object (:func:`~aioglacier.treehash.tree_hash_unknown`):
   only the size can be checked;
 * ``ERROR NAME (reason)`` — the name is unsafe (see :mod:`aioglacier.safepath`: it is reported,
   never followed), the path is not a regular file, or it cannot be read.
@@ -53,7 +53,7 @@ from aioglacier.errors import TransferError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, JournalState
 from aioglacier.safepath import UnsafePathError, safe_target
-from aioglacier.treehash import MIB, UNKNOWN_TREE_HASH, tree_hash, tree_hash_file
+from aioglacier.treehash import MIB, tree_hash, tree_hash_file, tree_hash_unknown
 
 __all__ = [
     "CheckResult",
@@ -209,7 +209,7 @@ def _check_small(base_dir: Path, name: str, follow: bool, record: Created) -> Ch
 
 
 def _check_small_job(job: tuple[Path, str, bool, Created]) -> CheckResult:
-    if job[3].treehash == UNKNOWN_TREE_HASH:
+    if tree_hash_unknown(job[3].treehash, job[3].archive_id):
         return _check_size_only(*job)
     return _check_small(*job)
 
@@ -257,7 +257,7 @@ class _Checker:
         self.small = ExecutorBatcher(_check_small_job, executor, max_batch=32)
 
     async def check(self, name: str, record: Created) -> CheckResult:
-        if record.size <= SMALL_FILE_MAX or record.treehash == UNKNOWN_TREE_HASH:
+        if record.size <= SMALL_FILE_MAX or tree_hash_unknown(record.treehash, record.archive_id):
             # Small files: stat, read and hash in one job, many files per executor hop.
             return await self.small.submit((self.base_dir, name, self.follow, record))
         async with self.semaphore:

@@ -517,7 +517,10 @@ class S3Backend:
             await self.api.head_bucket(self.bucket)
         except NotFound:
             if not create:
-                raise AioGlacierError(f'bucket "{self.bucket}" does not exist') from None
+                raise AioGlacierError(
+                    f'bucket "{self.bucket}" does not exist '
+                    f"(create it with: aioglacier create-bucket {self.bucket})"
+                ) from None
             await self.api.create_bucket(self.bucket)
         versioning = await self.api.get_bucket_versioning(self.bucket)
         self.shared.versioned = versioning is BucketVersioning.ENABLED
