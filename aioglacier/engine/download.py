@@ -5,11 +5,17 @@ the store sends a tree hash with every range (``Capabilities.ranged_tree_hash``:
 each segment is checked on arrival and retried alone when wrong; whatever the store, the
 whole file's tree hash is checked against the journal before the file is committed
 (:mod:`aioglacier.engine.commit`).
+
+A journal record whose tree hash is unknown (an adopted bucket's object, see
+:func:`~aioglacier.treehash.tree_hash_unknown`) is verified by the SHA-256 the store keeps of
+the whole object when a whole-object read gives it (a reader's optional ``sha256``
+attribute, hex), else by its size; :func:`download_one` says which.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -24,9 +30,20 @@ from aioglacier.limits import ByteBudget
 from aioglacier.progress import BytesTransferred, ProgressSink
 from aioglacier.retry import RetryPolicy
 from aioglacier.safepath import Platform
-from aioglacier.treehash import MIB, tree_hash, tree_hash_from_parts
+from aioglacier.treehash import MIB, tree_hash, tree_hash_from_parts, tree_hash_unknown
 
-__all__ = ["DEFAULT_SEGMENT_SIZE", "Download", "SegmentError", "download_one"]
+__all__ = [
+    "DEFAULT_SEGMENT_SIZE",
+    "SHA256_CHECKED",
+    "SIZE_CHECKED",
+    "Download",
+    "SegmentError",
+    "download_one",
+]
+
+#: What :func:`download_one` says of a file whose journal has no tree hash.
+SHA256_CHECKED = "tree hash unknown: SHA-256 checked"
+SIZE_CHECKED = "tree hash unknown: size checked"
 
 #: Files larger than this are downloaded in parallel segments of this size by default.
 DEFAULT_SEGMENT_SIZE = 16 * MIB
@@ -119,6 +136,7 @@ def _store_whole(
     platform: Platform | None,
     data: bytes,
     service_hash: str | None,
+    service_sha256: str | None = None,
 ) -> staging.PartialFile:
     """Verify a whole object's bytes and write them to a new file: one executor job."""
     digest = tree_hash(data).hex()
@@ -126,7 +144,13 @@ def _store_whole(
         raise SegmentError(
             f"{record.relfilename}: tree hash {digest} differs from the service's {service_hash}"
         )
-    if digest != record.treehash:
+    if tree_hash_unknown(record.treehash, record.archive_id):
+        if service_sha256 is not None and hashlib.sha256(data).hexdigest() != service_sha256:
+            raise SegmentError(
+                f"{record.relfilename}: SHA-256 differs from the one the store keeps "
+                f"({service_sha256})"
+            )
+    elif digest != record.treehash:
         raise AioGlacierError(
             f"tree hash of the download {digest} differs from the journal's {record.treehash}"
         )
@@ -141,25 +165,30 @@ def _store_whole(
 
 async def _download_whole(
     d: Download, base_dir: Path, record: Created, local: str, warmup: Warmup | None
-) -> None:
+) -> str:
     """A file of one segment: fetch, then verify and store in ONE executor job."""
     loop = asyncio.get_running_loop()
     obj = _stored(record)
+    checked = ""
 
     async def attempt(deadline_at: float) -> staging.PartialFile:
+        nonlocal checked
         async with d.backend.read(obj, warmup, deadline_at=deadline_at) as reader:
             data = await reader.read()
             header = _range_hash(d, reader.tree_hash)
+            sha256: str | None = getattr(reader, "sha256", None)
         if len(data) != record.size:
             raise SegmentError(f"{record.relfilename}: got {len(data)} of {record.size} bytes")
+        checked = SHA256_CHECKED if sha256 is not None else SIZE_CHECKED
         return await loop.run_in_executor(
-            d.executor, _store_whole, base_dir, record, local, d.platform, data, header
+            d.executor, _store_whole, base_dir, record, local, d.platform, data, header, sha256
         )
 
     async with d.budget.hold(record.size):
         staged = await d.backend.retried("get_job_output", attempt, policy=d.retry)
     d.progress(BytesTransferred(record.relfilename, record.size))
     await d.committer.commit(staged)
+    return checked if tree_hash_unknown(record.treehash, record.archive_id) else ""
 
 
 async def download_one(
@@ -169,13 +198,13 @@ async def download_one(
     local: str,
     warmup: Warmup | None,
     segment_size: int | None,
-) -> None:
+) -> str:
     """Download ``record`` to ``local`` under ``base_dir`` (read through ``warmup`` where the
-    store needs one), verified, and commit it; raise why not."""
+    store needs one), verified, and commit it; raise why not. Returns "" when the tree hash
+    was verified, else what was (:data:`SHA256_CHECKED`, :data:`SIZE_CHECKED`)."""
     seg = segment_size or DEFAULT_SEGMENT_SIZE
     if record.size <= seg:
-        await _download_whole(d, base_dir, record, local, warmup)
-        return
+        return await _download_whole(d, base_dir, record, local, warmup)
     loop = asyncio.get_running_loop()
     partial = await loop.run_in_executor(d.executor, create_partial, base_dir, local, d.platform)
     starts = list(range(0, record.size, seg))
@@ -190,7 +219,8 @@ async def download_one(
             for i, start in enumerate(starts):
                 group.create_task(one(i, start))
         total = tree_hash_from_parts(digests).hex()
-        if total != record.treehash:
+        unknown = tree_hash_unknown(record.treehash, record.archive_id)
+        if not unknown and total != record.treehash:
             raise AioGlacierError(
                 f"tree hash of the download {total} differs from the journal's {record.treehash}"
             )
@@ -201,3 +231,4 @@ async def download_one(
             raise first_leaf(exc) from None
         raise
     await d.committer.commit(partial)
+    return SIZE_CHECKED if unknown else ""

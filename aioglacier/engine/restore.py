@@ -316,7 +316,7 @@ async def restore_completed(
         progress(FileStarted(record.relfilename, "download", record.size))
         try:
             mine = replace(d, backend=d.backend.bind(subject=record.relfilename))
-            await download_one(mine, base_dir, record, local, warm, segment_size)
+            checked = await download_one(mine, base_dir, record, local, warm, segment_size)
         except (AioGlacierError, OSError, UnsafePathError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             progress(FileFailed(record.relfilename, "download", reason))
@@ -325,7 +325,11 @@ async def restore_completed(
         note = "" if local == record.relfilename else _escaped_note(record, local)
         if note:
             progress(Message(f"{record.relfilename}: {note}", "warning"))
-        progress(FileDone(record.relfilename, "download", record.size, record.archive_id))
+        progress(
+            FileDone(record.relfilename, "download", record.size, record.archive_id, checked)
+        )
+        if checked:  # the journal has no tree hash (an adopted bucket): say what was checked
+            note = f"{note}; {checked}" if note else checked
         result.outcomes.append(
             Outcome(record.relfilename, "done", note, record.archive_id, record.size)
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -21,7 +22,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from aioglacier.backends.base import Backend, MultipartWriter, ObjectSpec, Part
+from aioglacier.backends.base import Backend, Capabilities, MultipartWriter, ObjectSpec, Part
 from aioglacier.batching import ExecutorBatcher
 from aioglacier.errors import NotFound, RemoteError, TransferError, first_leaf
 from aioglacier.limits import ByteBudget
@@ -128,6 +129,14 @@ async def _parts_then(tasks: list[asyncio.Task[None]], watcher: asyncio.Task[Non
     if tasks:
         await asyncio.wait(tasks)
     watcher.cancel()
+
+
+def engine_part_size(caps: Capabilities, size: int, wanted: int) -> int:
+    """The part size of an upload of ``size`` bytes: valid for the store and, whatever the
+    store allows, 1 MiB times a power of two, so that the parts' tree hashes make the whole
+    file's (:func:`~aioglacier.treehash.tree_hash_from_parts`). S3 accepts any part from 5 MiB:
+    a wanted 1 MiB part becomes 8 MiB there, not 5."""
+    return dataclasses.replace(caps, part_size_power_of_two=True).part_size_for(size, wanted)
 
 
 @dataclass(frozen=True)
@@ -519,7 +528,7 @@ async def upload_file(
     if size <= min(ctx.part_size, caps.max_single_put):
         return await _upload_single(ctx, spec, size, path, data, identity)
     if data is not None:
-        part_size = caps.part_size_for(size, ctx.part_size)
+        part_size = engine_part_size(caps, size, ctx.part_size)
         return await _upload_unresumable(
             ctx, spec, _BytesSource(data, ctx.executor), size, part_size
         )
@@ -627,7 +636,7 @@ async def upload_stream(
     ctx = replace(ctx, backend=ctx.backend.bind(subject=relfilename))
     caps = ctx.backend.capabilities
     spec = ObjectSpec(relfilename, mtime)
-    part_size = caps.part_size_for(max_size, ctx.part_size)
+    part_size = engine_part_size(caps, max_size, ctx.part_size)
     first = await loop.run_in_executor(ctx.executor, _read_full, read, part_size)
     if not first and not caps.empty_objects:
         raise TransferError(f"{relfilename}: {EMPTY_INPUT_REASON}")
@@ -665,7 +674,7 @@ async def _start_or_resume(
                     stale.upload_id, spec, part_size=stale.part_size
                 )
                 await _abort_quietly(ctx, stale, old)
-    part_size = ctx.backend.capabilities.part_size_for(identity.size, ctx.part_size)
+    part_size = engine_part_size(ctx.backend.capabilities, identity.size, ctx.part_size)
     writer = await ctx.backend.start_multipart(spec, size=identity.size, part_size=part_size)
     pending = PendingUpload(
         vault=target,

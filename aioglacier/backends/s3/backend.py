@@ -229,6 +229,15 @@ class S3Reader:
         """The whole object's stored checksum, when S3 sent one (a GET of the whole object)."""
         return self._body.checksum
 
+    @property
+    def sha256(self) -> str | None:
+        """The whole object's SHA-256 (hex) S3 keeps, when it sent one: a GET of the whole
+        object stored with a SHA-256 checksum of its full bytes (not a ranged GET, not a
+        multipart object's composite checksum)."""
+        if self._body.content_range is not None or self._body.status != 200:
+            return None
+        return _sha256_hex(self._body.checksum)
+
     async def chunks(self) -> AsyncIterator[bytes]:
         """The body as it arrives."""
         async for chunk in self._body.content.iter_any():
