@@ -185,7 +185,7 @@ class Client:
             addressing=s.s3_addressing,
             checksum_mode=s.s3_checksum_mode,
             executor=self._executor,
-        )
+        ).bind(listener=self._on_retry)
 
     async def __aexit__(
         self,

@@ -325,9 +325,7 @@ async def restore_completed(
         note = "" if local == record.relfilename else _escaped_note(record, local)
         if note:
             progress(Message(f"{record.relfilename}: {note}", "warning"))
-        progress(
-            FileDone(record.relfilename, "download", record.size, record.archive_id, checked)
-        )
+        progress(FileDone(record.relfilename, "download", record.size, record.archive_id, checked))
         if checked:  # the journal has no tree hash (an adopted bucket): say what was checked
             note = f"{note}; {checked}" if note else checked
         result.outcomes.append(

@@ -476,6 +476,7 @@ class S3Backend:
     ) -> S3Backend:
         """The same bucket with retries named after ``subject`` and reported to ``listener``."""
         bound = copy.copy(self)
+        bound.api = self.api.bind(subject=subject, listener=listener)
         if subject is not None:
             bound._subject = subject
         if listener is not None:
