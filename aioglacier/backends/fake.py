@@ -26,7 +26,16 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from aioglacier.backends import base
-from aioglacier.backends.base import Capabilities, ObjectSpec, Part, StoredObject, Warmup
+from aioglacier.backends.base import (
+    Attempt,
+    ByteRange,
+    Capabilities,
+    Listener,
+    ObjectSpec,
+    Part,
+    StoredObject,
+    Warmup,
+)
 from aioglacier.backends.glacier.backend import GLACIER_CAPABILITIES
 from aioglacier.errors import AioGlacierError, RemoteError, TransferError, remote_error
 from aioglacier.progress import Retrying
@@ -218,7 +227,7 @@ class FakeBackend:
         self,
         store: FakeStore,
         subject: str = "",
-        listener: Callable[[Retrying], None] | None = None,
+        listener: Listener = None,
     ) -> None:
         self.store = store
         self._subject = subject
@@ -232,9 +241,7 @@ class FakeBackend:
     def target(self) -> str:
         return self.store.target
 
-    def bind(
-        self, *, subject: str | None = None, listener: Callable[[Retrying], None] | None = None
-    ) -> FakeBackend:
+    def bind(self, *, subject: str | None = None, listener: Listener = None) -> FakeBackend:
         return FakeBackend(
             self.store,
             self._subject if subject is None else subject,
@@ -244,7 +251,7 @@ class FakeBackend:
     async def retried(
         self,
         operation: str,
-        attempt: Callable[[float], Awaitable[T]],
+        attempt: Attempt[T],
         *,
         policy: RetryPolicy | None = None,
     ) -> T:
@@ -349,7 +356,7 @@ class FakeBackend:
         obj: StoredObject,
         warmup: Warmup | None,
         *,
-        byte_range: tuple[int, int] | None = None,
+        byte_range: ByteRange | None = None,
         deadline_at: float | None = None,
     ) -> AsyncIterator[base.RangeReader]:
         await self.store.call("read")

@@ -14,7 +14,6 @@ from aioglacier.engine.run import (
     Run,
     RunEnv,
     begin_operation,
-    journaled_fanout,
 )
 from aioglacier.errors import NotFound, RemoteError
 from aioglacier.filters import Filter
@@ -41,8 +40,9 @@ async def purge_vault(
     A journal that cannot be written stops the command (no new delete is sent;
     :class:`JournalWriteError` names the archives deleted that the journal still lists).
     """
-    op = await begin_operation(backend, journal_path, executor, progress, torn_tail_now=dry_run)
-    backend, result = op.backend, op.result
+    env = RunEnv(progress, clock, executor, journal_write)
+    op = await begin_operation(backend, journal_path, env, torn_tail_now=dry_run)
+    backend = op.backend
     victims = [
         a for a in op.state.archives.values() if filter is None or filter.matches(a.relfilename)
     ]
@@ -69,13 +69,5 @@ async def purge_vault(
             return
         op.done(a, "purge")
 
-    await journaled_fanout(
-        journal_path,
-        result,
-        victims,
-        delete,
-        RunEnv(progress, clock, executor, journal_write),
-        concurrency=concurrency,
-        stopped="purge stopped: no new delete sent",
-    )
+    await op.journaled(victims, delete, concurrency, "purge stopped: no new delete sent")
     return op.finish()

@@ -28,7 +28,6 @@ from aioglacier.engine.run import (
     Run,
     RunEnv,
     begin_operation,
-    journaled_fanout,
 )
 from aioglacier.errors import AioGlacierError
 from aioglacier.fanout import Fanout
@@ -58,6 +57,7 @@ TIERS: tuple[Tier, ...] = ("Expedited", "Standard", "Bulk")
 #: mtglacier's rule: a file with a RETRIEVE_JOB line younger than this gets no new job. We ask
 #: the store instead (see :func:`start_restore`); kept for callers of the old rule.
 RETRIEVE_JOB_WINDOW = 24 * 3600
+_RESTORE_STOPPED = "restore stopped: no new retrieval job asked for"
 
 
 def _stored(record: Created) -> StoredObject:
@@ -152,8 +152,9 @@ async def start_restore(
     gets no job; with ``escape_windows_names``, a name that breaks only Windows rules is
     checked under its escaped form.
     """
-    op = await begin_operation(backend, journal_path, executor, progress, torn_tail_now=dry_run)
-    backend, result, state = op.backend, op.result, op.state
+    env = RunEnv(progress, clock, executor, journal_write)
+    op = await begin_operation(backend, journal_path, env, torn_tail_now=dry_run)
+    backend, state = op.backend, op.state
     loop = asyncio.get_running_loop()
     todo: list[Created] = []
     selected = _selected(state, filter)
@@ -210,15 +211,7 @@ async def start_restore(
             return
         op.done(record, "retrieve", f"job {job_id}", counted=False)
 
-    await journaled_fanout(
-        journal_path,
-        result,
-        todo,
-        retrieve,
-        RunEnv(progress, clock, executor, journal_write),
-        concurrency=concurrency,
-        stopped="restore stopped: no new retrieval job asked for",
-    )
+    await op.journaled(todo, retrieve, concurrency, _RESTORE_STOPPED)
     return op.finish()
 
 
@@ -257,7 +250,8 @@ async def restore_completed(
     has and linked into place only once verified and durable; an existing file is never
     replaced, even one that appears during the download (see :mod:`aioglacier.staging`).
     """
-    op = await begin_operation(backend, journal_path, executor, progress, torn_tail_now=True)
+    env = RunEnv(progress, executor=executor)
+    op = await begin_operation(backend, journal_path, env, torn_tail_now=True)
     backend, state = op.backend, op.state
     loop = asyncio.get_running_loop()
     records = _selected(state, filter)

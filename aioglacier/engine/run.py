@@ -154,8 +154,14 @@ class Operation:
     backend: Backend
     result: OperationResult
     state: JournalState
-    progress: ProgressSink
+    journal_path: Path
+    env: RunEnv
     started: float = field(default_factory=time.monotonic)
+
+    @property
+    def progress(self) -> ProgressSink:
+        """Where the command's events go."""
+        return self.env.progress
 
     def planned(self, name: str, line: str, archive_id: str | None = None) -> None:
         """A dry run's line: said, and kept as a ``planned`` outcome."""
@@ -187,30 +193,44 @@ class Operation:
             Outcome(record.relfilename, "done", detail, record.archive_id, size)
         )
 
+    async def journaled(
+        self,
+        items: Sequence[T],
+        each: Callable[[Run[OperationResult], T], Awaitable[None]],
+        concurrency: int,
+        stopped: str,
+    ) -> None:
+        """:func:`journaled_fanout` of ``items`` in this command's journal."""
+        await journaled_fanout(
+            self.journal_path,
+            self.result,
+            items,
+            each,
+            self.env,
+            concurrency=concurrency,
+            stopped=stopped,
+        )
+
     def finish(self) -> OperationResult:
         """Stamp the duration, report the end, return the result."""
         return finish_operation(self.progress, self.result, self.started)
 
 
 async def begin_operation(
-    backend: Backend,
-    journal_path: Path,
-    executor: Executor | None,
-    progress: ProgressSink,
-    *,
-    torn_tail_now: bool,
+    backend: Backend, journal_path: Path, env: RunEnv, *, torn_tail_now: bool
 ) -> Operation:
-    """Start a restore-side command: bind the backend to ``progress``, load the journal as
-    outside data; say the journal's torn tail now when ``torn_tail_now`` (else the writer
+    """Start a restore-side command: bind the backend to the progress sink, load the journal
+    as outside data; say the journal's torn tail now when ``torn_tail_now`` (else the writer
     sets the line aside and says so)."""
     started = time.monotonic()
+    progress = env.progress
     if progress is not null_sink:
         backend = backend.bind(listener=progress)
     result = OperationResult()
-    state = await load_outside_journal(journal_path, executor, progress, result)
+    state = await load_outside_journal(journal_path, env.executor, progress, result)
     if state.torn_tail and torn_tail_now:
         progress(Message(f"journal: {state.torn_tail}", "warning"))
-    return Operation(backend, result, state, progress, started)
+    return Operation(backend, result, state, journal_path, env, started)
 
 
 class Run(Generic[R]):

@@ -9,15 +9,18 @@ Output with the service's tree hash of each MiB-aligned range.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aioglacier.backends.base import (
     MIB,
+    Attempt,
     Backend,
+    ByteRange,
     Capabilities,
+    Listener,
     MultipartWriter,
     ObjectSpec,
     Part,
@@ -31,7 +34,6 @@ from aioglacier.backends.base import (
 from aioglacier.backends.glacier.api import GlacierApi, JobOutput
 from aioglacier.errors import AioGlacierError, NotFound, TransferError
 from aioglacier.metadata import decode_description, encode_description
-from aioglacier.progress import Retrying
 from aioglacier.retry import RetryPolicy
 
 __all__ = ["GLACIER_CAPABILITIES", "GlacierBackend", "GlacierMultipart", "is_retrieval_of"]
@@ -166,16 +168,14 @@ class GlacierBackend:
         """The vault's name."""
         return self.vault
 
-    def bind(
-        self, *, subject: str | None = None, listener: Callable[[Retrying], None] | None = None
-    ) -> GlacierBackend:
+    def bind(self, *, subject: str | None = None, listener: Listener = None) -> GlacierBackend:
         """The same vault with retries named after ``subject`` and reported to ``listener``."""
         return GlacierBackend(self.api.bind(subject=subject, listener=listener), self.vault)
 
     async def retried(
         self,
         operation: str,
-        attempt: Callable[[float], Awaitable[T]],
+        attempt: Attempt[T],
         *,
         policy: RetryPolicy | None = None,
     ) -> T:
@@ -276,7 +276,7 @@ class GlacierBackend:
         obj: StoredObject,
         warmup: Warmup | None,
         *,
-        byte_range: tuple[int, int] | None = None,
+        byte_range: ByteRange | None = None,
         deadline_at: float | None = None,
     ) -> AsyncIterator[RangeReader]:
         """Get Job Output of the warm-up's retrieval job (one attempt)."""
