@@ -20,9 +20,9 @@ from aioglacier.sigv4 import Credentials
 if TYPE_CHECKING:
     from aioglacier.client import Client, Target
     from aioglacier.engine import SyncResult
+    from aioglacier.engine.run import OperationResult
     from aioglacier.progress import Retrying
     from aioglacier.render import Renderer
-    from aioglacier.restore import OperationResult
 
 
 def _settings(inv: Invocation) -> ClientSettings:

@@ -1,21 +1,3 @@
-"""Former home of one object's upload, now :mod:`aioglacier.engine.upload` (re-exported)."""
+"""Former home of one object's upload: :mod:`aioglacier.engine.upload` (re-exported)."""
 
-from aioglacier.engine.upload import (
-    FileChangedError,
-    SmallFileReader,
-    UploadContext,
-    UploadOutcome,
-    UploadStoppedError,
-    upload_file,
-    upload_stream,
-)
-
-__all__ = [
-    "FileChangedError",
-    "SmallFileReader",
-    "UploadContext",
-    "UploadOutcome",
-    "UploadStoppedError",
-    "upload_file",
-    "upload_stream",
-]
+from aioglacier.engine.upload import *  # noqa: F403

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -295,6 +296,34 @@ async def purge_orphans(
     """
     started = time.monotonic()
     result = OperationResult()
+
+    async def delete(archive: OrphanArchive, label: str) -> None:
+        progress(FileStarted(label, "purge", archive.size))
+        detail = f"orphan archive {archive.archive_id}"
+        try:
+            obj = StoredObject(archive.archive_id, label, archive.size, archive.treehash)
+            await backend.delete(obj)
+        except _REQUEST_ERRORS as exc:
+            if not _gone(exc):
+                progress(FileFailed(label, "purge", f"{detail}: {exc}"))
+                result.outcomes.append(Outcome(label, "failed", str(exc), archive.archive_id))
+                return
+            detail += ", already gone"
+        progress(FileDone(label, "purge", archive.size, archive.archive_id, detail))
+        result.outcomes.append(Outcome(label, "done", detail, archive.archive_id, archive.size))
+
+    async def abort(upload: StrayUpload, label: str) -> None:
+        progress(FileStarted(label, "purge", 0))
+        detail = f"multipart upload {upload.upload_id} aborted"
+        try:
+            await abort_upload(backend, upload)
+        except _REQUEST_ERRORS as exc:
+            progress(FileFailed(label, "purge", f"multipart upload {upload.upload_id}: {exc}"))
+            result.outcomes.append(Outcome(label, "failed", str(exc)))
+            return
+        progress(FileDone(label, "purge", 0, None, detail))
+        result.outcomes.append(Outcome(label, "done", detail))
+
     date, rows = await _inventory_rows(backend, wait, poll, sleep, retry, progress)
     async with _locked(journal_path, executor):
         report = await _report(backend, journal_path, date, rows, executor)
@@ -314,7 +343,7 @@ async def purge_orphans(
                 progress(Message(line))
                 result.outcomes.append(Outcome(label, "planned", line, archive.archive_id))
                 continue
-            jobs.append(_delete_job(backend, archive, label, progress, result))
+            jobs.append(functools.partial(delete, archive, label))
         for upload in report.uploads:
             label = upload.name if upload.name is not None else upload.upload_id
             if not (upload.ours or all_orphans):
@@ -327,56 +356,6 @@ async def purge_orphans(
                 progress(Message(line))
                 result.outcomes.append(Outcome(label, "planned", line))
                 continue
-            jobs.append(_abort_job(backend, upload, label, progress, result))
+            jobs.append(functools.partial(abort, upload, label))
         await bounded(concurrency, jobs)
     return finish_operation(progress, result, started)
-
-
-def _delete_job(
-    backend: GlacierBackend,
-    archive: OrphanArchive,
-    label: str,
-    progress: ProgressSink,
-    result: OperationResult,
-) -> Callable[[], Awaitable[None]]:
-    async def go() -> None:
-        progress(FileStarted(label, "purge", archive.size))
-        detail = f"orphan archive {archive.archive_id}"
-        try:
-            await backend.delete(
-                StoredObject(archive.archive_id, label, archive.size, archive.treehash)
-            )
-        except _REQUEST_ERRORS as exc:
-            if not _gone(exc):
-                progress(FileFailed(label, "purge", f"{detail}: {exc}"))
-                result.outcomes.append(Outcome(label, "failed", str(exc), archive.archive_id))
-                return
-            detail += ", already gone"
-        progress(FileDone(label, "purge", archive.size, archive.archive_id, detail))
-        result.outcomes.append(Outcome(label, "done", detail, archive.archive_id, archive.size))
-
-    return go
-
-
-def _abort_job(
-    backend: GlacierBackend,
-    upload: StrayUpload,
-    label: str,
-    progress: ProgressSink,
-    result: OperationResult,
-) -> Callable[[], Awaitable[None]]:
-    async def go() -> None:
-        progress(FileStarted(label, "purge", 0))
-        detail = f"multipart upload {upload.upload_id} aborted"
-        try:
-            await abort_upload(backend, upload)
-        except _REQUEST_ERRORS as exc:
-            if not _gone(exc):
-                progress(FileFailed(label, "purge", f"multipart upload {upload.upload_id}: {exc}"))
-                result.outcomes.append(Outcome(label, "failed", str(exc)))
-                return
-            detail = f"multipart upload {upload.upload_id} already gone"
-        progress(FileDone(label, "purge", 0, None, detail))
-        result.outcomes.append(Outcome(label, "done", detail))
-
-    return go

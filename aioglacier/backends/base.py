@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, Protocol, TypeAlias, TypeVar
 
 from aioglacier.errors import TransferError
 from aioglacier.progress import Retrying
@@ -30,9 +30,18 @@ from aioglacier.retry import RetryPolicy
 
 T = TypeVar("T")
 
+#: Shorthands for implementations of the seam's signatures (added for the backends): a
+#: retry listener (or none), one attempt of a retried operation, an inclusive byte range.
+Listener: TypeAlias = Callable[[Retrying], None] | None
+Attempt: TypeAlias = Callable[[float], Awaitable[T]]
+ByteRange: TypeAlias = tuple[int, int]
+
 __all__ = [
+    "Attempt",
     "Backend",
+    "ByteRange",
     "Capabilities",
+    "Listener",
     "MultipartWriter",
     "ObjectSpec",
     "Part",

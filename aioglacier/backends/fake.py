@@ -22,23 +22,21 @@ import itertools
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeVar
 
+from aioglacier.backends import base
 from aioglacier.backends.base import (
-    MIB,
-    Backend,
+    Attempt,
+    ByteRange,
     Capabilities,
-    MultipartWriter,
+    Listener,
     ObjectSpec,
     Part,
-    RangeReader,
     StoredObject,
-    Tier,
-    UploadInfo,
     Warmup,
-    WarmupStatus,
 )
+from aioglacier.backends.glacier.backend import GLACIER_CAPABILITIES
 from aioglacier.errors import AioGlacierError, RemoteError, TransferError, remote_error
 from aioglacier.progress import Retrying
 from aioglacier.retry import RetryPolicy, is_retryable
@@ -48,21 +46,9 @@ __all__ = ["FAKE_CAPABILITIES", "FakeBackend", "FakeObject", "FakeStore"]
 
 T = TypeVar("T")
 
-#: The fake's default limits: Glacier's shape, small enough for tests to reach them.
-FAKE_CAPABILITIES = Capabilities(
-    max_parts=10_000,
-    min_part_size=MIB,
-    max_part_size=4096 * MIB,
-    max_single_put=4096 * MIB,
-    max_object_size=10_000 * 4096 * MIB,
-    part_size_power_of_two=True,
-    empty_objects=False,
-    ranged_tree_hash=True,
-    needs_warmup=True,
-    inventory=False,
-    versioned=True,
-    object_name="a fake object",
-)
+#: The fake's default limits: a vault's (tests give others, an S3 bucket's say, with
+#: :func:`dataclasses.replace`), without the inventory.
+FAKE_CAPABILITIES = replace(GLACIER_CAPABILITIES, inventory=False, object_name="a fake object")
 
 
 @dataclass
@@ -168,43 +154,31 @@ def _not_found(what: str) -> RemoteError:
     return remote_error("NotFound", f"{what} not found", status=404)
 
 
+@dataclass(frozen=True)
 class _Reader:
-    def __init__(self, data: bytes, tree_hash_hex: str | None) -> None:
-        self._data = data
-        self._tree_hash = tree_hash_hex
-
-    @property
-    def tree_hash(self) -> str | None:
-        return self._tree_hash
+    data: bytes
+    tree_hash: str | None
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        for start in range(0, len(self._data), MIB):
-            yield self._data[start : start + MIB]
+        for start in range(0, len(self.data), base.MIB):
+            yield self.data[start : start + base.MIB]
 
     async def read(self) -> bytes:
-        return self._data
+        return self.data
 
 
+@dataclass(frozen=True)
 class FakeMultipart:
     """One multipart upload of a :class:`FakeStore`."""
 
-    def __init__(self, store: FakeStore, upload_id: str, part_size: int) -> None:
-        self._store = store
-        self._upload_id = upload_id
-        self._part_size = part_size
-
-    @property
-    def upload_id(self) -> str:
-        return self._upload_id
-
-    @property
-    def part_size(self) -> int:
-        return self._part_size
+    _store: FakeStore
+    upload_id: str
+    part_size: int
 
     def _upload(self) -> _Upload:
-        upload = self._store.uploads.get(self._upload_id)
+        upload = self._store.uploads.get(self.upload_id)
         if upload is None:
-            raise _not_found(f"upload {self._upload_id}")
+            raise _not_found(f"upload {self.upload_id}")
         return upload
 
     async def present(self) -> list[Part]:
@@ -238,12 +212,12 @@ class FakeMultipart:
             raise remote_error("InvalidParameterValue", "tree hash mismatch", status=400)
         archive_id = self._store.next_id("archive")
         self._store.objects[archive_id] = FakeObject(upload.spec, data, digest)
-        del self._store.uploads[self._upload_id]
+        del self._store.uploads[self.upload_id]
         return archive_id
 
     async def abort(self) -> None:
         await self._store.call("abort")
-        self._store.uploads.pop(self._upload_id, None)
+        self._store.uploads.pop(self.upload_id, None)
 
 
 class FakeBackend:
@@ -253,7 +227,7 @@ class FakeBackend:
         self,
         store: FakeStore,
         subject: str = "",
-        listener: Callable[[Retrying], None] | None = None,
+        listener: Listener = None,
     ) -> None:
         self.store = store
         self._subject = subject
@@ -267,9 +241,7 @@ class FakeBackend:
     def target(self) -> str:
         return self.store.target
 
-    def bind(
-        self, *, subject: str | None = None, listener: Callable[[Retrying], None] | None = None
-    ) -> FakeBackend:
+    def bind(self, *, subject: str | None = None, listener: Listener = None) -> FakeBackend:
         return FakeBackend(
             self.store,
             self._subject if subject is None else subject,
@@ -279,7 +251,7 @@ class FakeBackend:
     async def retried(
         self,
         operation: str,
-        attempt: Callable[[float], Awaitable[T]],
+        attempt: Attempt[T],
         *,
         policy: RetryPolicy | None = None,
     ) -> T:
@@ -345,10 +317,10 @@ class FakeBackend:
         await self.store.call("resume_multipart")
         return FakeMultipart(self.store, upload_id, part_size)
 
-    async def list_uploads(self) -> list[UploadInfo]:
+    async def list_uploads(self) -> list[base.UploadInfo]:
         await self.store.call("list_uploads")
         return [
-            UploadInfo(uid, u.spec.name, u.started, u.part_size, u.spec.mtime, u.spec.name)
+            base.UploadInfo(uid, u.spec.name, u.started, u.part_size, u.spec.mtime, u.spec.name)
             for uid, u in self.store.uploads.items()
         ]
 
@@ -359,12 +331,12 @@ class FakeBackend:
 
         await self._call("delete", go)
 
-    async def warmup(self, obj: StoredObject, *, tier: Tier | None = None) -> Warmup:
+    async def warmup(self, obj: StoredObject, *, tier: base.Tier | None = None) -> Warmup:
         async def go() -> Warmup:
             if obj.archive_id not in self.store.objects:
                 raise _not_found(f"object {obj.archive_id}")
             token = self.store.next_id("warmup")
-            status: WarmupStatus = "ready" if self.store.instant_warmup else "in-progress"
+            status: base.WarmupStatus = "ready" if self.store.instant_warmup else "in-progress"
             warm = Warmup(obj.archive_id, token, status)
             self.store.warmups[obj.archive_id].append(warm)
             self.store.warmup_requested.set()
@@ -384,9 +356,9 @@ class FakeBackend:
         obj: StoredObject,
         warmup: Warmup | None,
         *,
-        byte_range: tuple[int, int] | None = None,
+        byte_range: ByteRange | None = None,
         deadline_at: float | None = None,
-    ) -> AsyncIterator[RangeReader]:
+    ) -> AsyncIterator[base.RangeReader]:
         await self.store.call("read")
         stored = self.store.objects.get(obj.archive_id)
         if stored is None:
@@ -406,5 +378,5 @@ class FakeBackend:
 
 
 if TYPE_CHECKING:  # mypy proves both classes have the seam's shapes
-    _backend: type[Backend] = FakeBackend
-    _writer: type[MultipartWriter] = FakeMultipart
+    _backend: type[base.Backend] = FakeBackend
+    _writer: type[base.MultipartWriter] = FakeMultipart

@@ -25,22 +25,18 @@ from aioglacier.engine.commit import Committer
 from aioglacier.engine.download import DEFAULT_SEGMENT_SIZE, Download, download_one
 from aioglacier.engine.run import (
     OperationResult,
-    Outcome,
     Run,
-    finish_operation,
-    load_outside_journal,
+    RunEnv,
+    begin_operation,
 )
 from aioglacier.errors import AioGlacierError
-from aioglacier.fanout import Fanout, bounded
+from aioglacier.fanout import Fanout
 from aioglacier.filters import Filter
-from aioglacier.journal import Created, JournalError, JournalState, JournalWriter, RetrieveJob
+from aioglacier.journal import Created, JournalError, JournalState, RetrieveJob
 from aioglacier.limits import ByteBudget
 from aioglacier.polling import poll_delay
 from aioglacier.progress import (
-    FileDone,
-    FileFailed,
     FileQueued,
-    FileSkipped,
     FileStarted,
     Message,
     ProgressSink,
@@ -61,6 +57,7 @@ TIERS: tuple[Tier, ...] = ("Expedited", "Standard", "Bulk")
 #: mtglacier's rule: a file with a RETRIEVE_JOB line younger than this gets no new job. We ask
 #: the store instead (see :func:`start_restore`); kept for callers of the old rule.
 RETRIEVE_JOB_WINDOW = 24 * 3600
+_RESTORE_STOPPED = "restore stopped: no new retrieval job asked for"
 
 
 def _stored(record: Created) -> StoredObject:
@@ -155,14 +152,10 @@ async def start_restore(
     gets no job; with ``escape_windows_names``, a name that breaks only Windows rules is
     checked under its escaped form.
     """
-    started = time.monotonic()
-    if progress is not null_sink:
-        backend = backend.bind(listener=progress)
-    result = OperationResult()
+    env = RunEnv(progress, clock, executor, journal_write)
+    op = await begin_operation(backend, journal_path, env, torn_tail_now=dry_run)
+    backend, state = op.backend, op.state
     loop = asyncio.get_running_loop()
-    state = await load_outside_journal(journal_path, executor, progress, result)
-    if state.torn_tail and dry_run:  # else the writer sets the line aside and says so
-        progress(Message(f"journal: {state.torn_tail}", "warning"))
     todo: list[Created] = []
     selected = _selected(state, filter)
     rules = _NameRules(platform, escape_windows_names)
@@ -174,8 +167,7 @@ async def start_restore(
         if target is not None:
             missing.append(record)
         elif reason != "exists":
-            progress(FileFailed(record.relfilename, "retrieve", f"refused: {reason}"))
-            result.outcomes.append(Outcome(record.relfilename, "failed", f"refused: {reason}"))
+            op.failed(record.relfilename, "retrieve", f"refused: {reason}")
     known: dict[str, list[Warmup]] = {}
     if missing and backend.capabilities.needs_warmup:
         async for warm in backend.warmups([_stored(r) for r in missing]):
@@ -183,8 +175,7 @@ async def start_restore(
     for record in missing:
         if not backend.capabilities.needs_warmup:
             why = "readable without a warm-up: run restore-completed"
-            progress(FileSkipped(record.relfilename, why))
-            result.outcomes.append(Outcome(record.relfilename, "skipped", why, record.archive_id))
+            op.skipped(record.relfilename, why, record.archive_id)
             continue
         blocking = _blocking(known.get(record.archive_id, []))
         if blocking is not None:
@@ -194,8 +185,7 @@ async def start_restore(
                 if blocking.status == "in-progress"
                 else f"retrieval job {job_id} completed: run restore-completed"
             )
-            progress(FileSkipped(record.relfilename, why))
-            result.outcomes.append(Outcome(record.relfilename, "skipped", why, record.archive_id))
+            op.skipped(record.relfilename, why, record.archive_id)
             continue
         if len(todo) >= max_number_of_files:
             break
@@ -203,44 +193,26 @@ async def start_restore(
     if dry_run:
         for record in todo:
             line = f"Will RETRIEVE archive {record.archive_id} (file {record.relfilename})"
-            progress(Message(line))
-            result.outcomes.append(Outcome(record.relfilename, "planned", line, record.archive_id))
-        return finish_operation(progress, result, started)
+            op.planned(record.relfilename, line, record.archive_id)
+        return op.finish()
 
-    async with JournalWriter(
-        journal_path, fsync=1.0, executor=executor, write=journal_write
-    ) as journal:
-        run = Run(journal, result, progress=progress, clock=clock, executor=executor)
+    async def retrieve(run: Run[OperationResult], record: Created) -> None:
+        progress(FileStarted(record.relfilename, "retrieve", record.size))
+        try:
+            warm = await backend.bind(subject=record.relfilename).warmup(_stored(record), tier=tier)
+        except AioGlacierError as exc:
+            op.failed(record.relfilename, "retrieve", str(exc))
+            return
+        job_id = warm.token
+        line = RetrieveJob(time=int(clock()), archive_id=record.archive_id, job_id=job_id)
+        try:
+            await run.journal(line, f'started retrieval job {job_id} for "{record.relfilename}"')
+        except JournalError:
+            return
+        op.done(record, "retrieve", f"job {job_id}", counted=False)
 
-        def job_for(record: Created) -> Callable[[], Awaitable[None]]:
-            async def go() -> None:
-                progress(FileStarted(record.relfilename, "retrieve", record.size))
-                try:
-                    warm = await backend.bind(subject=record.relfilename).warmup(
-                        _stored(record), tier=tier
-                    )
-                except AioGlacierError as exc:
-                    progress(FileFailed(record.relfilename, "retrieve", str(exc)))
-                    result.outcomes.append(Outcome(record.relfilename, "failed", str(exc)))
-                    return
-                job_id = warm.token
-                line = RetrieveJob(time=int(clock()), archive_id=record.archive_id, job_id=job_id)
-                try:
-                    await run.journal(
-                        line, f'started retrieval job {job_id} for "{record.relfilename}"'
-                    )
-                except JournalError:
-                    return
-                progress(FileDone(record.relfilename, "retrieve", record.size, record.archive_id))
-                result.outcomes.append(
-                    Outcome(record.relfilename, "done", f"job {job_id}", record.archive_id)
-                )
-
-            return go
-
-        await bounded(concurrency, [job_for(r) for r in todo], run.stop)
-        run.raise_if_stopped("restore stopped: no new retrieval job asked for")
-    return finish_operation(progress, result, started)
+    await op.journaled(todo, retrieve, concurrency, _RESTORE_STOPPED)
+    return op.finish()
 
 
 async def restore_completed(
@@ -278,14 +250,10 @@ async def restore_completed(
     has and linked into place only once verified and durable; an existing file is never
     replaced, even one that appears during the download (see :mod:`aioglacier.staging`).
     """
-    started = time.monotonic()
-    if progress is not null_sink:
-        backend = backend.bind(listener=progress)
-    result = OperationResult()
+    env = RunEnv(progress, executor=executor)
+    op = await begin_operation(backend, journal_path, env, torn_tail_now=True)
+    backend, state = op.backend, op.state
     loop = asyncio.get_running_loop()
-    state = await load_outside_journal(journal_path, executor, progress, result)
-    if state.torn_tail:
-        progress(Message(f"journal: {state.torn_tail}", "warning"))
     records = _selected(state, filter)
     d = Download(
         backend,
@@ -307,9 +275,7 @@ async def restore_completed(
             needed[record.archive_id] = record
             local_names[record.archive_id] = local
         elif reason != "exists":
-            msg = f"refused: {reason}"
-            progress(FileFailed(record.relfilename, "download", msg))
-            result.outcomes.append(Outcome(record.relfilename, "failed", msg))
+            op.failed(record.relfilename, "download", f"refused: {reason}")
 
     async def download(record: Created, warm: Warmup | None) -> None:
         local = local_names[record.archive_id]
@@ -319,37 +285,31 @@ async def restore_completed(
             checked = await download_one(mine, base_dir, record, local, warm, segment_size)
         except (AioGlacierError, OSError, UnsafePathError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            progress(FileFailed(record.relfilename, "download", reason))
-            result.outcomes.append(Outcome(record.relfilename, "failed", reason, record.archive_id))
+            op.failed(record.relfilename, "download", reason, record.archive_id)
             return
         note = "" if local == record.relfilename else _escaped_note(record, local)
         if note:
             progress(Message(f"{record.relfilename}: {note}", "warning"))
-        progress(FileDone(record.relfilename, "download", record.size, record.archive_id, checked))
         if checked:  # the journal has no tree hash (an adopted bucket): say what was checked
             note = f"{note}; {checked}" if note else checked
-        result.outcomes.append(
-            Outcome(record.relfilename, "done", note, record.archive_id, record.size)
-        )
+        op.done(record, "download", note, shown=checked)
 
     def not_downloaded(record: Created, status: Literal["skipped", "failed"], why: str) -> None:
         if status == "failed":
-            progress(FileFailed(record.relfilename, "download", why))
+            op.failed(record.relfilename, "download", why, record.archive_id)
         else:
-            progress(FileSkipped(record.relfilename, why))
-        result.outcomes.append(Outcome(record.relfilename, status, why, record.archive_id))
+            op.skipped(record.relfilename, why, record.archive_id)
 
     if not backend.capabilities.needs_warmup:
         async with Fanout(concurrency * 2) as fan:
             for record in needed.values():
                 if dry_run:
                     line = f"Will DOWNLOAD {record.relfilename} (archive {record.archive_id})"
-                    progress(Message(line))
-                    result.outcomes.append(Outcome(record.relfilename, "planned", line))
+                    op.planned(record.relfilename, line)
                     continue
                 progress(FileQueued(record.relfilename, "download", record.size))
                 await fan.start(functools.partial(download, record, None))
-        return finish_operation(progress, result, started)
+        return op.finish()
 
     round_number = 0
     while needed:
@@ -373,8 +333,7 @@ async def restore_completed(
                         f"Will DOWNLOAD {record.relfilename} "
                         f"(archive {record.archive_id}, job {warm.token})"
                     )
-                    progress(Message(line))
-                    result.outcomes.append(Outcome(record.relfilename, "planned", line))
+                    op.planned(record.relfilename, line)
                     continue
                 progress(FileQueued(record.relfilename, "download", record.size))
                 await fan.start(functools.partial(download, record, warm))
@@ -413,4 +372,4 @@ async def restore_completed(
         round_number += 1
         progress(Message(f"waiting for {waiting} retrieval jobs; next check in {delay:.0f} s"))
         await sleep(delay)
-    return finish_operation(progress, result, started)
+    return op.finish()

@@ -11,30 +11,55 @@ for the error that ends it.
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import Executor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
+from aioglacier.backends.base import Backend
+from aioglacier.fanout import bounded
 from aioglacier.journal import (
     Created,
-    Deleted,
     JournalError,
     JournalState,
     JournalWriteError,
     JournalWriter,
-    RetrieveJob,
+    Record,
     load_journal,
 )
 from aioglacier.limits import ByteBudget
-from aioglacier.progress import Message, ProgressSink, RunFinished, null_sink
+from aioglacier.progress import (
+    Action,
+    FileDone,
+    FileFailed,
+    FileSkipped,
+    Message,
+    ProgressSink,
+    RunFinished,
+    null_sink,
+)
 from aioglacier.resume import ResumeStore
 
-__all__ = ["OperationResult", "Outcome", "Run", "finish_operation", "load_outside_journal"]
+__all__ = [
+    "Operation",
+    "OperationResult",
+    "Outcome",
+    "Run",
+    "RunEnv",
+    "begin_operation",
+    "finish_operation",
+    "journaled_fanout",
+    "load_outside_journal",
+    "open_run",
+]
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -121,6 +146,95 @@ async def load_outside_journal(
     return state
 
 
+@dataclass
+class Operation:
+    """A restore-side command under way: its backend (reporting retries to ``progress``),
+    result, journal state and start time."""
+
+    backend: Backend
+    result: OperationResult
+    state: JournalState
+    journal_path: Path
+    env: RunEnv
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def progress(self) -> ProgressSink:
+        """Where the command's events go."""
+        return self.env.progress
+
+    def planned(self, name: str, line: str, archive_id: str | None = None) -> None:
+        """A dry run's line: said, and kept as a ``planned`` outcome."""
+        self.progress(Message(line))
+        self.result.outcomes.append(Outcome(name, "planned", line, archive_id))
+
+    def failed(self, name: str, action: Action, reason: str, archive_id: str | None = None) -> None:
+        """A file failed: reported and kept."""
+        self.progress(FileFailed(name, action, reason))
+        self.result.outcomes.append(Outcome(name, "failed", reason, archive_id))
+
+    def skipped(self, name: str, why: str, archive_id: str | None = None) -> None:
+        """A file left alone: reported and kept."""
+        self.progress(FileSkipped(name, why))
+        self.result.outcomes.append(Outcome(name, "skipped", why, archive_id))
+
+    def done(
+        self,
+        record: Created,
+        action: Action,
+        detail: str = "",
+        *,
+        counted: bool = True,
+        shown: str = "",
+    ) -> None:
+        """A file's action done: reported (with ``shown`` as the event's detail) and kept (its
+        bytes ``counted`` in the result's)."""
+        self.progress(FileDone(record.relfilename, action, record.size, record.archive_id, shown))
+        size = record.size if counted else 0
+        self.result.outcomes.append(
+            Outcome(record.relfilename, "done", detail, record.archive_id, size)
+        )
+
+    async def journaled(
+        self,
+        items: Sequence[T],
+        each: Callable[[Run[OperationResult], T], Awaitable[None]],
+        concurrency: int,
+        stopped: str,
+    ) -> None:
+        """:func:`journaled_fanout` of ``items`` in this command's journal."""
+        await journaled_fanout(
+            self.journal_path,
+            self.result,
+            items,
+            each,
+            self.env,
+            concurrency=concurrency,
+            stopped=stopped,
+        )
+
+    def finish(self) -> OperationResult:
+        """Stamp the duration, report the end, return the result."""
+        return finish_operation(self.progress, self.result, self.started)
+
+
+async def begin_operation(
+    backend: Backend, journal_path: Path, env: RunEnv, *, torn_tail_now: bool
+) -> Operation:
+    """Start a restore-side command: bind the backend to the progress sink, load the journal
+    as outside data; say the journal's torn tail now when ``torn_tail_now`` (else the writer
+    sets the line aside and says so)."""
+    started = time.monotonic()
+    progress = env.progress
+    if progress is not null_sink:
+        backend = backend.bind(listener=progress)
+    result = OperationResult()
+    state = await load_outside_journal(journal_path, env.executor, progress, result)
+    if state.torn_tail and torn_tail_now:
+        progress(Message(f"journal: {state.torn_tail}", "warning"))
+    return Operation(backend, result, state, journal_path, env, started)
+
+
 class Run(Generic[R]):
     """One command's run (see the module docs). ``result`` is the command's result record;
     ``stop`` is set once the journal failed (no new work starts; uploads in flight stop)."""
@@ -129,18 +243,15 @@ class Run(Generic[R]):
         self,
         journal: JournalWriter,
         result: R,
-        *,
-        progress: ProgressSink = null_sink,
-        clock: Callable[[], float] = time.time,
-        executor: Executor | None = None,
+        env: RunEnv,
         resume: ResumeStore | None = None,
         budget: ByteBudget | None = None,
     ) -> None:
         self.journal_writer = journal
         self.result = result
-        self.progress = progress
-        self.clock = clock
-        self.executor = executor
+        self.progress = progress = env.progress
+        self.clock = env.clock
+        self.executor = env.executor
         self.resume = resume
         self.budget = budget
         self.stop = asyncio.Event()
@@ -154,7 +265,7 @@ class Run(Generic[R]):
         """Whether the journal failed and the run is stopping."""
         return self.stop.is_set()
 
-    async def journal(self, record: Created | Deleted | RetrieveJob, done: str) -> None:
+    async def journal(self, record: Record, done: str) -> None:
         """Journal a finished transfer, shielded from cancellation. When the journal cannot
         take it, ``done`` (what the record says, for a person) is kept, the run stops and
         the :class:`JournalError` is raised."""
@@ -174,3 +285,55 @@ class Run(Generic[R]):
         """Raise :meth:`stopped_error` when the run stopped."""
         if self.stop.is_set():
             raise self.stopped_error(what)
+
+
+@dataclass(frozen=True)
+class RunEnv:
+    """What a command's caller injects: the progress sink, the clock of journal records,
+    the executor of file I/O, and the journal writer's ``os.write`` (tests inject failures)."""
+
+    progress: ProgressSink = null_sink
+    clock: Callable[[], float] = time.time
+    executor: Executor | None = None
+    journal_write: Callable[[int, bytes], int] = os.write
+
+
+@asynccontextmanager
+async def open_run(
+    journal_path: str | os.PathLike[str],
+    result: R,
+    env: RunEnv,
+    *,
+    queue_size: int = 1024,
+    resume: ResumeStore | None = None,
+    budget: ByteBudget | None = None,
+) -> AsyncIterator[Run[R]]:
+    """Open the journal's writer (locked, fsynced within a second) and the :class:`Run`
+    around it; closing writes every record it took."""
+    async with JournalWriter(
+        journal_path,
+        fsync=1.0,
+        executor=env.executor,
+        queue_size=queue_size,
+        write=env.journal_write,
+    ) as journal:
+        yield Run(journal, result, env, resume, budget)
+
+
+async def journaled_fanout(
+    journal_path: Path,
+    result: OperationResult,
+    items: Sequence[T],
+    each: Callable[[Run[OperationResult], T], Awaitable[None]],
+    env: RunEnv,
+    *,
+    concurrency: int,
+    stopped: str,
+) -> None:
+    """``each(run, item)`` for every item, ``concurrency`` at a time, in one run of the
+    journal; once the journal fails nothing new starts, and the run ends with its error
+    (``stopped`` says what the command did about it)."""
+    async with open_run(journal_path, result, env) as run:
+        jobs = [functools.partial(each, run, item) for item in items]
+        await bounded(concurrency, jobs, run.stop)
+        run.raise_if_stopped(stopped)

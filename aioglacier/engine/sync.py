@@ -15,14 +15,14 @@ import contextlib
 import functools
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from aioglacier.backends.base import Backend, StoredObject
-from aioglacier.engine.run import Run
+from aioglacier.engine.run import Run, RunEnv, open_run
 from aioglacier.engine.strays import StrayUpload, handle_stray_uploads
 from aioglacier.engine.upload import (
     SmallFileReader,
@@ -35,7 +35,7 @@ from aioglacier.engine.upload import (
 from aioglacier.errors import AioGlacierError, NotFound, first_leaf
 from aioglacier.fanout import Fanout
 from aioglacier.filters import Filter
-from aioglacier.journal import Created, Deleted, JournalError, JournalWriter, load_journal
+from aioglacier.journal import Created, Deleted, JournalError, load_journal
 from aioglacier.limits import ByteBudget
 from aioglacier.planner import (
     LocalFile,
@@ -352,38 +352,17 @@ async def run_sync(
         _finish(progress, result)
         return result
 
-    await backend.ensure_exists()
-    resume = ResumeStore(resume_path_for(journal_path), executor=executor)
-    await resume.load()
-    budget = ByteBudget(concurrency * part_size)
+    env = RunEnv(progress, clock, executor, journal_write)
+    ctx, resume = await _prepare_uploads(backend, journal_path, part_size, concurrency, env)
     # Room for every file in flight: an append never waits for room in the queue.
     queue_size = max(1024, 4 * concurrency)
-    async with JournalWriter(
-        journal_path, fsync=1.0, executor=executor, queue_size=queue_size, write=journal_write
-    ) as journal:
-        run = Run(
-            journal,
-            result,
-            progress=progress,
-            clock=clock,
-            executor=executor,
-            resume=resume,
-            budget=budget,
-        )
+    async with open_run(
+        journal_path, result, env, queue_size=queue_size, resume=resume, budget=ctx.budget
+    ) as run:
         s = _Sync(
             run=run,
             backend=backend,
-            upload=UploadContext(
-                backend=backend,
-                part_size=part_size,
-                budget=budget,
-                resume=resume,
-                executor=executor,
-                progress=progress,
-                clock=clock,
-                small_reader=SmallFileReader(executor),
-                stop=run.stop,
-            ),
+            upload=replace(ctx, small_reader=SmallFileReader(executor), stop=run.stop),
             base_dir=Path(base_dir),
         )
         # The plan runs ahead of the uploads by up to PLAN_AHEAD items, so the display knows
@@ -423,8 +402,32 @@ async def run_sync(
     return result
 
 
+async def _prepare_uploads(
+    backend: Backend,
+    journal_path: str | os.PathLike[str],
+    part_size: int,
+    concurrency: int,
+    env: RunEnv,
+) -> tuple[UploadContext, ResumeStore]:
+    """Check the store is there (one clear line when not, instead of one per file), load the
+    resume store, and make the run's upload context (its byte budget: ``concurrency`` parts)."""
+    await backend.ensure_exists()
+    resume = ResumeStore(resume_path_for(journal_path), executor=env.executor)
+    await resume.load()
+    ctx = UploadContext(
+        backend=backend,
+        part_size=part_size,
+        budget=ByteBudget(concurrency * part_size),
+        resume=resume,
+        executor=env.executor,
+        progress=env.progress,
+        clock=env.clock,
+    )
+    return ctx, resume
+
+
 async def _run_group(
-    planner: Awaitable[None],
+    planner: Coroutine[Any, Any, None],
     ahead: asyncio.Queue[WorkItem | None],
     problems: list[WalkProblem],
     s: _Sync,
@@ -534,32 +537,10 @@ async def upload_one_file(
             raise AioGlacierError(f'"{relfilename}": {EMPTY_FILE_REASON}')
     if mtime is not None:
         file_mtime = mtime
-    await backend.ensure_exists()
-    resume = ResumeStore(resume_path_for(journal_path), executor=executor)
-    await resume.load()
-    budget = ByteBudget(concurrency * part_size)
-    ctx = UploadContext(
-        backend=backend,
-        part_size=part_size,
-        budget=budget,
-        resume=resume,
-        executor=executor,
-        progress=progress,
-        clock=clock,
-    )
+    env = RunEnv(progress, clock, executor, journal_write)
+    ctx, resume = await _prepare_uploads(backend, journal_path, part_size, concurrency, env)
     progress(FileStarted(relfilename, "upload", size))
-    async with JournalWriter(
-        journal_path, fsync=1.0, executor=executor, write=journal_write
-    ) as journal:
-        run = Run(
-            journal,
-            None,
-            progress=progress,
-            clock=clock,
-            executor=executor,
-            resume=resume,
-            budget=budget,
-        )
+    async with open_run(journal_path, None, env, resume=resume, budget=ctx.budget) as run:
         if stream is not None:
             outcome = await upload_stream(
                 ctx,

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from aioglacier.backends.base import Backend, Capabilities, MultipartWriter, ObjectSpec, Part
@@ -282,32 +282,25 @@ class PartSource(Protocol):
         ...
 
 
+@dataclass(frozen=True)
 class _PathSource:
     """A file (opened once, checked against its scanned identity): parts are read and hashed
     in executor threads, concurrently, each in one job."""
 
-    def __init__(
-        self,
-        fd: SharedFd,
-        size: int,
-        identity: _Identity,
-        relfilename: str,
-        executor: Executor | None,
-    ) -> None:
-        self._fd = fd
-        self._size = size
-        self._identity = identity
-        self._rel = relfilename
-        self._executor = executor
+    fd: SharedFd
+    identity: _Identity
+    relfilename: str
+    executor: Executor | None
 
     async def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
         loop = asyncio.get_running_loop()
-        for index, start in enumerate(range(0, self._size, part_size)):
-            length = min(part_size, self._size - start)
+        size = self.identity.size
+        for index, start in enumerate(range(0, size, part_size)):
+            length = min(part_size, size - start)
 
             def load(start: int = start, length: int = length) -> Awaitable[tuple[bytes, str, str]]:
                 return loop.run_in_executor(
-                    self._executor, _read_part, self._fd, start, length, self._rel
+                    self.executor, _read_part, self.fd, start, length, self.relfilename
                 )
 
             yield _PendingPart(index + 1, start, length, load)
@@ -315,30 +308,36 @@ class _PathSource:
     async def finish(self) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(
-            self._executor, _check_identity, self._fd.fd, self._identity, self._rel
+            self.executor, _check_identity, self.fd.fd, self.identity, self.relfilename
         )
 
     def close(self) -> None:
-        self._fd.close()
+        self.fd.close()
 
 
+def _hashed(
+    body: bytes, executor: Executor | None
+) -> Callable[[], Awaitable[tuple[bytes, str, str]]]:
+    """A part's loader for bytes already in memory: hash them in an executor thread."""
+
+    async def load() -> tuple[bytes, str, str]:
+        tree, sha = await asyncio.get_running_loop().run_in_executor(executor, _hash, body)
+        return body, tree, sha
+
+    return load
+
+
+@dataclass(frozen=True)
 class _BytesSource:
     """Bytes in memory: parts are slices, hashed in executor threads."""
 
-    def __init__(self, data: bytes, executor: Executor | None) -> None:
-        self._data = data
-        self._executor = executor
+    data: bytes = field(repr=False)
+    executor: Executor | None
 
     async def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
-        loop = asyncio.get_running_loop()
-        for index, start in enumerate(range(0, len(self._data), part_size)):
-            body = self._data[start : start + part_size]
-
-            async def load(body: bytes = body) -> tuple[bytes, str, str]:
-                tree, sha = await loop.run_in_executor(self._executor, _hash, body)
-                return body, tree, sha
-
-            yield _PendingPart(index + 1, start, len(body), load)
+        for index, start in enumerate(range(0, len(self.data), part_size)):
+            body = self.data[start : start + part_size]
+            yield _PendingPart(index + 1, start, len(body), _hashed(body, self.executor))
 
     async def finish(self) -> None:
         """Bytes in memory cannot change."""
@@ -347,42 +346,30 @@ class _BytesSource:
         """Nothing held."""
 
 
+@dataclass(frozen=True)
 class _StreamSource:
     """A non-seekable stream (a blocking ``read(n)``, called in executor threads, one at a
     time): parts are read in order, hashed in parallel; ``first`` is what was already read.
     A stream longer than ``max_size`` fails."""
 
-    def __init__(
-        self,
-        read: Callable[[int], bytes],
-        first: bytes,
-        max_size: int,
-        relfilename: str,
-        executor: Executor | None,
-    ) -> None:
-        self._read = read
-        self._first = first
-        self._max_size = max_size
-        self._rel = relfilename
-        self._executor = executor
+    read: Callable[[int], bytes]
+    first: bytes = field(repr=False)
+    max_size: int
+    relfilename: str
+    executor: Executor | None
 
     async def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
         loop = asyncio.get_running_loop()
-        chunk, total, number = self._first, 0, 1
+        chunk, total, number = self.first, 0, 1
         while chunk:
-            if total + len(chunk) > self._max_size:
-                raise TransferError(_too_large(self._rel, self._max_size))
-
-            async def load(body: bytes = chunk) -> tuple[bytes, str, str]:
-                tree, sha = await loop.run_in_executor(self._executor, _hash, body)
-                return body, tree, sha
-
-            yield _PendingPart(number, total, len(chunk), load)
+            if total + len(chunk) > self.max_size:
+                raise TransferError(_too_large(self.relfilename, self.max_size))
+            yield _PendingPart(number, total, len(chunk), _hashed(chunk, self.executor))
             total += len(chunk)
             number += 1
             if len(chunk) < part_size:
                 return
-            chunk = await loop.run_in_executor(self._executor, _read_full, self._read, part_size)
+            chunk = await loop.run_in_executor(self.executor, _read_full, self.read, part_size)
 
     async def finish(self) -> None:
         """A stream read to its end is what was sent."""
@@ -602,7 +589,7 @@ async def _upload_path(
             # Gone since the scan: this upload can never be completed.
             await _abort_quietly(ctx, pending, writer)
             raise
-        source = _PathSource(SharedFd(opened), identity.size, identity, spec.name, ctx.executor)
+        source = _PathSource(SharedFd(opened), identity, spec.name, ctx.executor)
         try:
             done = await _drive(ctx, spec.name, source, writer, present)
         finally:

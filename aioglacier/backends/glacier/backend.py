@@ -9,14 +9,18 @@ Output with the service's tree hash of each MiB-aligned range.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aioglacier.backends.base import (
     MIB,
+    Attempt,
     Backend,
+    ByteRange,
     Capabilities,
+    Listener,
     MultipartWriter,
     ObjectSpec,
     Part,
@@ -30,7 +34,6 @@ from aioglacier.backends.base import (
 from aioglacier.backends.glacier.api import GlacierApi, JobOutput
 from aioglacier.errors import AioGlacierError, NotFound, TransferError
 from aioglacier.metadata import decode_description, encode_description
-from aioglacier.progress import Retrying
 from aioglacier.retry import RetryPolicy
 
 __all__ = ["GLACIER_CAPABILITIES", "GlacierBackend", "GlacierMultipart", "is_retrieval_of"]
@@ -77,53 +80,44 @@ def is_retrieval_of(job: Mapping[str, Any], obj: StoredObject) -> bool:
     )
 
 
+@dataclass(frozen=True)
 class _JobReader:
     """A Get Job Output response as a :class:`RangeReader`."""
 
-    def __init__(self, output: JobOutput) -> None:
-        self._output = output
+    output: JobOutput
 
     @property
     def tree_hash(self) -> str | None:
         """The ``x-amz-sha256-tree-hash`` header (MiB-aligned ranges and whole archives)."""
-        return self._output.tree_hash
+        return self.output.tree_hash
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """The body as it arrives; each piece is progress for the stall limit."""
-        content, timer = self._output.content, self._output.timer
+        content, timer = self.output.content, self.output.timer
         while chunk := await content.readany():
             timer.progress()
             yield chunk
 
     async def read(self) -> bytes:
         """The whole body."""
-        return await self._output.read()
+        return await self.output.read()
 
 
+@dataclass(frozen=True)
 class GlacierMultipart:
-    """One vault multipart upload (:class:`~aioglacier.backends.base.MultipartWriter`)."""
+    """One vault multipart upload (:class:`~aioglacier.backends.base.MultipartWriter`):
+    ``upload_id`` is the vault's, ``part_size`` the bytes per part."""
 
-    def __init__(self, api: GlacierApi, vault: str, upload_id: str, part_size: int) -> None:
-        self._api = api
-        self._vault = vault
-        self._upload_id = upload_id
-        self._part_size = part_size
-
-    @property
-    def upload_id(self) -> str:
-        """The vault's multipart upload id."""
-        return self._upload_id
-
-    @property
-    def part_size(self) -> int:
-        """Bytes per part."""
-        return self._part_size
+    _api: GlacierApi
+    _vault: str
+    upload_id: str
+    part_size: int
 
     async def present(self) -> list[Part]:
         """The parts the vault holds (List Parts, every page); :class:`NotFound` when gone."""
-        _, parts = await self._api.list_parts(self._vault, self._upload_id)
+        _, parts = await self._api.list_parts(self._vault, self.upload_id)
         return [
-            Part(p.start // self._part_size + 1, p.start, p.end, tree_hash=p.tree_hash)
+            Part(p.start // self.part_size + 1, p.start, p.end, tree_hash=p.tree_hash)
             for p in parts
         ]
 
@@ -132,7 +126,7 @@ class GlacierMultipart:
     ) -> Part:
         """Upload Part at offset ``start`` (the vault addresses parts by offset)."""
         await self._api.upload_part(
-            self._vault, self._upload_id, start, body, tree_hash=tree_hash, sha256=sha256
+            self._vault, self.upload_id, start, body, tree_hash=tree_hash, sha256=sha256
         )
         return Part(number, start, start + len(body) - 1, tree_hash=tree_hash, sha256=sha256)
 
@@ -142,13 +136,13 @@ class GlacierMultipart:
     async def complete(self, *, size: int, tree_hash: str) -> str:
         """Complete Multipart Upload; returns the archive id."""
         return await self._api.complete_multipart(
-            self._vault, self._upload_id, archive_size=size, tree_hash=tree_hash
+            self._vault, self.upload_id, archive_size=size, tree_hash=tree_hash
         )
 
     async def abort(self) -> None:
         """Abort Multipart Upload (an upload already gone is not an error)."""
         with contextlib.suppress(NotFound):
-            await self._api.abort_multipart(self._vault, self._upload_id)
+            await self._api.abort_multipart(self._vault, self.upload_id)
 
 
 class GlacierBackend:
@@ -174,16 +168,14 @@ class GlacierBackend:
         """The vault's name."""
         return self.vault
 
-    def bind(
-        self, *, subject: str | None = None, listener: Callable[[Retrying], None] | None = None
-    ) -> GlacierBackend:
+    def bind(self, *, subject: str | None = None, listener: Listener = None) -> GlacierBackend:
         """The same vault with retries named after ``subject`` and reported to ``listener``."""
         return GlacierBackend(self.api.bind(subject=subject, listener=listener), self.vault)
 
     async def retried(
         self,
         operation: str,
-        attempt: Callable[[float], Awaitable[T]],
+        attempt: Attempt[T],
         *,
         policy: RetryPolicy | None = None,
     ) -> T:
@@ -284,7 +276,7 @@ class GlacierBackend:
         obj: StoredObject,
         warmup: Warmup | None,
         *,
-        byte_range: tuple[int, int] | None = None,
+        byte_range: ByteRange | None = None,
         deadline_at: float | None = None,
     ) -> AsyncIterator[RangeReader]:
         """Get Job Output of the warm-up's retrieval job (one attempt)."""
