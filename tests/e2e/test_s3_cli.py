@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+import re
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -400,3 +401,46 @@ async def test_round_trip_through_injected_faults(tmp_path: Path) -> None:
                 await ok(server, *command)
         for name, data in files.items():
             assert dst.joinpath(*name.split("/")).read_bytes() == data
+
+
+async def test_kill_9_in_a_multipart_upload_then_a_rerun_resumes_it(tmp_path: Path) -> None:
+    # Uploads trickle (2 MiB/s per request) and go one part at a time: once the first part is
+    # reported sent, the second is in flight when the process is killed.
+    async with Emulator(tmp_path / "emu", faults="bandwidth=2MiB/s") as emu:
+        server = Server("emulator", emu.url, emu.credentials, slow_restores=False, emulator=emu)
+        src, journal = tmp_path / "src", tmp_path / "journal"
+        data = random.Random(5).randbytes(3 * 8 * MIB + 17)
+        write(src, "big.bin", data, 1_234_567_890)
+        await ok(server, "create-bucket", "resumable")
+        sync = [
+            "sync", "--dir", str(src), "--journal", str(journal), "--bucket", "resumable",
+            "--partsize", "8", "--concurrency", "1",
+        ]  # fmt: skip
+        proc = await asyncio.create_subprocess_exec(
+            *CLI, *sync, *server.args, "--json",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        while b'"kind": "bytes"' not in (line := await proc.stdout.readline()):
+            assert line, "the sync ended before a part was sent"
+        proc.kill()
+        await proc.wait()
+        assert not journal.exists() or "CREATED" not in journal.read_text()
+        [(key, _)] = await emu.multipart_uploads("resumable")
+        assert key == "big.bin"
+        err = await ok(server, *sync)
+        assert re.search(r"resumed: [1-3] parts reused, [0-3] sent", err), err
+        assert "sync: 1 uploaded, 0 replaced, 0 deleted, 0 skipped, 0 failed" in err
+        assert await emu.multipart_uploads("resumable") == []
+        assert await emu.read_object("resumable", "big.bin") == data
+        [row] = journal_rows(journal)
+        head = await emu.objects("resumable")
+        assert row == [
+            "B",
+            "CREATED",
+            "s3:" + head[0].metadata["archive-id"],
+            str(len(data)),
+            "1234567890",
+            tree_hash(data).hex(),
+            "big.bin",
+        ]
