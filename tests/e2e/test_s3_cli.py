@@ -444,3 +444,41 @@ async def test_kill_9_in_a_multipart_upload_then_a_rerun_resumes_it(tmp_path: Pa
             tree_hash(data).hex(),
             "big.bin",
         ]
+
+
+@pytest.mark.slow
+async def test_more_than_a_listing_page_of_objects_with_filters(tmp_path: Path) -> None:
+    # 1,050 objects: the adoption lists two pages; restores honour filters and the maximum.
+    async with Emulator(tmp_path / "emu") as emu:
+        server = Server("emulator", emu.url, emu.credentials, slow_restores=False, emulator=emu)
+        src, dst, journal = tmp_path / "src", tmp_path / "dst", tmp_path / "journal"
+        for i in range(1050):
+            write(src, f"d{i % 3}/f{i:04}.txt", f"file {i}\n".encode(), 1_000_000 + i)
+        dst.mkdir()
+        target = ["--bucket", "many", "--storage-class", "GLACIER", "--prefix", "p"]
+        await ok(server, "create-bucket", "many")
+        await ok(server, "sync", "--dir", str(src), "--journal", str(journal), *target)
+        adopted = tmp_path / "adopted"
+        err = await ok(server, "download-inventory", "--new-journal", str(adopted), *target)
+        assert "download-inventory: 1050 archives written to" in err
+        synced = {
+            n: (r.archive_id, r.size, r.mtime, r.treehash)
+            for n, r in read_journal(journal).files.items()
+        }
+        rebuilt = {
+            n: (r.archive_id, r.size, r.mtime, r.treehash)
+            for n, r in read_journal(adopted).files.items()
+        }
+        assert rebuilt == synced
+        err = await ok(
+            server, "restore", "--dir", str(dst), "--journal", str(adopted), *target,
+            "--max-number-of-files", "5", "--include", "d1/*", "--exclude", "*",
+        )  # fmt: skip
+        assert "restore: 5 retrieval jobs started, 0 skipped, 0 failed" in err
+        err = await ok(
+            server, "restore-completed", "--dir", str(dst), "--journal", str(adopted), *target,
+            "--include", "d1/*", "--exclude", "*",
+        )  # fmt: skip
+        assert "restore-completed: 5 downloaded, 345 skipped, 0 failed" in err
+        restored = sorted(str(p.relative_to(dst)) for p in dst.rglob("*.txt"))
+        assert restored == [f"d1/f{i:04}.txt" for i in range(1, 15, 3)]
