@@ -447,3 +447,39 @@ async def test_an_upload_gone_after_completing_is_recognised_by_the_etag(
     stranger.reuse(parts[0])
     with pytest.raises(NotFound):
         await stranger.complete(size=5 * MIB, tree_hash="")
+
+
+async def test_restore_states_of_many_objects_come_from_one_listing(
+    api: S3Api, target: Target
+) -> None:
+    backend = await backend_on(api, "DEEP_ARCHIVE")
+    backend.list_threshold = 2
+    objs = [await put(backend, bytes([i]) * 10, ObjectSpec(f"d/f{i}", i)) for i in range(6)]
+    gone = StoredObject("s3:" + "1" * 32, "d/absent", 1, "0" * 64)
+    # Nothing restored yet: nothing to report (the listing is confirmed by HEADs).
+    assert [w async for w in backend.warmups([*objs, gone])] == []
+    for obj in objs[:3]:
+        await backend.warmup(obj)
+    await target.finish_restores()
+    got = {w.archive_id: w async for w in backend.warmups([*objs, gone])}
+    assert sorted(got) == sorted(o.archive_id for o in objs[:3])
+    assert {(w.status, w.token) for w in got.values()} == {("ready", "restore:Standard:7")}
+    assert all(w.expires is not None for w in got.values())
+
+
+async def test_the_listing_replaces_the_heads_where_the_server_reports_restores(
+    session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    async with Emulator(tmp_path / "emu", job_delay_scale=1.0) as emu:
+        api = make_s3(session, S3Server("emulator", emu.url, emu.credentials))
+        backend = await backend_on(api, "GLACIER")
+        backend.list_threshold = 5
+        objs = [await put(backend, b"x", ObjectSpec(f"f{i:02}", i)) for i in range(20)]
+        await backend.warmup(objs[0])
+        before = emu.requests_served
+        [pending] = [w async for w in backend.warmups(objs)]
+        assert (pending.archive_id, pending.status) == (objs[0].archive_id, "in-progress")
+        assert emu.requests_served - before == 1  # one page, no HEAD
+        before = emu.requests_served
+        assert len([w async for w in backend.warmups(objs[:4])]) == 1  # few: a HEAD each
+        assert emu.requests_served - before == 4

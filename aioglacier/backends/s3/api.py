@@ -327,6 +327,12 @@ class S3Api:
         return self._signer.region
 
     @property
+    def lists_restore_status(self) -> bool:
+        """False once the server refused ``RestoreStatus`` in a listing (see
+        :meth:`list_object_pages`)."""
+        return self._restore_status_header
+
+    @property
     def checksum_mode(self) -> ChecksumMode:
         """Whether requests carry ``x-amz-checksum-*`` headers."""
         return self._checksum_mode

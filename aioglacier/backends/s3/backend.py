@@ -35,6 +35,7 @@ import contextlib
 import copy
 import hashlib
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -62,6 +63,7 @@ from aioglacier.backends.s3.errors import InvalidObjectStateError
 from aioglacier.backends.s3.models import (
     ARCHIVAL_STORAGE_CLASSES,
     BucketVersioning,
+    ListedObject,
     ObjectInfo,
     RestoreOutcome,
     RestoreStatus,
@@ -119,6 +121,8 @@ UPLOAD_PREFIX = "s3:"
 
 #: HeadObject requests in flight at once while learning restore states.
 DEFAULT_HEAD_CONCURRENCY = 32
+#: From this many objects on, restore states come from one listing, not a HEAD each.
+DEFAULT_LIST_THRESHOLD = 100
 
 _TIERS: frozenset[str] = frozenset({"Expedited", "Standard", "Bulk"})
 
@@ -393,7 +397,8 @@ class S3Backend:
     ``api`` (:class:`~aioglacier.backends.base.Backend`).
 
     ``restore_days`` and ``tier`` are the restore requests' defaults (a warm-up's own tier
-    wins). ``head_concurrency`` bounds the HeadObject requests of :meth:`warmups`.
+    wins). ``head_concurrency`` bounds the HeadObject requests of :meth:`warmups`;
+    ``list_threshold`` is how many objects make it list instead.
     ``versioned``: whether the bucket keeps versions; :meth:`ensure_exists` asks the bucket.
     """
 
@@ -407,6 +412,7 @@ class S3Backend:
         restore_days: int = DEFAULT_RESTORE_DAYS,
         tier: Tier = DEFAULT_TIER,
         head_concurrency: int = DEFAULT_HEAD_CONCURRENCY,
+        list_threshold: int = DEFAULT_LIST_THRESHOLD,
         versioned: bool = False,
         retry: RetryPolicy | None = None,
     ) -> None:
@@ -425,6 +431,7 @@ class S3Backend:
         self.restore_days = restore_days
         self.tier: Tier = tier
         self.head_concurrency = max(1, head_concurrency)
+        self.list_threshold = list_threshold
         self.shared = _Shared(versioned=versioned)
         self._retry = retry or RetryPolicy()
         self._subject = ""
@@ -685,7 +692,7 @@ class S3Backend:
             return Warmup(obj.archive_id, token, "ready")
         return Warmup(obj.archive_id, token, "in-progress")
 
-    def _warmup_of(self, obj: StoredObject, info: ObjectInfo) -> Warmup | None:
+    def _warmup_of(self, obj: StoredObject, info: ObjectInfo | ListedObject) -> Warmup | None:
         token = self.shared.tokens.get(obj.archive_id) or restore_token(
             self.tier, self.restore_days
         )
@@ -700,9 +707,24 @@ class S3Backend:
         return None
 
     async def warmups(self, objects: Sequence[StoredObject]) -> AsyncIterator[Warmup]:
-        """The restore state of each object (HeadObject's ``x-amz-restore``, up to
-        ``head_concurrency`` at once), in the order learned. An archived object with no
-        restore, and an object no longer in the bucket, yield nothing."""
+        """The restore state of each object, in the order learned. An archived object with
+        no restore, and an object no longer in the bucket, yield nothing.
+
+        Many objects (at least ``list_threshold``) are looked up in ONE listing of their
+        common key prefix with ``RestoreStatus`` (ListObjectsV2, a page per 1,000 keys);
+        what the listing cannot settle is asked with HeadObject (``x-amz-restore``, up to
+        ``head_concurrency`` at once): an ``s3v:`` version (a listing shows current versions
+        only) and, when the listing reported no restore at all (a server may ignore
+        ``RestoreStatus``), every archived object. (An ``s3:`` object whose key was
+        overwritten since shows the new object's state; its read then finds it gone.)
+        """
+        heads: Sequence[StoredObject] = objects
+        if len(objects) >= self.list_threshold and self.api.lists_restore_status:
+            heads = []
+            async for warm, unsettled in self._listed_warmups(objects):
+                if warm is not None:
+                    yield warm
+                heads.extend(unsettled)
 
         async def state(obj: StoredObject) -> Warmup | None:
             try:
@@ -711,9 +733,36 @@ class S3Backend:
                 return None
             return self._warmup_of(obj, info)
 
-        async for warm in bounded_map(state, objects, self.head_concurrency):
+        async for warm in bounded_map(state, heads, self.head_concurrency):
             if warm is not None:
                 yield warm
+
+    async def _listed_warmups(
+        self, objects: Sequence[StoredObject]
+    ) -> AsyncIterator[tuple[Warmup | None, list[StoredObject]]]:
+        """(warm-up, objects left for HeadObject) from one listing of the objects' prefix."""
+        wanted: dict[str, list[StoredObject]] = {}
+        for obj in objects:
+            wanted.setdefault(self.key(obj.name), []).append(obj)
+        prefix = os.path.commonprefix(list(wanted))  # noqa: RUF071 - keys, not paths
+        archived: list[StoredObject] = []
+        reported = False
+        async for page in self.api.list_object_pages(
+            self.bucket, prefix=prefix or None, restore_status=True
+        ):
+            for listed in page.objects:
+                for obj in wanted.pop(listed.key, ()):
+                    if self._locate(obj)[1] is not None:
+                        yield None, [obj]  # a version: the listing shows the current one
+                        continue
+                    reported = reported or listed.restore_reported
+                    if listed.restore.status is RestoreStatus.ARCHIVED:
+                        archived.append(obj)
+                        continue
+                    yield self._warmup_of(obj, listed), []
+        # Keys not listed are gone: nothing. Archived objects the listing showed no restore
+        # for are settled unless no object had one (the server may ignore RestoreStatus).
+        yield None, [] if reported else archived
 
     # ---------------------------------------------------------------- reads
 
