@@ -39,6 +39,7 @@ from aioglacier.filters import Filter
 from aioglacier.limits import RequestLimiter
 from aioglacier.orphans import OrphanReport, list_orphans, purge_orphans
 from aioglacier.planner import DetectMode, SyncPlanOptions
+from aioglacier.polling import Polling
 from aioglacier.progress import Message, ProgressSink, null_sink
 from aioglacier.retry import RetryPolicy
 from aioglacier.safepath import Platform
@@ -472,8 +473,7 @@ class Client:
             self.api,
             vault=vault,
             new_journal=Path(new_journal),
-            wait=wait,
-            poll=poll,
+            polling=Polling(wait, poll),
             retry=self._retry,
             executor=self._executor,
             progress=progress,
@@ -515,8 +515,7 @@ class Client:
         return await list_orphans(
             GlacierBackend(self.api, vault),
             journal_path=Path(journal),
-            wait=wait,
-            poll=poll,
+            polling=Polling(wait, poll),
             retry=self._retry,
             executor=self._executor,
             progress=progress,
@@ -543,8 +542,7 @@ class Client:
             journal_path=Path(journal),
             all_orphans=all_orphans,
             dry_run=dry_run,
-            wait=wait,
-            poll=poll,
+            polling=Polling(wait, poll),
             retry=self._retry,
             concurrency=self.settings.concurrency,
             executor=self._executor,

@@ -62,6 +62,7 @@ from aioglacier.journal import (
     parse_line,
 )
 from aioglacier.metadata import decode_description
+from aioglacier.polling import NO_WAIT, Polling
 from aioglacier.progress import (
     FileDone,
     FileFailed,
@@ -200,18 +201,14 @@ async def _report(
 
 async def _inventory_rows(
     backend: GlacierBackend,
-    wait: bool,
-    poll: Callable[[int], float] | None,
-    sleep: Callable[[float], Awaitable[None]],
+    polling: Polling,
     retry: RetryPolicy | None,
     progress: ProgressSink,
 ) -> tuple[str, list[tuple[str, int, str, str, str]]]:
     inventory = await newest_inventory(
         backend.api,
         backend.vault,
-        wait=wait,
-        poll=poll,
-        sleep=sleep,
+        polling=polling,
         retry=retry,
         progress=progress,
     )
@@ -226,20 +223,18 @@ async def list_orphans(
     backend: GlacierBackend,
     *,
     journal_path: Path,
-    wait: bool = False,
-    poll: Callable[[int], float] | None = None,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    polling: Polling = NO_WAIT,
     retry: RetryPolicy | None = None,
     executor: Executor | None = None,
     progress: ProgressSink = null_sink,
 ) -> OrphanReport:
     """Every orphan of ``vault`` for the journal at ``journal_path`` (see the module docs).
 
-    Needs a completed inventory job (``retrieve-inventory``; ``wait`` polls for one in
+    Needs a completed inventory job (``retrieve-inventory``; ``polling.wait`` polls for one in
     progress). Archives created after the inventory was taken are not in it: run it again
     after a new inventory to see them. Changes nothing.
     """
-    date, rows = await _inventory_rows(backend, wait, poll, sleep, retry, progress)
+    date, rows = await _inventory_rows(backend, polling, retry, progress)
     return await _report(backend, journal_path, date, rows, executor)
 
 
@@ -280,9 +275,7 @@ async def purge_orphans(
     journal_path: Path,
     all_orphans: bool = False,
     dry_run: bool = False,
-    wait: bool = False,
-    poll: Callable[[int], float] | None = None,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    polling: Polling = NO_WAIT,
     retry: RetryPolicy | None = None,
     concurrency: int = 8,
     executor: Executor | None = None,
@@ -324,7 +317,7 @@ async def purge_orphans(
         progress(FileDone(label, "purge", 0, None, detail))
         result.outcomes.append(Outcome(label, "done", detail))
 
-    date, rows = await _inventory_rows(backend, wait, poll, sleep, retry, progress)
+    date, rows = await _inventory_rows(backend, polling, retry, progress)
     async with _locked(journal_path, executor):
         report = await _report(backend, journal_path, date, rows, executor)
         jobs: list[Callable[[], Awaitable[None]]] = []

@@ -26,16 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from aioglacier.backends import base
-from aioglacier.backends.base import (
-    Attempt,
-    ByteRange,
-    Capabilities,
-    Listener,
-    ObjectSpec,
-    Part,
-    StoredObject,
-    Warmup,
-)
+from aioglacier.backends.base import ObjectSpec, Part, StoredObject, Warmup
 from aioglacier.backends.glacier.backend import GLACIER_CAPABILITIES
 from aioglacier.errors import AioGlacierError, RemoteError, TransferError, remote_error
 from aioglacier.progress import Retrying
@@ -73,7 +64,7 @@ class FakeStore:
 
     def __init__(
         self,
-        capabilities: Capabilities = FAKE_CAPABILITIES,
+        capabilities: base.Capabilities = FAKE_CAPABILITIES,
         *,
         target: str = "fake",
         instant_warmup: bool = True,
@@ -227,21 +218,21 @@ class FakeBackend:
         self,
         store: FakeStore,
         subject: str = "",
-        listener: Listener = None,
+        listener: base.Listener = None,
     ) -> None:
         self.store = store
         self._subject = subject
         self._listener = listener
 
     @property
-    def capabilities(self) -> Capabilities:
+    def capabilities(self) -> base.Capabilities:
         return self.store.capabilities
 
     @property
     def target(self) -> str:
         return self.store.target
 
-    def bind(self, *, subject: str | None = None, listener: Listener = None) -> FakeBackend:
+    def bind(self, *, subject: str | None = None, listener: base.Listener = None) -> FakeBackend:
         return FakeBackend(
             self.store,
             self._subject if subject is None else subject,
@@ -251,7 +242,7 @@ class FakeBackend:
     async def retried(
         self,
         operation: str,
-        attempt: Attempt[T],
+        attempt: base.Attempt[T],
         *,
         policy: RetryPolicy | None = None,
     ) -> T:
@@ -356,7 +347,7 @@ class FakeBackend:
         obj: StoredObject,
         warmup: Warmup | None,
         *,
-        byte_range: ByteRange | None = None,
+        byte_range: base.ByteRange | None = None,
         deadline_at: float | None = None,
     ) -> AsyncIterator[base.RangeReader]:
         await self.store.call("read")

@@ -17,8 +17,8 @@ from aioglacier.engine.run import (
 )
 from aioglacier.errors import NotFound, RemoteError
 from aioglacier.filters import Filter
-from aioglacier.journal import Created, Deleted, JournalError
-from aioglacier.progress import FileStarted, ProgressSink, null_sink
+from aioglacier.journal import Created, Deleted
+from aioglacier.progress import ProgressSink, null_sink
 
 __all__ = ["purge_vault"]
 
@@ -42,32 +42,24 @@ async def purge_vault(
     """
     env = RunEnv(progress, clock, executor, journal_write)
     op = await begin_operation(backend, journal_path, env, torn_tail_now=dry_run)
-    backend = op.backend
     victims = [
         a for a in op.state.archives.values() if filter is None or filter.matches(a.relfilename)
     ]
     if dry_run:
-        for a in victims:
-            line = f"Will DELETE archive {a.archive_id} (file {a.relfilename})"
-            op.planned(a.relfilename, line, a.archive_id)
-        return op.finish()
+        return op.dry_run(victims, "DELETE")
 
     async def delete(run: Run[OperationResult], a: Created) -> None:
-        progress(FileStarted(a.relfilename, "purge", a.size))
         obj = StoredObject(a.archive_id, a.relfilename, a.size, a.treehash)
         try:
-            await backend.bind(subject=a.relfilename).delete(obj)
+            await op.start(a, "purge").delete(obj)
         except NotFound:
             pass  # already gone: journaled as deleted
         except RemoteError as exc:
             op.failed(a.relfilename, "purge", str(exc), a.archive_id)
             return
         record = Deleted(time=int(clock()), archive_id=a.archive_id, relfilename=a.relfilename)
-        try:
-            await run.journal(record, f'deleted archive {a.archive_id} of "{a.relfilename}"')
-        except JournalError:
-            return
-        op.done(a, "purge")
+        if await run.journaled(record, f'deleted archive {a.archive_id} of "{a.relfilename}"'):
+            op.done(a, "purge")
 
     await op.journaled(victims, delete, concurrency, "purge stopped: no new delete sent")
     return op.finish()

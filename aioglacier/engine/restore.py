@@ -32,7 +32,7 @@ from aioglacier.engine.run import (
 from aioglacier.errors import AioGlacierError
 from aioglacier.fanout import Fanout
 from aioglacier.filters import Filter
-from aioglacier.journal import Created, JournalError, JournalState, RetrieveJob
+from aioglacier.journal import Created, JournalState, RetrieveJob
 from aioglacier.limits import ByteBudget
 from aioglacier.polling import poll_delay
 from aioglacier.progress import (
@@ -191,25 +191,18 @@ async def start_restore(
             break
         todo.append(record)
     if dry_run:
-        for record in todo:
-            line = f"Will RETRIEVE archive {record.archive_id} (file {record.relfilename})"
-            op.planned(record.relfilename, line, record.archive_id)
-        return op.finish()
+        return op.dry_run(todo, "RETRIEVE")
 
     async def retrieve(run: Run[OperationResult], record: Created) -> None:
-        progress(FileStarted(record.relfilename, "retrieve", record.size))
         try:
-            warm = await backend.bind(subject=record.relfilename).warmup(_stored(record), tier=tier)
+            warm = await op.start(record, "retrieve").warmup(_stored(record), tier=tier)
         except AioGlacierError as exc:
             op.failed(record.relfilename, "retrieve", str(exc))
             return
         job_id = warm.token
         line = RetrieveJob(time=int(clock()), archive_id=record.archive_id, job_id=job_id)
-        try:
-            await run.journal(line, f'started retrieval job {job_id} for "{record.relfilename}"')
-        except JournalError:
-            return
-        op.done(record, "retrieve", f"job {job_id}", counted=False)
+        if await run.journaled(line, f'started retrieval job {job_id} for "{record.relfilename}"'):
+            op.done(record, "retrieve", f"job {job_id}", counted=False)
 
     await op.journaled(todo, retrieve, concurrency, _RESTORE_STOPPED)
     return op.finish()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
+from aioglacier import progress as events
 from aioglacier.backends.base import Backend
 from aioglacier.fanout import bounded
 from aioglacier.journal import (
@@ -33,16 +34,7 @@ from aioglacier.journal import (
     load_journal,
 )
 from aioglacier.limits import ByteBudget
-from aioglacier.progress import (
-    Action,
-    FileDone,
-    FileFailed,
-    FileSkipped,
-    Message,
-    ProgressSink,
-    RunFinished,
-    null_sink,
-)
+from aioglacier.progress import Action, ProgressSink, null_sink
 from aioglacier.resume import ResumeStore
 
 __all__ = [
@@ -120,7 +112,7 @@ def finish_operation(
     """Stamp the run's duration and report its end."""
     result.seconds = time.monotonic() - started
     progress(
-        RunFinished(
+        events.RunFinished(
             done=len(result.done),
             skipped=len(result.skipped),
             failed=len(result.failed),
@@ -141,7 +133,7 @@ async def load_outside_journal(
     absolute path...) is reported as failed and left out; the others go on."""
     state = await load_journal(journal_path, executor=executor, skip_bad_names=True)
     for message in state.skipped:
-        progress(Message(message, "warning"))
+        progress(events.Message(message, "warning"))
         result.outcomes.append(Outcome("(journal)", "failed", message))
     return state
 
@@ -163,19 +155,35 @@ class Operation:
         """Where the command's events go."""
         return self.env.progress
 
+    def dry_run(self, records: Sequence[Created], verb: str) -> OperationResult:
+        """The dry run of a command acting on ``records``: one ``Will VERB archive`` line
+        each; the command's result."""
+        for r in records:
+            self.planned(
+                r.relfilename,
+                f"Will {verb} archive {r.archive_id} (file {r.relfilename})",
+                r.archive_id,
+            )
+        return self.finish()
+
+    def start(self, record: Created, action: Action) -> Backend:
+        """A file's action begins: said, and the backend naming that file in its retries."""
+        self.progress(events.FileStarted(record.relfilename, action, record.size))
+        return self.backend.bind(subject=record.relfilename)
+
     def planned(self, name: str, line: str, archive_id: str | None = None) -> None:
         """A dry run's line: said, and kept as a ``planned`` outcome."""
-        self.progress(Message(line))
+        self.progress(events.Message(line))
         self.result.outcomes.append(Outcome(name, "planned", line, archive_id))
 
     def failed(self, name: str, action: Action, reason: str, archive_id: str | None = None) -> None:
         """A file failed: reported and kept."""
-        self.progress(FileFailed(name, action, reason))
+        self.progress(events.FileFailed(name, action, reason))
         self.result.outcomes.append(Outcome(name, "failed", reason, archive_id))
 
     def skipped(self, name: str, why: str, archive_id: str | None = None) -> None:
         """A file left alone: reported and kept."""
-        self.progress(FileSkipped(name, why))
+        self.progress(events.FileSkipped(name, why))
         self.result.outcomes.append(Outcome(name, "skipped", why, archive_id))
 
     def done(
@@ -189,7 +197,9 @@ class Operation:
     ) -> None:
         """A file's action done: reported (with ``shown`` as the event's detail) and kept (its
         bytes ``counted`` in the result's)."""
-        self.progress(FileDone(record.relfilename, action, record.size, record.archive_id, shown))
+        self.progress(
+            events.FileDone(record.relfilename, action, record.size, record.archive_id, shown)
+        )
         size = record.size if counted else 0
         self.result.outcomes.append(
             Outcome(record.relfilename, "done", detail, record.archive_id, size)
@@ -231,7 +241,7 @@ async def begin_operation(
     result = OperationResult()
     state = await load_outside_journal(journal_path, env.executor, progress, result)
     if state.torn_tail and torn_tail_now:
-        progress(Message(f"journal: {state.torn_tail}", "warning"))
+        progress(events.Message(f"journal: {state.torn_tail}", "warning"))
     return Operation(backend, result, state, journal_path, env, started)
 
 
@@ -258,7 +268,7 @@ class Run(Generic[R]):
         #: What the run did that the journal misses (for the error that ends a stopped run).
         self.unjournaled: list[str] = []
         if journal.torn_tail:
-            progress(Message(f"journal: {journal.torn_tail}", "warning"))
+            progress(events.Message(f"journal: {journal.torn_tail}", "warning"))
 
     @property
     def stopped(self) -> bool:
@@ -275,6 +285,15 @@ class Run(Generic[R]):
             self.unjournaled.append(done)
             self.stop.set()
             raise
+
+    async def journaled(self, record: Record, done: str) -> bool:
+        """:meth:`journal`, saying whether the journal took the record instead of raising
+        (the run has stopped when it did not)."""
+        try:
+            await self.journal(record, done)
+        except JournalError:
+            return False
+        return True
 
     def stopped_error(self, what: str) -> JournalWriteError:
         """The error that ends a stopped run: the journal's failure, ``what`` the run did

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from aioglacier import progress as events
 from aioglacier.backends.base import Backend, StoredObject
 from aioglacier.engine.run import Run, RunEnv, open_run
 from aioglacier.engine.strays import StrayUpload, handle_stray_uploads
@@ -46,19 +47,7 @@ from aioglacier.planner import (
     resolve_under,
     walk,
 )
-from aioglacier.progress import (
-    Action,
-    FileDone,
-    FileFailed,
-    FileQueued,
-    FileSkipped,
-    FileStarted,
-    Message,
-    ProgressSink,
-    RunFinished,
-    ScanProgress,
-    null_sink,
-)
+from aioglacier.progress import Action, ProgressSink, null_sink
 from aioglacier.resume import ResumeStore, resume_path_for
 from aioglacier.treehash import tree_hash_file
 
@@ -193,7 +182,7 @@ def _failed(s: _Sync, rel: str, action: Action, size: int, exc: BaseException) -
         s.record(FileResult(rel, "failed", size, reason=str(exc)))
     else:
         reason = _describe(exc)
-        s.run.progress(FileFailed(rel, action, reason))
+        s.run.progress(events.FileFailed(rel, action, reason))
         s.record(FileResult(rel, "failed", size, reason=reason))
 
 
@@ -211,15 +200,15 @@ async def _handle_delete(s: _Sync, item: WorkItem) -> None:
         exists = await loop.run_in_executor(s.run.executor, os.path.lexists, path)
         if exists or _under_problem_dir(s, rel):
             reason = "still on disk" if exists else "its directory could not be read"
-            s.run.progress(FileSkipped(rel, f"not deleted: {reason}"))
+            s.run.progress(events.FileSkipped(rel, f"not deleted: {reason}"))
             s.record(FileResult(rel, "skipped", old.size, reason=reason))
             return
-        s.run.progress(FileStarted(rel, "delete", old.size))
+        s.run.progress(events.FileStarted(rel, "delete", old.size))
         await _delete_archive(s, old)
     except _FILE_ERRORS as exc:
         _failed(s, rel, "delete", 0, exc)
         return
-    s.run.progress(FileDone(rel, "delete", old.size, old.archive_id))
+    s.run.progress(events.FileDone(rel, "delete", old.size, old.archive_id))
     s.record(FileResult(rel, "deleted", old.size, old.archive_id))
 
 
@@ -229,16 +218,16 @@ async def _handle_upload(s: _Sync, item: WorkItem) -> None:
     assert f is not None
     action = _action_of(item)
     if f.size == 0 and not s.backend.capabilities.empty_objects:
-        s.run.progress(FileSkipped(rel, EMPTY_FILE_REASON))
+        s.run.progress(events.FileSkipped(rel, EMPTY_FILE_REASON))
         s.record(FileResult(rel, "skipped", 0, reason=EMPTY_FILE_REASON))
         return
-    s.run.progress(FileStarted(rel, action, f.size))
+    s.run.progress(events.FileStarted(rel, action, f.size))
     try:
         if item.action == "verify-replace":
             assert item.old is not None
             local = await tree_hash_file(f.path, executor=s.run.executor)
             if local.tree_hash.hex() == item.old.treehash and local.size == item.old.size:
-                s.run.progress(FileSkipped(rel, "unchanged: tree hash matches the journal"))
+                s.run.progress(events.FileSkipped(rel, "unchanged: tree hash matches the journal"))
                 s.record(FileResult(rel, "unchanged", f.size, item.old.archive_id))
                 return
         outcome = await upload_file(
@@ -254,7 +243,7 @@ async def _handle_upload(s: _Sync, item: WorkItem) -> None:
     detail = ""
     if outcome.resumed:
         detail = f"resumed: {outcome.parts_reused} parts reused, {outcome.parts_sent} sent"
-    s.run.progress(FileDone(rel, action, f.size, outcome.archive_id, detail))
+    s.run.progress(events.FileDone(rel, action, f.size, outcome.archive_id, detail))
     s.record(FileResult(rel, status, f.size, outcome.archive_id, detail))
 
 
@@ -321,7 +310,7 @@ async def run_sync(
     result = SyncResult()
     state = await load_journal(journal_path)
     if state.torn_tail and dry_run:  # else the writer sets the line aside and says so
-        progress(Message(f"journal: {state.torn_tail}", "warning"))
+        progress(events.Message(f"journal: {state.torn_tail}", "warning"))
     problems: list[WalkProblem] = []
     scanned = [0, 0]
 
@@ -331,23 +320,23 @@ async def run_sync(
                 scanned[0] += 1
                 scanned[1] += entry.size
                 if scanned[0] % 1000 == 0:
-                    progress(ScanProgress(scanned[0], scanned[1]))
+                    progress(events.ScanProgress(scanned[0], scanned[1]))
             elif entry.status == "skipped":
-                progress(FileSkipped(entry.relfilename, entry.reason))
+                progress(events.FileSkipped(entry.relfilename, entry.reason))
                 result.files.append(FileResult(entry.relfilename, "skipped", reason=entry.reason))
             else:
-                progress(Message(f"{entry.relfilename}: {entry.reason}", "warning"))
+                progress(events.Message(f"{entry.relfilename}: {entry.reason}", "warning"))
                 status: Status = "skipped" if entry.warning else "failed"
                 result.files.append(FileResult(entry.relfilename, status, reason=entry.reason))
             yield entry
-        progress(ScanProgress(scanned[0], scanned[1], done=True))
+        progress(events.ScanProgress(scanned[0], scanned[1], done=True))
 
     plan = plan_sync(files(), state, options, filter=filter, problems=problems)
     if dry_run:
         async for item in plan:
             line = _dry_run_line(item)
             result.plan.append(line)
-            progress(Message(line))
+            progress(events.Message(line))
         result.seconds = time.monotonic() - started
         _finish(progress, result)
         return result
@@ -375,7 +364,7 @@ async def run_sync(
             # (and waiting to put one into a full queue nobody drains would never end).
             async for item in plan:
                 size = item.file.size if item.file else (item.old.size if item.old else 0)
-                progress(FileQueued(item.relfilename, _action_of(item), size))
+                progress(events.FileQueued(item.relfilename, _action_of(item), size))
                 await ahead.put(item)
             await ahead.put(None)
 
@@ -481,7 +470,7 @@ def _action_of(item: WorkItem) -> Action:
 
 def _finish(progress: ProgressSink, result: SyncResult) -> None:
     progress(
-        RunFinished(
+        events.RunFinished(
             done=len(result.uploaded) + len(result.replaced) + len(result.deleted),
             skipped=len(result.skipped),
             failed=len(result.failed),
@@ -539,7 +528,7 @@ async def upload_one_file(
         file_mtime = mtime
     env = RunEnv(progress, clock, executor, journal_write)
     ctx, resume = await _prepare_uploads(backend, journal_path, part_size, concurrency, env)
-    progress(FileStarted(relfilename, "upload", size))
+    progress(events.FileStarted(relfilename, "upload", size))
     async with open_run(journal_path, None, env, resume=resume, budget=ctx.budget) as run:
         if stream is not None:
             outcome = await upload_stream(
@@ -564,5 +553,5 @@ async def upload_one_file(
             await run.journal(_created(clock, relfilename, file_mtime, outcome), done)
         except JournalError:
             raise run.stopped_error("the upload finished but was not journaled") from None
-    progress(FileDone(relfilename, "upload", outcome.size, outcome.archive_id))
+    progress(events.FileDone(relfilename, "upload", outcome.size, outcome.archive_id))
     return FileResult(relfilename, "uploaded", outcome.size, outcome.archive_id)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from aioglacier.backends.glacier.api import GlacierApi
 from aioglacier.errors import AioGlacierError, RemoteError
 from aioglacier.inventory import Inventory, inventory_to_records, parse_inventory
 from aioglacier.journal import format_record
-from aioglacier.polling import poll_delay
+from aioglacier.polling import NO_WAIT, Polling
 from aioglacier.progress import Message, ProgressSink, null_sink
 from aioglacier.retry import RetryPolicy
 from aioglacier.treehash import tree_hash
@@ -58,14 +57,13 @@ async def download_inventory(
     *,
     vault: str,
     new_journal: Path,
-    wait: bool = False,
-    poll: Callable[[int], float] | None = None,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    polling: Polling = NO_WAIT,
     retry: RetryPolicy | None = None,
     executor: Executor | None = None,
     progress: ProgressSink = null_sink,
 ) -> int:
-    """mtglacier's ``download-inventory``: rebuild a journal from the newest inventory.
+    """mtglacier's ``download-inventory``: rebuild a journal from the newest inventory
+    (waiting for one in progress as ``polling`` says).
 
     ``new_journal`` must not exist or be empty. Returns the number of records written.
     """
@@ -74,9 +72,7 @@ async def download_inventory(
     size = await loop.run_in_executor(executor, _size_or_zero, new_journal)
     if size:
         raise AioGlacierError(f"journal {new_journal} is not empty: give a new journal file")
-    inventory = await newest_inventory(
-        api, vault, wait=wait, poll=poll, sleep=sleep, retry=retry, progress=progress
-    )
+    inventory = await newest_inventory(api, vault, polling=polling, retry=retry, progress=progress)
     records, warnings = inventory_to_records(inventory)
     for warning in warnings:
         progress(Message(warning, "warning"))
@@ -89,15 +85,13 @@ async def newest_inventory(
     api: GlacierApi,
     vault: str,
     *,
-    wait: bool = False,
-    poll: Callable[[int], float] | None = None,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    polling: Polling = NO_WAIT,
     retry: RetryPolicy | None = None,
     progress: ProgressSink = null_sink,
 ) -> Inventory:
     """The output of the newest completed inventory job of ``vault``, parsed.
 
-    With ``wait``, polls while an inventory job is in progress (``poll(n)``: the n-th delay).
+    With ``polling.wait``, polls while an inventory job is in progress.
 
     Raises:
         AioGlacierError: no completed inventory job (and none in progress, or no ``wait``).
@@ -111,7 +105,7 @@ async def newest_inventory(
         if done:
             break
         in_progress = any(j.get("StatusCode") == "InProgress" for j in inventories)
-        if not wait or not in_progress:
+        if not polling.wait or not in_progress:
             raise AioGlacierError(
                 "no completed inventory job"
                 + (
@@ -120,10 +114,10 @@ async def newest_inventory(
                     else "; run retrieve-inventory"
                 )
             )
-        delay = poll_delay(round_number, poll)
+        delay = polling.delay(round_number)
         round_number += 1
         progress(Message(f"waiting for the inventory job; next check in {delay:.0f} s"))
-        await sleep(delay)
+        await polling.sleep(delay)
     newest = max(done, key=lambda j: str(j.get("CompletionDate") or j.get("CreationDate") or ""))
     job_id = str(newest["JobId"])
     data = await api.retried(
