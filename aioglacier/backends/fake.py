@@ -160,55 +160,64 @@ class _Reader:
 
 @dataclass(frozen=True)
 class FakeMultipart:
-    """One multipart upload of a :class:`FakeStore`."""
+    """One multipart upload of a :class:`FakeStore` (its calls retried as the backend's)."""
 
-    _store: FakeStore
+    _backend: FakeBackend
     upload_id: str
     part_size: int
 
     def _upload(self) -> _Upload:
-        upload = self._store.uploads.get(self.upload_id)
+        upload = self._backend.store.uploads.get(self.upload_id)
         if upload is None:
             raise _not_found(f"upload {self.upload_id}")
         return upload
 
     async def present(self) -> list[Part]:
-        await self._store.call("present")
-        return [p for _, (p, _) in sorted(self._upload().parts.items())]
+        async def go() -> list[Part]:
+            return [p for _, (p, _) in sorted(self._upload().parts.items())]
+
+        return await self._backend.attempted("present", go)
 
     async def write_part(
         self, number: int, start: int, body: bytes, *, tree_hash: str, sha256: str
     ) -> Part:
-        await self._store.call("write_part")
-        upload = self._upload()
-        if hashlib.sha256(body).hexdigest() != sha256:
-            raise remote_error("BadDigest", "part checksum mismatch", status=400)
-        part = Part(number, start, start + len(body) - 1, tree_hash=tree_hash, sha256=sha256)
-        upload.parts[number] = (part, body)
-        return part
+        async def go() -> Part:
+            upload = self._upload()
+            if hashlib.sha256(body).hexdigest() != sha256:
+                raise remote_error("BadDigest", "part checksum mismatch", status=400)
+            part = Part(number, start, start + len(body) - 1, tree_hash=tree_hash, sha256=sha256)
+            upload.parts[number] = (part, body)
+            return part
+
+        return await self._backend.attempted("write_part", go)
 
     def reuse(self, part: Part) -> None:
         """Nothing to remember."""
 
     async def complete(self, *, size: int, tree_hash: str) -> str:
-        await self._store.call("complete")
-        upload = self._upload()
-        data = b"".join(body for _, (_, body) in sorted(upload.parts.items()))
-        if len(data) != size:
-            raise remote_error("InvalidParameterValue", f"size {size} != {len(data)}", status=400)
-        digest = tree_hash_from_parts(
-            [bytes.fromhex(p.tree_hash or "") for _, (p, _) in sorted(upload.parts.items())]
-        ).hex()
-        if digest != tree_hash:
-            raise remote_error("InvalidParameterValue", "tree hash mismatch", status=400)
-        archive_id = self._store.next_id("archive")
-        self._store.objects[archive_id] = FakeObject(upload.spec, data, digest)
-        del self._store.uploads[self.upload_id]
-        return archive_id
+        async def go() -> str:
+            store, upload = self._backend.store, self._upload()
+            parts = [entry for _, entry in sorted(upload.parts.items())]
+            data = b"".join(body for _, body in parts)
+            if len(data) != size:
+                raise remote_error(
+                    "InvalidParameterValue", f"size {size} != {len(data)}", status=400
+                )
+            digest = tree_hash_from_parts([bytes.fromhex(p.tree_hash or "") for p, _ in parts])
+            if digest.hex() != tree_hash:
+                raise remote_error("InvalidParameterValue", "tree hash mismatch", status=400)
+            archive_id = store.next_id("archive")
+            store.objects[archive_id] = FakeObject(upload.spec, data, tree_hash)
+            del store.uploads[self.upload_id]
+            return archive_id
+
+        return await self._backend.attempted("complete", go)
 
     async def abort(self) -> None:
-        await self._store.call("abort")
-        self._store.uploads.pop(self.upload_id, None)
+        async def go() -> None:
+            self._backend.store.uploads.pop(self.upload_id, None)
+
+        await self._backend.attempted("abort", go)
 
 
 class FakeBackend:
@@ -268,7 +277,9 @@ class FakeBackend:
                         )
                     )
 
-    async def _call(self, operation: str, attempt: Callable[[], Awaitable[T]]) -> T:
+    async def attempted(self, operation: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        """``attempt()`` as one call of ``operation`` (counted, faults injected), retried."""
+
         async def once(deadline_at: float) -> T:
             await self.store.call(operation)
             return await attempt()
@@ -290,7 +301,7 @@ class FakeBackend:
             self.store.objects[archive_id] = FakeObject(spec, body, tree_hash)
             return archive_id
 
-        return await self._call("put", go)
+        return await self.attempted("put", go)
 
     async def start_multipart(
         self, spec: ObjectSpec, *, size: int, part_size: int
@@ -298,15 +309,15 @@ class FakeBackend:
         async def go() -> FakeMultipart:
             upload_id = self.store.next_id("upload")
             self.store.uploads[upload_id] = _Upload(spec, part_size, started="")
-            return FakeMultipart(self.store, upload_id, part_size)
+            return FakeMultipart(self, upload_id, part_size)
 
-        return await self._call("start_multipart", go)
+        return await self.attempted("start_multipart", go)
 
     async def resume_multipart(
         self, upload_id: str, spec: ObjectSpec, *, part_size: int
     ) -> FakeMultipart:
         await self.store.call("resume_multipart")
-        return FakeMultipart(self.store, upload_id, part_size)
+        return FakeMultipart(self, upload_id, part_size)
 
     async def list_uploads(self) -> list[base.UploadInfo]:
         await self.store.call("list_uploads")
@@ -320,7 +331,7 @@ class FakeBackend:
             if self.store.objects.pop(obj.archive_id, None) is None:
                 raise _not_found(f"object {obj.archive_id}")
 
-        await self._call("delete", go)
+        await self.attempted("delete", go)
 
     async def warmup(self, obj: StoredObject, *, tier: base.Tier | None = None) -> Warmup:
         async def go() -> Warmup:
@@ -333,7 +344,7 @@ class FakeBackend:
             self.store.warmup_requested.set()
             return warm
 
-        return await self._call("warmup", go)
+        return await self.attempted("warmup", go)
 
     async def warmups(self, objects: Sequence[StoredObject]) -> AsyncIterator[Warmup]:
         await self.store.call("warmups")

@@ -17,7 +17,7 @@ import dataclasses
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -269,7 +269,7 @@ class _PendingPart:
 class PartSource(Protocol):
     """Where a multipart upload's bytes come from (see :func:`_drive`)."""
 
-    def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
+    def parts(self, part_size: int) -> AsyncGenerator[_PendingPart, None]:
         """The parts in order, each yielded as soon as it can be started."""
         ...
 
@@ -292,7 +292,7 @@ class _PathSource:
     relfilename: str
     executor: Executor | None
 
-    async def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
+    async def parts(self, part_size: int) -> AsyncGenerator[_PendingPart, None]:
         loop = asyncio.get_running_loop()
         size = self.identity.size
         for index, start in enumerate(range(0, size, part_size)):
@@ -334,7 +334,7 @@ class _BytesSource:
     data: bytes = field(repr=False)
     executor: Executor | None
 
-    async def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
+    async def parts(self, part_size: int) -> AsyncGenerator[_PendingPart, None]:
         for index, start in enumerate(range(0, len(self.data), part_size)):
             body = self.data[start : start + part_size]
             yield _PendingPart(index + 1, start, len(body), _hashed(body, self.executor))
@@ -358,7 +358,7 @@ class _StreamSource:
     relfilename: str
     executor: Executor | None
 
-    async def parts(self, part_size: int) -> AsyncIterator[_PendingPart]:
+    async def parts(self, part_size: int) -> AsyncGenerator[_PendingPart, None]:
         loop = asyncio.get_running_loop()
         chunk, total, number = self.first, 0, 1
         while chunk:
@@ -477,11 +477,12 @@ async def _drive(
         async with asyncio.TaskGroup() as group:
             watcher = group.create_task(ctx.watch_stop(relfilename, writer.upload_id))
             tasks: list[asyncio.Task[None]] = []
-            async for part in source.parts(writer.part_size):
-                await ctx.budget.acquire(part.length)
-                hashes.append(b"")
-                total += part.length
-                tasks.append(group.create_task(one(part)))
+            async with contextlib.aclosing(source.parts(writer.part_size)) as parts:
+                async for part in parts:
+                    await ctx.budget.acquire(part.length)
+                    hashes.append(b"")
+                    total += part.length
+                    tasks.append(group.create_task(one(part)))
             await _parts_then(tasks, watcher)
     except BaseExceptionGroup as group_error:
         raise _flatten(group_error) from None

@@ -22,6 +22,7 @@ from aioglacier.journal import read_journal
 from aioglacier.limits import ByteBudget
 from aioglacier.planner import SyncPlanOptions
 from aioglacier.polling import Polling, poll_delay
+from aioglacier.progress import Retrying
 from aioglacier.resume import ResumeStore, resume_path_for
 from aioglacier.treehash import MIB, tree_hash
 
@@ -316,3 +317,18 @@ async def test_bounded_runs_at_most_limit_and_stops() -> None:
 def test_polling_backoff() -> None:
     assert [poll_delay(n) for n in range(10)] == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
     assert Polling(poll=lambda n: 0.5 * n).delay(3) == 1.5
+
+
+async def test_a_transient_part_failure_is_retried_and_reported(tmp_path: Path) -> None:
+    store = FakeStore()
+    store.fail("write_part", 2)  # a retryable InternalError, once
+    data = os.urandom(3 * MIB)
+    events: list[Retrying] = []
+    backend = store.backend().bind(listener=events.append)
+    ctx = UploadContext(backend=backend, part_size=MIB, budget=ByteBudget(MIB))
+    outcome = await upload_file(ctx, "mem", data=data, size=len(data), mtime=5)
+    assert outcome.parts_sent == 3
+    assert store.calls["write_part"] == 4
+    [retry] = events
+    assert (retry.operation, retry.relfilename, retry.attempt) == ("write_part", "mem", 2)
+    assert stored(store) == {"mem": data}
