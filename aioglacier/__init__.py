@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aioglacier.backends.glacier import GlacierApi, VaultInfo
+    from aioglacier.backends.s3.target import BucketTarget
     from aioglacier.client import Client
     from aioglacier.config import ClientSettings
     from aioglacier.engine import FileResult, SyncResult
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 # of a second to import.
 _EXPORTS: dict[str, str] = {
     "AioGlacierError": "aioglacier.errors",
+    "BucketTarget": "aioglacier.backends.s3.target",
     "BytesTransferred": "aioglacier.progress",
     "Client": "aioglacier.client",
     "ClientSettings": "aioglacier.config",
@@ -111,6 +113,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AioGlacierError",
+    "BucketTarget",
     "BytesTransferred",
     "Client",
     "ClientSettings",

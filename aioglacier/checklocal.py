@@ -8,6 +8,9 @@ the journal (optionally narrowed by a :class:`~aioglacier.filters.Filter`), in f
 * ``SIZE MISMATCH NAME (local L bytes, journal J bytes)``;
 * ``TREEHASH MISMATCH NAME (local HEX, journal HEX)``;
 * ``OK NAME SIZE TREEHASH`` (exactly mtglacier's line);
+* ``OK NAME SIZE (tree hash unknown: size checked)`` when the journal's tree hash is the
+  placeholder of an adopted bucket's object (:func:`~aioglacier.treehash.tree_hash_unknown`):
+  only the size can be checked;
 * ``ERROR NAME (reason)`` — the name is unsafe (see :mod:`aioglacier.safepath`: it is reported,
   never followed), the path is not a regular file, or it cannot be read.
 
@@ -53,7 +56,13 @@ from aioglacier.filters import Filter
 from aioglacier.journal import ArchiveMap, Created, JournalState
 from aioglacier.localfs import usable_cpus as _usable_cpus
 from aioglacier.safepath import UnsafePathError, check_name, this_platform
-from aioglacier.treehash import MIB, READ_SIZE, combine_hashes, tree_hash_file
+from aioglacier.treehash import (
+    MIB,
+    READ_SIZE,
+    combine_hashes,
+    tree_hash_file,
+    tree_hash_unknown,
+)
 
 __all__ = [
     "CheckResult",
@@ -237,6 +246,16 @@ def _result(entry: _Entry, info: os.stat_result, status: CheckStatus, detail: st
     return _new_result(entry[5], status, (detail + note).lstrip(), bool(note))
 
 
+#: What follows an ``OK`` line's size when the journal holds no tree hash (see
+#: :data:`~aioglacier.treehash.UNKNOWN_TREE_HASH`).
+SIZE_ONLY_NOTE = "(tree hash unknown: size checked)"
+
+
+def _tree_hash_unknown(entry: _Entry) -> bool:
+    th = entry[4]
+    return tree_hash_unknown(th.hex() if isinstance(th, bytes) else th, entry[1])
+
+
 def _judge(entry: _Entry, info: os.stat_result, size: int, digest: bytes | None) -> CheckResult:
     """The verdict on a file of ``size`` bytes whose tree hash is ``digest`` (``None``: not
     hashed, the size differs)."""
@@ -349,6 +368,8 @@ def _check_one(located: _Located, entry: _Entry, buffer: bytearray) -> CheckResu
         return _new_result(name, "ERROR", f"({kind})")
     if info.st_size != size:
         return _judge(entry, info, info.st_size, None)
+    if _tree_hash_unknown(entry):
+        return _result(entry, info, "OK", f"{size} {SIZE_ONLY_NOTE}")
     if size > SMALL_FILE_MAX:
         return _Large(entry, path, info)
     try:

@@ -38,7 +38,12 @@ from aioglacier.invocation import (
     EXIT_USAGE,
     Invocation,
 )
-from aioglacier.validate import validate_endpoint_url, validate_vault_name
+from aioglacier.validate import (
+    STORAGE_CLASSES,
+    validate_bucket_name,
+    validate_endpoint_url,
+    validate_vault_name,
+)
 
 # The command handlers live in aioglacier.commands and are imported only when a command runs:
 # asyncio, aiohttp and rich cost a third of a second to import, and tree-hash needs none of them.
@@ -102,6 +107,16 @@ def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
 
 
 _vault_name = _checked(validate_vault_name)
+_bucket_name = _checked(validate_bucket_name)
+
+
+def _checksum_mode(text: str) -> str:
+    mode = text.strip().lower().replace("-", "_")
+    if mode not in ("when_supported", "when_required"):
+        raise argparse.ArgumentTypeError(f"must be when_supported or when_required, got {text!r}")
+    return mode
+
+
 _endpoint_url = _checked(validate_endpoint_url)
 
 
@@ -137,6 +152,52 @@ OPTIONS: dict[str, Opt] = {
         Opt("dir", ("--dir", "--from-dir", "--to-dir"), "local directory", metavar="DIR"),
         Opt("vault", ("--vault", "--to-vault"), "vault name", convert=_vault_name, metavar="NAME"),
         Opt("journal", ("--journal",), "journal file (mtglacier format)", metavar="FILE"),
+        Opt(
+            "bucket",
+            ("--bucket",),
+            "S3 bucket, in place of --vault (objects in S3's archival storage classes)",
+            convert=_bucket_name,
+            metavar="NAME",
+        ),
+        Opt(
+            "prefix",
+            ("--prefix",),
+            "with --bucket: key prefix of the objects (a / is added when missing)",
+            metavar="PREFIX",
+        ),
+        Opt(
+            "storage-class",
+            ("--storage-class",),
+            "with --bucket: storage class of new objects (default DEEP_ARCHIVE)",
+            choices=STORAGE_CLASSES,
+        ),
+        Opt(
+            "restore-days",
+            ("--restore-days",),
+            "with --bucket: days a restored copy stays readable (default 7)",
+            convert=_positive_int,
+            metavar="N",
+        ),
+        Opt(
+            "checksum-mode",
+            ("--checksum-mode",),
+            "with --bucket: when_supported (default: x-amz-checksum-sha256 on every upload) or "
+            "when_required (none, for S3-compatible servers that reject them)",
+            convert=_checksum_mode,
+            metavar="MODE",
+        ),
+        Opt(
+            "versioning",
+            ("--versioning",),
+            "keep every version of an object (a replaced file's old object stays until deleted)",
+            flag=True,
+        ),
+        Opt(
+            "addressing",
+            ("--addressing",),
+            "with --bucket: auto (default), path (host/bucket/key) or virtual (bucket.host/key)",
+            choices=("auto", "path", "virtual"),
+        ),
         Opt(
             "concurrency",
             ("--concurrency",),
@@ -304,6 +365,9 @@ OPTIONS: dict[str, Opt] = {
     )
 }
 
+#: Options of a bucket target (every command that takes --vault and works on buckets).
+BUCKET = ("bucket", "prefix", "storage-class", "restore-days", "checksum-mode", "addressing")
+
 #: Options every remote command takes.
 REMOTE = (
     "config",
@@ -399,6 +463,10 @@ def _vault_name_positional(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("vault_name", metavar="VAULT", type=_vault_name, help="vault name")
 
 
+def _bucket_name_positional(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("bucket_name", metavar="BUCKET", type=_bucket_name, help="bucket name")
+
+
 def _tree_hash_positionals(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="files to hash; - reads stdin")
 
@@ -427,6 +495,7 @@ def _commands() -> list[Command]:
                 "dry-run",
                 "max-number-of-files",
                 "follow",
+                *BUCKET,
                 "concurrency",
                 "partsize",
             ),
@@ -445,6 +514,7 @@ def _commands() -> list[Command]:
                 "set-rel-filename",
                 "stdin",
                 "check-max-file-size",
+                *BUCKET,
                 "concurrency",
                 "partsize",
             ),
@@ -466,6 +536,13 @@ def _commands() -> list[Command]:
         ),
         Command("list-vaults", "list the vaults of the account", REMOTE, "list_vaults"),
         Command(
+            "create-bucket",
+            "create an S3 bucket (in --region)",
+            (*REMOTE, "versioning"),
+            "create_bucket",
+            extra=_bucket_name_positional,
+        ),
+        Command(
             "restore",
             "start retrieval jobs for journal files missing on disk (pass one of two)",
             (
@@ -476,6 +553,7 @@ def _commands() -> list[Command]:
                 "max-number-of-files",
                 "tier",
                 "dry-run",
+                *BUCKET,
                 "concurrency",
                 "escape-windows-names",
             ),
@@ -493,6 +571,7 @@ def _commands() -> list[Command]:
                 "segment-size",
                 "wait",
                 "dry-run",
+                *BUCKET,
                 "concurrency",
                 "escape-windows-names",
             ),
@@ -509,7 +588,7 @@ def _commands() -> list[Command]:
         Command(
             "purge-vault",
             "delete every archive of the journal from the vault",
-            (*REMOTE, "vault", "journal", "dry-run", "concurrency"),
+            (*REMOTE, "vault", *BUCKET, "journal", "dry-run", "concurrency"),
             "purge_vault",
             extra=_filter_options,
         ),
@@ -521,8 +600,8 @@ def _commands() -> list[Command]:
         ),
         Command(
             "download-inventory",
-            "rebuild a journal from the newest completed inventory",
-            (*REMOTE, "vault", "new-journal", "wait"),
+            "rebuild a journal from the newest completed inventory, or from a bucket's listing",
+            (*REMOTE, "vault", *BUCKET, "new-journal", "wait"),
             "download_inventory",
         ),
         Command(

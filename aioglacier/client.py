@@ -18,36 +18,51 @@ from typing import Any, Self
 
 import aiohttp
 
+from aioglacier.backends.base import Backend, Tier
 from aioglacier.backends.glacier import GlacierApi, RetryListener, VaultInfo, glacier_endpoint
+from aioglacier.backends.glacier.backend import GlacierBackend
+from aioglacier.backends.glacier.inventory import (
+    download_inventory,
+    list_all_jobs,
+    retrieve_inventory,
+)
+from aioglacier.backends.s3 import S3Api, S3Backend, s3_endpoint
+from aioglacier.backends.s3.adopt import Adopted, adopt_bucket
+from aioglacier.backends.s3.target import BucketTarget
 from aioglacier.config import ClientSettings, resolve_credentials
 from aioglacier.engine import FileResult, SyncResult, run_sync, upload_one_file
-from aioglacier.errors import AioGlacierError
+from aioglacier.engine.purge import purge_vault
+from aioglacier.engine.restore import restore_completed, start_restore
+from aioglacier.engine.run import OperationResult
+from aioglacier.errors import AioGlacierError, UsageError
 from aioglacier.filters import Filter
 from aioglacier.limits import RequestLimiter
 from aioglacier.orphans import OrphanReport, list_orphans, purge_orphans
 from aioglacier.planner import DetectMode, SyncPlanOptions
-from aioglacier.progress import ProgressSink, null_sink
-from aioglacier.restore import (
-    OperationResult,
-    Tier,
-    download_inventory,
-    list_all_jobs,
-    purge_vault,
-    restore_completed,
-    retrieve_inventory,
-    start_restore,
-)
+from aioglacier.polling import Polling
+from aioglacier.progress import Message, ProgressSink, null_sink
 from aioglacier.retry import RetryPolicy
 from aioglacier.safepath import Platform
 from aioglacier.sigv4 import Credentials, SigV4Signer
 from aioglacier.transport import request_tracing
-from aioglacier.validate import LOCAL_PREFIX, validate_endpoint_url, validate_vault_name
+from aioglacier.validate import (
+    LOCAL_PREFIX,
+    validate_bucket_name,
+    validate_endpoint_url,
+    validate_vault_name,
+)
 
-__all__ = ["Client"]
+__all__ = ["Client", "Target"]
+
+#: Where a command's archives go: a vault's name, or a bucket (S3's storage classes).
+Target = str | BucketTarget
 
 
 class Client:
-    """An async client of one Glacier endpoint. Use only inside ``async with``.
+    """An async client of one endpoint: Glacier vaults and S3 buckets. Use only inside
+    ``async with``. Every method that takes a vault name also takes a
+    :class:`~aioglacier.backends.s3.target.BucketTarget` (except the vault-only ones:
+    inventories, jobs, orphans).
 
     ``executor`` runs file reads, hashing and writes (default: a pool the client owns, of
     concurrency + 4 threads, at least 8); ``clock``
@@ -79,6 +94,7 @@ class Client:
         self._given_session = session
         self._stack: AsyncExitStack | None = None
         self._api: GlacierApi | None = None
+        self._s3: S3Api | None = None
         self.endpoint: str | None = None
         self.credentials: Credentials | None = None
 
@@ -148,16 +164,29 @@ class Client:
                     trace_configs=[request_tracing()],
                 )
             )
+        limiter = RequestLimiter(s.concurrency)
         self._api = GlacierApi(
             session,
             endpoint,
             SigV4Signer(credentials, s.region, "glacier"),
-            RequestLimiter(s.concurrency),
+            limiter,
             self._retry,
             account_id=s.account_id,
             timeouts=s.timeouts,
             listener=self._on_retry,
         )
+        # The same session and limiter: one budget of requests in flight, whatever the store.
+        # A given endpoint (an S3-compatible server, the emulator) serves S3 too.
+        self._s3 = S3Api(
+            session,
+            endpoint if s.endpoint_url is not None else s3_endpoint(s.region, s.protocol),
+            SigV4Signer.for_s3(credentials, s.region),
+            limiter,
+            self._retry,
+            addressing=s.s3_addressing,
+            checksum_mode=s.s3_checksum_mode,
+            executor=self._executor,
+        ).bind(listener=self._on_retry)
 
     async def __aexit__(
         self,
@@ -165,11 +194,39 @@ class Client:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        stack, self._stack, self._api = self._stack, None, None
+        stack, self._stack, self._api, self._s3 = self._stack, None, None, None
         if stack is not None:
             await stack.aclose()
         if self._own_executor:
             self._executor = None
+
+    def _backend(self, target: Target) -> Backend:
+        """The vault or bucket ``target`` as the engine's backend."""
+        if isinstance(target, BucketTarget):
+            return S3Backend(
+                self.s3,
+                target.bucket,
+                target.prefix,
+                target.storage_class,
+                restore_days=target.restore_days,
+                retry=self._retry,
+            )
+        validate_vault_name(target)
+        return GlacierBackend(self.api, target)
+
+    @staticmethod
+    def _vault_only(target: Target, what: str) -> str:
+        if isinstance(target, BucketTarget):
+            raise UsageError(f"{what} works on vaults only, not on a bucket")
+        validate_vault_name(target)
+        return target
+
+    @property
+    def s3(self) -> S3Api:
+        """The low-level S3 API (buckets)."""
+        if self._s3 is None:
+            raise RuntimeError("Client is usable only inside 'async with'")
+        return self._s3
 
     @property
     def api(self) -> GlacierApi:
@@ -190,6 +247,14 @@ class Client:
         validate_vault_name(name)
         await self.api.delete_vault(name)
 
+    async def create_bucket(self, name: str, *, versioning: bool = False) -> None:
+        """Create an S3 bucket in the settings' region (succeeds when we own it already);
+        with ``versioning``, enable versioning on it."""
+        validate_bucket_name(name)
+        await self.s3.create_bucket(name)
+        if versioning:
+            await self.s3.put_bucket_versioning(name, enabled=True)
+
     async def list_vaults(self) -> list[VaultInfo]:
         """Every vault of the account."""
         return [v async for v in self.api.list_vaults()]
@@ -204,7 +269,7 @@ class Client:
     async def sync(
         self,
         directory: str | Path,
-        vault: str,
+        vault: Target,
         journal: str | Path,
         *,
         new: bool | None = None,
@@ -223,14 +288,12 @@ class Client:
         mtglacier's ``--filter/--include/--exclude`` as ``[("filter", "+*.jpg -*"), ...]`` in
         command-line order, or a built :class:`~aioglacier.filters.Filter`.
         """
-        validate_vault_name(vault)
         if new is None:
             new = not (replace_modified or delete_removed)
         flt = _build_filter(filters)
         return await run_sync(
-            self.api,
+            self._backend(vault),
             base_dir=directory,
-            vault=vault,
             journal_path=journal,
             options=SyncPlanOptions(
                 new=new,
@@ -251,7 +314,7 @@ class Client:
 
     async def upload_file(
         self,
-        vault: str,
+        vault: Target,
         journal: str | Path,
         relfilename: str,
         *,
@@ -265,7 +328,6 @@ class Client:
         """mtglacier's upload-file: one file (``path``), bytes (``data``) or a blocking stream
         (``stream``: a ``read(n)`` function, read in executor threads, never held whole in
         memory; ``max_size`` bounds it) uploaded as ``relfilename``."""
-        validate_vault_name(vault)
         given = [x for x in (path, data, stream) if x is not None]
         if len(given) != 1:
             raise AioGlacierError("give exactly one of path, data and stream")
@@ -273,8 +335,7 @@ class Client:
             stream = io.BytesIO(data).read
             max_size = len(data)
         return await upload_one_file(
-            self.api,
-            vault=vault,
+            self._backend(vault),
             journal_path=journal,
             relfilename=relfilename,
             part_size=self.settings.part_size,
@@ -293,7 +354,7 @@ class Client:
     async def restore(
         self,
         directory: str | Path,
-        vault: str,
+        vault: Target,
         journal: str | Path,
         *,
         max_number_of_files: int,
@@ -308,11 +369,9 @@ class Client:
 
         ``platform`` and ``escape_windows_names`` as for :meth:`restore_completed`.
         """
-        validate_vault_name(vault)
         return await start_restore(
-            self.api,
+            self._backend(vault),
             base_dir=Path(directory),
-            vault=vault,
             journal_path=Path(journal),
             max_number_of_files=max_number_of_files,
             tier=tier,
@@ -329,7 +388,7 @@ class Client:
     async def restore_completed(
         self,
         directory: str | Path,
-        vault: str,
+        vault: Target,
         journal: str | Path,
         *,
         segment_size: int | None = None,
@@ -352,11 +411,9 @@ class Client:
         ``escape_windows_names``, a name that Windows cannot hold (``aux.c``, ``a:b``...) is
         restored under an escaped name (``%61ux.c``, ``a%3Ab``), noted in its outcome.
         """
-        validate_vault_name(vault)
         return await restore_completed(
-            self.api,
+            self._backend(vault),
             base_dir=Path(directory),
-            vault=vault,
             journal_path=Path(journal),
             segment_size=segment_size,
             filter=_build_filter(filters),
@@ -373,7 +430,7 @@ class Client:
 
     async def purge_vault(
         self,
-        vault: str,
+        vault: Target,
         journal: str | Path,
         *,
         filters: Sequence[tuple[str, str]] | Filter | None = None,
@@ -381,10 +438,8 @@ class Client:
         progress: ProgressSink = null_sink,
     ) -> OperationResult:
         """mtglacier's purge-vault: delete every live archive of the journal."""
-        validate_vault_name(vault)
         return await purge_vault(
-            self.api,
-            vault=vault,
+            self._backend(vault),
             journal_path=Path(journal),
             filter=_build_filter(filters),
             dry_run=dry_run,
@@ -394,36 +449,58 @@ class Client:
             clock=self._clock,
         )
 
-    async def retrieve_inventory(self, vault: str, *, format: str = "JSON") -> str:
+    async def retrieve_inventory(self, vault: Target, *, format: str = "JSON") -> str:
         """Start an inventory-retrieval job (JSON or CSV); returns the job id."""
-        validate_vault_name(vault)
+        vault = self._vault_only(vault, "retrieve-inventory")
         return await retrieve_inventory(self.api, vault, format=format)
 
     async def download_inventory(
         self,
-        vault: str,
+        vault: Target,
         new_journal: str | Path,
         *,
         wait: bool = False,
         poll: Callable[[int], float] | None = None,
         progress: ProgressSink = null_sink,
     ) -> int:
-        """Rebuild a journal from the newest completed inventory; returns the record count."""
+        """Rebuild a journal from the newest completed inventory of a vault, or from the
+        listing of a bucket (:meth:`adopt_bucket`); returns the record count."""
+        if isinstance(vault, BucketTarget):
+            adopted = await self.adopt_bucket(vault, new_journal, progress=progress)
+            return len(adopted.records)
         validate_vault_name(vault)
         return await download_inventory(
             self.api,
             vault=vault,
             new_journal=Path(new_journal),
-            wait=wait,
-            poll=poll,
+            polling=Polling(wait, poll),
             retry=self._retry,
             executor=self._executor,
             progress=progress,
         )
 
+    async def adopt_bucket(
+        self,
+        target: BucketTarget,
+        new_journal: str | Path,
+        *,
+        progress: ProgressSink = null_sink,
+    ) -> Adopted:
+        """A new journal of every object under the target's prefix (a bucket written by
+        rclone, ``aws s3 sync`` or aioglacier): see :mod:`aioglacier.backends.s3.adopt`.
+        Keys that are no journal name are skipped, each with a warning."""
+        backend = self._backend(target)
+        assert isinstance(backend, S3Backend)
+        return await adopt_bucket(
+            backend,
+            Path(new_journal),
+            executor=self._executor,
+            on_warning=lambda line: progress(Message(line, "warning")),
+        )
+
     async def list_orphans(
         self,
-        vault: str,
+        vault: Target,
         journal: str | Path,
         *,
         wait: bool = False,
@@ -434,13 +511,11 @@ class Client:
         completed inventory the journal never created nor deleted, and multipart uploads in
         progress that its resume store does not record (see :mod:`aioglacier.orphans`).
         Changes nothing."""
-        validate_vault_name(vault)
+        vault = self._vault_only(vault, "list-orphans")
         return await list_orphans(
-            self.api,
-            vault=vault,
+            GlacierBackend(self.api, vault),
             journal_path=Path(journal),
-            wait=wait,
-            poll=poll,
+            polling=Polling(wait, poll),
             retry=self._retry,
             executor=self._executor,
             progress=progress,
@@ -448,7 +523,7 @@ class Client:
 
     async def purge_orphans(
         self,
-        vault: str,
+        vault: Target,
         journal: str | Path,
         *,
         all_orphans: bool = False,
@@ -461,24 +536,22 @@ class Client:
         leftovers (a copy of an archive it holds; an upload of a version it holds); with
         ``all_orphans`` every orphan, for a vault nothing else writes to. Writes nothing to
         the journal, which stays locked meanwhile."""
-        validate_vault_name(vault)
+        vault = self._vault_only(vault, "purge-orphans")
         return await purge_orphans(
-            self.api,
-            vault=vault,
+            GlacierBackend(self.api, vault),
             journal_path=Path(journal),
             all_orphans=all_orphans,
             dry_run=dry_run,
-            wait=wait,
-            poll=poll,
+            polling=Polling(wait, poll),
             retry=self._retry,
             concurrency=self.settings.concurrency,
             executor=self._executor,
             progress=progress,
         )
 
-    async def list_jobs(self, vault: str) -> list[dict[str, Any]]:
+    async def list_jobs(self, vault: Target) -> list[dict[str, Any]]:
         """Every job of ``vault`` (all pages of List Jobs), as the service describes them."""
-        validate_vault_name(vault)
+        vault = self._vault_only(vault, "list-jobs")
         return await list_all_jobs(self.api, vault)
 
 

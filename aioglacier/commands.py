@@ -19,11 +19,11 @@ from aioglacier.errors import UsageError
 from aioglacier.invocation import EXIT_FAILURE, EXIT_OK, Invocation
 
 if TYPE_CHECKING:
-    from aioglacier.client import Client
+    from aioglacier.client import Client, Target
     from aioglacier.engine import SyncResult
+    from aioglacier.engine.run import OperationResult
     from aioglacier.progress import Retrying
     from aioglacier.render import Renderer
-    from aioglacier.restore import OperationResult
 
 
 def _settings(inv: Invocation) -> ClientSettings:
@@ -47,6 +47,10 @@ def _settings(inv: Invocation) -> ClientSettings:
         kwargs["concurrency"] = inv.get("concurrency")
     if inv.get("partsize") is not None:
         kwargs["part_size"] = inv.get("partsize") * 1024 * 1024
+    if inv.get("checksum-mode") is not None:
+        kwargs["s3_checksum_mode"] = inv.get("checksum-mode")
+    if inv.get("addressing") is not None:
+        kwargs["s3_addressing"] = inv.get("addressing")
     timeout = inv.get("timeout")  # mtglacier's: the first-byte and stall limits both
     for option, field in (
         ("connect-timeout", "connect_timeout"),
@@ -60,6 +64,28 @@ def _settings(inv: Invocation) -> ClientSettings:
         if value is not None:
             kwargs[field] = value
     return ClientSettings(**kwargs)
+
+
+def _target(inv: Invocation) -> Target:
+    """The vault (``--vault``) or the bucket (``--bucket`` and its options) of a command."""
+    from aioglacier.backends.s3.target import BucketTarget
+
+    vault, bucket = inv.get("vault"), inv.get("bucket")
+    if vault is not None and bucket is not None:
+        raise UsageError("please specify --vault or --bucket, not both")
+    if bucket is None:
+        for option in ("prefix", "storage-class", "restore-days", "checksum-mode", "addressing"):
+            if inv.get(option) is not None:
+                raise UsageError(f"--{option} goes with --bucket")
+        if vault is None:
+            raise UsageError("please specify --vault (or --bucket)")
+        return str(vault)
+    kwargs: dict[str, Any] = {"bucket": bucket, "prefix": inv.get("prefix") or ""}
+    if inv.get("storage-class") is not None:
+        kwargs["storage_class"] = inv.get("storage-class")
+    if inv.get("restore-days") is not None:
+        kwargs["restore_days"] = inv.get("restore-days")
+    return BucketTarget(**kwargs)
 
 
 def _renderer(inv: Invocation) -> Renderer:
@@ -104,7 +130,8 @@ def _summary(inv: Invocation, result: SyncResult) -> None:
 
 
 async def cmd_sync(inv: Invocation) -> int:
-    inv.require("dir", "vault", "journal")
+    inv.require("dir", "journal")
+    target = _target(inv)
     directory = inv.get("dir")
     if not await asyncio.to_thread(os.path.isdir, directory):
         raise UsageError(f"--dir {directory}: not a directory")
@@ -118,7 +145,7 @@ async def cmd_sync(inv: Invocation) -> int:
         with _renderer(inv) as render:
             result = await client.sync(
                 directory,
-                inv.get("vault"),
+                target,
                 inv.get("journal"),
                 new=True if new else None,
                 replace_modified=replace_modified,
@@ -135,7 +162,8 @@ async def cmd_sync(inv: Invocation) -> int:
 
 
 async def cmd_upload_file(inv: Invocation) -> int:
-    inv.require("vault", "journal")
+    inv.require("journal")
+    target = _target(inv)
     filename, stdin = inv.get("filename"), bool(inv.get("stdin"))
     relname, directory = inv.get("set-rel-filename"), inv.get("dir")
     if bool(filename) == stdin:
@@ -167,7 +195,7 @@ async def cmd_upload_file(inv: Invocation) -> int:
     async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.upload_file(
-                inv.get("vault"),
+                target,
                 inv.get("journal"),
                 relname,
                 path=path,
@@ -196,6 +224,14 @@ async def cmd_delete_vault(inv: Invocation) -> int:
     async with _client(inv) as client:
         await client.delete_vault(name)
     inv.note(f"deleted vault {name}")
+    return EXIT_OK
+
+
+async def cmd_create_bucket(inv: Invocation) -> int:
+    name = str(inv.get("bucket-name"))  # checked by the parser
+    async with _client(inv) as client:
+        await client.create_bucket(name, versioning=bool(inv.get("versioning")))
+    inv.note(f"created bucket {name}" + (" (versioned)" if inv.get("versioning") else ""))
     return EXIT_OK
 
 
@@ -244,13 +280,23 @@ async def _existing_dir(inv: Invocation) -> str:
 
 
 async def cmd_restore(inv: Invocation) -> int:
-    inv.require("dir", "vault", "journal", "max-number-of-files")
+    inv.require("dir", "journal", "max-number-of-files")
+    target = _target(inv)
+    if (
+        not isinstance(target, str)
+        and target.storage_class == "DEEP_ARCHIVE"
+        and inv.get("tier") == "Expedited"
+    ):
+        raise UsageError(
+            "the Expedited tier is not offered for DEEP_ARCHIVE (use Standard, about 12 hours, "
+            "or Bulk, about 48 hours)"
+        )
     directory, journal = await _existing_dir(inv), await _existing_journal(inv)
     async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.restore(
                 directory,
-                inv.get("vault"),
+                target,
                 journal,
                 max_number_of_files=inv.get("max-number-of-files"),
                 tier=inv.get("tier"),
@@ -263,14 +309,15 @@ async def cmd_restore(inv: Invocation) -> int:
 
 
 async def cmd_restore_completed(inv: Invocation) -> int:
-    inv.require("dir", "vault", "journal")
+    inv.require("dir", "journal")
+    target = _target(inv)
     directory, journal = await _existing_dir(inv), await _existing_journal(inv)
     segment = inv.get("segment-size")
     async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.restore_completed(
                 directory,
-                inv.get("vault"),
+                target,
                 journal,
                 segment_size=segment * 1024 * 1024 if segment else None,
                 filters=inv.get("filters") or [],
@@ -318,12 +365,13 @@ async def cmd_check_local_hash(inv: Invocation) -> int:
 
 
 async def cmd_purge_vault(inv: Invocation) -> int:
-    inv.require("vault", "journal")
+    inv.require("journal")
+    target = _target(inv)
     journal = await _existing_journal(inv)
     async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.purge_vault(
-                inv.get("vault"),
+                target,
                 journal,
                 filters=inv.get("filters") or [],
                 dry_run=bool(inv.get("dry-run")),
@@ -343,11 +391,12 @@ async def cmd_retrieve_inventory(inv: Invocation) -> int:
 
 
 async def cmd_download_inventory(inv: Invocation) -> int:
-    inv.require("vault", "new-journal")
+    inv.require("new-journal")
+    target = _target(inv)
     async with _client(inv) as client:
         with _renderer(inv) as render:
             count = await client.download_inventory(
-                inv.get("vault"),
+                target,
                 inv.get("new-journal"),
                 wait=bool(inv.get("wait")),
                 progress=render,

@@ -125,6 +125,11 @@ class ClientSettings:
     protocol: str = "https"
     account_id: str = "-"
     extra: Mapping[str, str] = field(default_factory=dict)
+    #: S3 only: ``when_supported`` (every data request carries ``x-amz-checksum-sha256``) or
+    #: ``when_required`` (none: for S3-compatible servers that reject them).
+    s3_checksum_mode: str = "when_supported"
+    #: S3 only: ``auto``, ``path`` (``host/bucket/key``) or ``virtual`` (``bucket.host/key``).
+    s3_addressing: str = "auto"
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -139,6 +144,15 @@ class ClientSettings:
             raise ConfigError(f"max attempts must be at least 1, got {self.max_attempts}")
         if self.protocol not in ("http", "https"):
             raise ConfigError(f'protocol must be "https" or "http", got {self.protocol!r}')
+        if self.s3_checksum_mode not in ("when_supported", "when_required"):
+            raise ConfigError(
+                "checksum mode must be when_supported or when_required, "
+                f"got {self.s3_checksum_mode!r}"
+            )
+        if self.s3_addressing not in ("auto", "path", "virtual"):
+            raise ConfigError(
+                f"addressing must be auto, path or virtual, got {self.s3_addressing!r}"
+            )
         self.timeouts  # noqa: B018 - validates the time limits
 
     @property

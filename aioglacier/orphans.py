@@ -31,18 +31,28 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiohttp
-
-from aioglacier.backends.glacier import GlacierApi
-from aioglacier.errors import AioGlacierError, RemoteError
+from aioglacier.backends.base import StoredObject
+from aioglacier.backends.glacier.backend import GlacierBackend
+from aioglacier.backends.glacier.inventory import newest_inventory
+from aioglacier.engine.run import OperationResult, Outcome, finish_operation
+from aioglacier.engine.strays import (
+    REQUEST_ERRORS,
+    StrayUpload,
+    abort_upload,
+    find_stray_uploads,
+    handle_stray_uploads,
+)
+from aioglacier.errors import AioGlacierError, NotFound
+from aioglacier.fanout import bounded
 from aioglacier.journal import (
     Created,
     Deleted,
@@ -52,6 +62,7 @@ from aioglacier.journal import (
     parse_line,
 )
 from aioglacier.metadata import decode_description
+from aioglacier.polling import NO_WAIT, Polling
 from aioglacier.progress import (
     FileDone,
     FileFailed,
@@ -61,17 +72,15 @@ from aioglacier.progress import (
     ProgressSink,
     null_sink,
 )
-from aioglacier.restore import OperationResult, Outcome, _bounded, _finish, newest_inventory
 from aioglacier.resume import ResumeStore, resume_path_for
 from aioglacier.retry import RetryPolicy
 
-#: What a request can end with once its retries are spent.
-_REQUEST_ERRORS = (AioGlacierError, aiohttp.ClientError, OSError, TimeoutError)
+_REQUEST_ERRORS = REQUEST_ERRORS
 
 __all__ = [
     "OrphanArchive",
     "OrphanReport",
-    "StrayUpload",
+    "StrayUpload",  # re-exported from aioglacier.engine.strays
     "find_stray_uploads",
     "handle_stray_uploads",
     "list_orphans",
@@ -93,20 +102,6 @@ class OrphanArchive:
     mtime: int | None
     ours: bool
     """A copy (same name, size and tree hash) of an archive the journal holds."""
-
-
-@dataclass(frozen=True)
-class StrayUpload:
-    """A multipart upload in progress that the journal's resume store does not record."""
-
-    upload_id: str
-    creation_date: str
-    description: str
-    part_size: int
-    name: str | None
-    mtime: int | None
-    ours: bool
-    """Its ``mt2`` name and mtime are the journal's current version of that file."""
 
 
 @dataclass
@@ -144,101 +139,8 @@ def _deleted_ids(path: Path) -> set[str]:
     return found
 
 
-async def find_stray_uploads(
-    api: GlacierApi,
-    vault: str,
-    *,
-    known: Collection[str],
-    current_mtime: Callable[[str], int | None],
-) -> list[StrayUpload]:
-    """Multipart uploads in progress in ``vault`` whose ids are not in ``known``.
-
-    ``current_mtime(name)`` is the mtime of the journal's current version of a file (None when
-    the journal has none): an upload whose ``mt2`` description matches it is ours.
-    """
-    strays: list[StrayUpload] = []
-    for item in await api.list_multipart_uploads(vault):
-        upload_id = str(item.get("MultipartUploadId") or "")
-        if not upload_id or upload_id in known:
-            continue
-        description = str(item.get("ArchiveDescription") or "")
-        name, mtime = _decoded(description)
-        ours = name is not None and mtime is not None and current_mtime(name) == mtime
-        strays.append(
-            StrayUpload(
-                upload_id=upload_id,
-                creation_date=str(item.get("CreationDate") or ""),
-                description=description,
-                part_size=int(item.get("PartSizeInBytes") or 0),
-                name=name,
-                mtime=mtime,
-                ours=ours,
-            )
-        )
-    return strays
-
-
 def _gone(exc: BaseException) -> bool:
-    return isinstance(exc, RemoteError) and exc.code == "ResourceNotFoundException"
-
-
-def _what(name: str | None, description: str) -> str:
-    return f'"{name}"' if name is not None else f"description {description[:100]!r}"
-
-
-async def handle_stray_uploads(
-    api: GlacierApi,
-    vault: str,
-    *,
-    resume: ResumeStore,
-    current_mtime: Callable[[str], int | None],
-    progress: ProgressSink = null_sink,
-) -> list[StrayUpload]:
-    """What ``sync`` does at the end of a run: abort the stray uploads that are ours, report
-    the others, and return them all. A service that cannot list uploads (a narrow IAM policy)
-    gets a warning, never a failed run."""
-    try:
-        strays = await find_stray_uploads(
-            api,
-            vault,
-            known={p.upload_id for p in resume.pending()},
-            current_mtime=current_mtime,
-        )
-    except _REQUEST_ERRORS as exc:
-        progress(Message(f"cannot list the multipart uploads of {vault}: {exc}", "warning"))
-        return []
-    for stray in strays:
-        what = _what(stray.name, stray.description)
-        if stray.ours:
-            try:
-                await api.abort_multipart(vault, stray.upload_id)
-            except _REQUEST_ERRORS as exc:
-                if not _gone(exc):
-                    progress(
-                        Message(
-                            f"cannot abort multipart upload {stray.upload_id} of {what}: {exc}",
-                            "warning",
-                        )
-                    )
-                    continue
-            progress(
-                Message(
-                    f"aborted multipart upload {stray.upload_id} of {what} (started "
-                    f"{stray.creation_date}): left by an interrupted run, and the journal "
-                    "holds that version"
-                )
-            )
-        else:
-            progress(
-                Message(
-                    f"multipart upload {stray.upload_id} of {what} (started "
-                    f"{stray.creation_date}) is not in {resume.path.name}: another program's, "
-                    "or left by an interrupted run; left alone (list-orphans lists it, "
-                    "purge-orphans --all-orphans aborts it)",
-                    "warning",
-                )
-            )
-    return strays
+    return isinstance(exc, NotFound)
 
 
 @dataclass
@@ -275,8 +177,7 @@ async def _known(journal_path: Path, executor: Executor | None) -> _Known:
 
 
 async def _report(
-    api: GlacierApi,
-    vault: str,
+    backend: GlacierBackend,
     journal_path: Path,
     inventory_date: str,
     archives: list[tuple[str, int, str, str, str]],
@@ -293,22 +194,23 @@ async def _report(
             OrphanArchive(archive_id, size, creation_date, treehash, description, name, mtime, ours)
         )
     report.uploads = await find_stray_uploads(
-        api, vault, known=known.pending, current_mtime=known.current_mtime
+        backend, known=known.pending, current_mtime=known.current_mtime
     )
     return report
 
 
 async def _inventory_rows(
-    api: GlacierApi,
-    vault: str,
-    wait: bool,
-    poll: Callable[[int], float] | None,
-    sleep: Callable[[float], Awaitable[None]],
+    backend: GlacierBackend,
+    polling: Polling,
     retry: RetryPolicy | None,
     progress: ProgressSink,
 ) -> tuple[str, list[tuple[str, int, str, str, str]]]:
     inventory = await newest_inventory(
-        api, vault, wait=wait, poll=poll, sleep=sleep, retry=retry, progress=progress
+        backend.api,
+        backend.vault,
+        polling=polling,
+        retry=retry,
+        progress=progress,
     )
     rows = [
         (a.archive_id, a.size, a.creation_date, a.treehash, a.description)
@@ -318,25 +220,22 @@ async def _inventory_rows(
 
 
 async def list_orphans(
-    api: GlacierApi,
+    backend: GlacierBackend,
     *,
-    vault: str,
     journal_path: Path,
-    wait: bool = False,
-    poll: Callable[[int], float] | None = None,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    polling: Polling = NO_WAIT,
     retry: RetryPolicy | None = None,
     executor: Executor | None = None,
     progress: ProgressSink = null_sink,
 ) -> OrphanReport:
     """Every orphan of ``vault`` for the journal at ``journal_path`` (see the module docs).
 
-    Needs a completed inventory job (``retrieve-inventory``; ``wait`` polls for one in
+    Needs a completed inventory job (``retrieve-inventory``; ``polling.wait`` polls for one in
     progress). Archives created after the inventory was taken are not in it: run it again
     after a new inventory to see them. Changes nothing.
     """
-    date, rows = await _inventory_rows(api, vault, wait, poll, sleep, retry, progress)
-    return await _report(api, vault, journal_path, date, rows, executor)
+    date, rows = await _inventory_rows(backend, polling, retry, progress)
+    return await _report(backend, journal_path, date, rows, executor)
 
 
 def _lock(path: Path) -> int:
@@ -371,15 +270,12 @@ async def _locked(path: Path, executor: Executor | None) -> AsyncIterator[None]:
 
 
 async def purge_orphans(
-    api: GlacierApi,
+    backend: GlacierBackend,
     *,
-    vault: str,
     journal_path: Path,
     all_orphans: bool = False,
     dry_run: bool = False,
-    wait: bool = False,
-    poll: Callable[[int], float] | None = None,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    polling: Polling = NO_WAIT,
     retry: RetryPolicy | None = None,
     concurrency: int = 8,
     executor: Executor | None = None,
@@ -393,9 +289,37 @@ async def purge_orphans(
     """
     started = time.monotonic()
     result = OperationResult()
-    date, rows = await _inventory_rows(api, vault, wait, poll, sleep, retry, progress)
+
+    async def delete(archive: OrphanArchive, label: str) -> None:
+        progress(FileStarted(label, "purge", archive.size))
+        detail = f"orphan archive {archive.archive_id}"
+        try:
+            obj = StoredObject(archive.archive_id, label, archive.size, archive.treehash)
+            await backend.delete(obj)
+        except _REQUEST_ERRORS as exc:
+            if not _gone(exc):
+                progress(FileFailed(label, "purge", f"{detail}: {exc}"))
+                result.outcomes.append(Outcome(label, "failed", str(exc), archive.archive_id))
+                return
+            detail += ", already gone"
+        progress(FileDone(label, "purge", archive.size, archive.archive_id, detail))
+        result.outcomes.append(Outcome(label, "done", detail, archive.archive_id, archive.size))
+
+    async def abort(upload: StrayUpload, label: str) -> None:
+        progress(FileStarted(label, "purge", 0))
+        detail = f"multipart upload {upload.upload_id} aborted"
+        try:
+            await abort_upload(backend, upload)
+        except _REQUEST_ERRORS as exc:
+            progress(FileFailed(label, "purge", f"multipart upload {upload.upload_id}: {exc}"))
+            result.outcomes.append(Outcome(label, "failed", str(exc)))
+            return
+        progress(FileDone(label, "purge", 0, None, detail))
+        result.outcomes.append(Outcome(label, "done", detail))
+
+    date, rows = await _inventory_rows(backend, polling, retry, progress)
     async with _locked(journal_path, executor):
-        report = await _report(api, vault, journal_path, date, rows, executor)
+        report = await _report(backend, journal_path, date, rows, executor)
         jobs: list[Callable[[], Awaitable[None]]] = []
         for archive in report.archives:
             label = archive.name if archive.name is not None else archive.archive_id
@@ -412,7 +336,7 @@ async def purge_orphans(
                 progress(Message(line))
                 result.outcomes.append(Outcome(label, "planned", line, archive.archive_id))
                 continue
-            jobs.append(_delete_job(api, vault, archive, label, progress, result))
+            jobs.append(functools.partial(delete, archive, label))
         for upload in report.uploads:
             label = upload.name if upload.name is not None else upload.upload_id
             if not (upload.ours or all_orphans):
@@ -425,56 +349,6 @@ async def purge_orphans(
                 progress(Message(line))
                 result.outcomes.append(Outcome(label, "planned", line))
                 continue
-            jobs.append(_abort_job(api, vault, upload, label, progress, result))
-        await _bounded(concurrency, jobs)
-    return _finish(progress, result, started)
-
-
-def _delete_job(
-    api: GlacierApi,
-    vault: str,
-    archive: OrphanArchive,
-    label: str,
-    progress: ProgressSink,
-    result: OperationResult,
-) -> Callable[[], Awaitable[None]]:
-    async def go() -> None:
-        progress(FileStarted(label, "purge", archive.size))
-        detail = f"orphan archive {archive.archive_id}"
-        try:
-            await api.delete_archive(vault, archive.archive_id)
-        except _REQUEST_ERRORS as exc:
-            if not _gone(exc):
-                progress(FileFailed(label, "purge", f"{detail}: {exc}"))
-                result.outcomes.append(Outcome(label, "failed", str(exc), archive.archive_id))
-                return
-            detail += ", already gone"
-        progress(FileDone(label, "purge", archive.size, archive.archive_id, detail))
-        result.outcomes.append(Outcome(label, "done", detail, archive.archive_id, archive.size))
-
-    return go
-
-
-def _abort_job(
-    api: GlacierApi,
-    vault: str,
-    upload: StrayUpload,
-    label: str,
-    progress: ProgressSink,
-    result: OperationResult,
-) -> Callable[[], Awaitable[None]]:
-    async def go() -> None:
-        progress(FileStarted(label, "purge", 0))
-        detail = f"multipart upload {upload.upload_id} aborted"
-        try:
-            await api.abort_multipart(vault, upload.upload_id)
-        except _REQUEST_ERRORS as exc:
-            if not _gone(exc):
-                progress(FileFailed(label, "purge", f"multipart upload {upload.upload_id}: {exc}"))
-                result.outcomes.append(Outcome(label, "failed", str(exc)))
-                return
-            detail = f"multipart upload {upload.upload_id} already gone"
-        progress(FileDone(label, "purge", 0, None, detail))
-        result.outcomes.append(Outcome(label, "done", detail))
-
-    return go
+            jobs.append(functools.partial(abort, upload, label))
+        await bounded(concurrency, jobs)
+    return finish_operation(progress, result, started)

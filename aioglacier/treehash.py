@@ -52,6 +52,7 @@ __all__ = [
     "MIB",
     "MIN_JOB_SIZE",
     "READ_SIZE",
+    "UNKNOWN_TREE_HASH",
     "FileHash",
     "TreeHasher",
     "combine_hashes",
@@ -65,7 +66,22 @@ __all__ = [
     "tree_hash_file_sync",
     "tree_hash_from_parts",
     "tree_hash_hex",
+    "tree_hash_unknown",
 ]
+
+#: The journal's tree hash of an object whose tree hash is not known (a bucket written by
+#: another tool, adopted with ``download-inventory --bucket``): 64 zeros, valid in mtglacier's
+#: format and never the tree hash of any data a test or a user will meet.
+UNKNOWN_TREE_HASH = "0" * 64
+
+
+def tree_hash_unknown(treehash: str, archive_id: str) -> bool:
+    """Whether a journal record's tree hash is the placeholder of an object whose tree hash
+    is not known: :data:`UNKNOWN_TREE_HASH` on an S3 object (archive id ``s3:`` or ``s3v:``).
+    A vault's archive always has its tree hash (the inventory gives it), so 64 zeros there is
+    a tree hash like any other."""
+    return treehash == UNKNOWN_TREE_HASH and archive_id.startswith(("s3:", "s3v:"))
+
 
 MIB: int = 1024 * 1024
 """Size of a tree-hash leaf (one mebibyte)."""

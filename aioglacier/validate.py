@@ -12,7 +12,15 @@ from urllib.parse import urlsplit
 from aioglacier.display import printable
 from aioglacier.errors import UsageError
 
-__all__ = ["LOCAL_PREFIX", "VAULT_NAME_RULE", "validate_endpoint_url", "validate_vault_name"]
+__all__ = [
+    "DEFAULT_STORAGE_CLASS",
+    "LOCAL_PREFIX",
+    "STORAGE_CLASSES",
+    "VAULT_NAME_RULE",
+    "validate_bucket_name",
+    "validate_endpoint_url",
+    "validate_vault_name",
+]
 
 #: AWS's rule for vault names: 1 to 255 characters of a-z, A-Z, 0-9, '_', '-' and '.'.
 VAULT_NAME_RULE = re.compile(r"[A-Za-z0-9_.-]{1,255}")
@@ -21,6 +29,22 @@ VAULT_NAME_RULE = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 LOCAL_PREFIX = "local:"
 
 _SHOWN = 80
+
+#: The storage classes a bucket target may write (``--storage-class``).
+STORAGE_CLASSES = (
+    "DEEP_ARCHIVE",
+    "GLACIER",
+    "GLACIER_IR",
+    "STANDARD_IA",
+    "INTELLIGENT_TIERING",
+    "STANDARD",
+)
+#: What a bucket target writes unless told otherwise.
+DEFAULT_STORAGE_CLASS = "DEEP_ARCHIVE"
+
+# S3's rules for bucket names, loosened to what S3-compatible servers accept (capitals and
+# underscores, which older buckets and other servers allow).
+_BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]")
 
 
 def _shown(value: str) -> str:
@@ -70,3 +94,13 @@ def validate_endpoint_url(url: str) -> str:
     if problem is not None:
         raise UsageError(f"invalid endpoint URL {_shown(url)}: {problem}")
     return url
+
+
+def validate_bucket_name(name: str) -> str:
+    """``name`` when it can be a bucket's; :class:`UsageError` naming the problem otherwise."""
+    if not _BUCKET.fullmatch(name) or ".." in name:
+        raise UsageError(
+            f"invalid bucket name {_shown(name)}: 3 to 255 letters, digits, dots, hyphens or "
+            "underscores, starting and ending with a letter or digit"
+        )
+    return name

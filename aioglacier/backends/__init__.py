@@ -1,1 +1,2 @@
-"""Storage backends: the Glacier vault API (and, later, S3 archival classes)."""
+"""Storage backends behind one seam (:mod:`.base`): the Glacier vault API (:mod:`.glacier`),
+S3 (:mod:`.s3`), and an in-memory store for fast tests (:mod:`.fake`)."""

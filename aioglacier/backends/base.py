@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, Protocol, TypeAlias, TypeVar
 
 from aioglacier.errors import TransferError
 from aioglacier.progress import Retrying
@@ -30,9 +30,18 @@ from aioglacier.retry import RetryPolicy
 
 T = TypeVar("T")
 
+#: Shorthands for implementations of the seam's signatures (added for the backends): a
+#: retry listener (or none), one attempt of a retried operation, an inclusive byte range.
+Listener: TypeAlias = Callable[[Retrying], None] | None
+Attempt: TypeAlias = Callable[[float], Awaitable[T]]
+ByteRange: TypeAlias = tuple[int, int]
+
 __all__ = [
+    "Attempt",
     "Backend",
+    "ByteRange",
     "Capabilities",
+    "Listener",
     "MultipartWriter",
     "ObjectSpec",
     "Part",
@@ -70,6 +79,7 @@ class Capabilities:
     (:meth:`Backend.warmup`) before its bytes can be read. ``inventory``: the store's listing
     is a slow inventory job (Glacier) rather than a paged list (S3). ``versioned``: an
     overwrite keeps the previous version (so deleting by archive id deletes exactly one).
+    ``object_name`` names one stored object in errors (``a Glacier archive``).
     """
 
     max_parts: int
@@ -83,6 +93,8 @@ class Capabilities:
     needs_warmup: bool = True
     inventory: bool = False
     versioned: bool = False
+    #: How an error names one stored object ("a Glacier archive"; the default for others).
+    object_name: str = "one object of this store"
 
     def part_size_for(self, size: int, wanted: int) -> int:
         """``wanted`` (bytes), made valid for this store and grown (doubled) until ``size``
@@ -95,7 +107,7 @@ class Capabilities:
             part *= 2
         if part > self.max_part_size or size > self.max_object_size:
             raise TransferError(
-                f"{size} bytes is more than one object of this store can hold "
+                f"{size} bytes is more than {self.object_name} can hold "
                 f"({self.max_parts} parts of at most {self.max_part_size} bytes)"
             )
         return part
@@ -158,6 +170,11 @@ class UploadInfo:
     name: str | None
     started: str
     part_size: int | None = None
+    #: The modification time the upload's object will carry (None: the store's metadata
+    #: does not say, or is not mtglacier's).
+    mtime: int | None = None
+    #: The store's own words for the upload (a vault's archive description), for people.
+    description: str = ""
 
 
 @dataclass(frozen=True)

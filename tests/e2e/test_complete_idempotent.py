@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 from aioglacier import GlacierApi, RetryPolicy
+from aioglacier.backends.glacier.backend import GlacierBackend
 from aioglacier.emulator import Emulator
 from aioglacier.engine import run_sync
 from aioglacier.journal import read_journal
@@ -122,9 +123,8 @@ async def test_store_that_can_look_the_archive_up_journals_it(tmp_path: Path) ->
                 RetryPolicy(max_attempts=4, base_delay=0.005, max_delay=0.05),
             )
             result = await run_sync(
-                api,
+                GlacierBackend(api, "vault"),
                 base_dir=base,
-                vault="vault",
                 journal_path=journal,
                 options=SyncPlanOptions(),
                 part_size=MIB,

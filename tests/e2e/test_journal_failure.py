@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from aioglacier.backends.glacier.backend import GlacierBackend
 from aioglacier.client import Client
 from aioglacier.emulator import Emulator
 from aioglacier.engine import run_sync, upload_one_file
@@ -55,9 +56,8 @@ def leftovers(directory: Path) -> list[str]:
 
 async def sync(client: Client, base: Path, journal: Path, **kw: object) -> object:
     return await run_sync(
-        client.api,
+        GlacierBackend(client.api, "vault"),
         base_dir=base,
-        vault="vault",
         journal_path=journal,
         options=SyncPlanOptions(),
         part_size=MIB,
@@ -147,8 +147,7 @@ async def test_stop_aborts_a_multipart_upload_mid_parts(tmp_path: Path) -> None:
 
             store = ResumeStore(tmp_path / "j.uploads.json")
             ctx = UploadContext(
-                api=client.api,
-                vault="vault",
+                backend=GlacierBackend(client.api, "vault"),
                 part_size=MIB,
                 budget=ByteBudget(2 * MIB),
                 resume=store,
@@ -183,8 +182,7 @@ async def test_upload_file_names_the_archive_the_journal_misses(tmp_path: Path) 
             await client.create_vault("vault")
             with pytest.raises(JournalWriteError) as info:
                 await upload_one_file(
-                    client.api,
-                    vault="vault",
+                    GlacierBackend(client.api, "vault"),
                     journal_path=journal,
                     relfilename="x.bin",
                     part_size=MIB,
@@ -216,9 +214,8 @@ async def test_restore_and_purge_stop_and_name_what_the_journal_misses(tmp_path:
             # restore: RETRIEVE_JOB lines
             with pytest.raises(JournalWriteError) as info:
                 await start_restore(
-                    client.api,
+                    GlacierBackend(client.api, "vault"),
                     base_dir=base,
-                    vault="vault",
                     journal_path=journal,
                     max_number_of_files=100,
                     concurrency=2,
@@ -239,8 +236,7 @@ async def test_restore_and_purge_stop_and_name_what_the_journal_misses(tmp_path:
             # purge: DELETED lines
             with pytest.raises(JournalWriteError) as info:
                 await purge_vault(
-                    client.api,
-                    vault="vault",
+                    GlacierBackend(client.api, "vault"),
                     journal_path=journal,
                     concurrency=2,
                     journal_write=failing_write(1),

@@ -266,14 +266,14 @@ async def test_in_memory_data_over_the_part_size_goes_up_in_parts(
     client: Client, emulator: Emulator
 ) -> None:
     """ops.upload_file with bytes in memory (no path): parts, no resume record, exact bytes."""
+    from aioglacier.backends.glacier.backend import GlacierBackend
     from aioglacier.limits import ByteBudget
     from aioglacier.ops import UploadContext, upload_file
 
     data = os.urandom(3 * MIB + 11)
     sent: list[int] = []
     ctx = UploadContext(
-        api=client.api,
-        vault="vault",
+        backend=GlacierBackend(client.api, "vault"),
         part_size=MIB,
         budget=ByteBudget(2 * MIB),
         progress=lambda e: sent.append(e.nbytes) if isinstance(e, BytesTransferred) else None,

@@ -11,6 +11,7 @@ import itertools
 import random
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -20,9 +21,10 @@ from moto.server import ThreadedMotoServer
 # The suite's helper module (s3_helpers.py) sits next to this file; tests import it by name.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from s3_helpers import MOTO_MISSING, LoopbackResolver, S3Server, make_s3
+from s3_helpers import MOTO_MISSING, LoopbackResolver, S3Server, Target, make_s3
 
 from aioglacier.backends.s3 import S3Api
+from aioglacier.emulator import Emulator
 from aioglacier.sigv4 import Credentials
 
 
@@ -74,3 +76,38 @@ async def bucket(s3: S3Api) -> str:
     name = f"aioglacier-test-{next(_bucket_numbers)}-{random.randrange(16**8):08x}"
     assert await s3.create_bucket(name) is True
     return name
+
+
+async def _nothing() -> None:
+    return None
+
+
+@pytest.fixture
+async def emulator_s3(tmp_path: Path) -> AsyncIterator[Target]:
+    """The emulator's S3 with AWS's restore delays on an advanceable clock."""
+    async with Emulator(tmp_path / "emu", job_delay_scale=1.0) as emu:
+
+        async def finish() -> None:
+            emu.advance_clock(timedelta(hours=49))  # longer than any tier
+
+        yield Target(S3Server("emulator", emu.url, emu.credentials), finish)
+
+
+@pytest.fixture
+def moto_target(moto_s3: S3Server) -> Target:
+    """moto as a backend target (its restores are done at once)."""
+    return Target(moto_s3, _nothing)
+
+
+@pytest.fixture(params=["moto", "emulator"])
+def target(request: pytest.FixtureRequest) -> Target:
+    """Each S3 server of the backend's suites in turn."""
+    name = "moto_target" if request.param == "moto" else "emulator_s3"
+    found: Target = request.getfixturevalue(name)
+    return found
+
+
+@pytest.fixture
+def api(session: aiohttp.ClientSession, target: Target) -> S3Api:
+    """An S3Api on the backend target under test."""
+    return make_s3(session, target.server)

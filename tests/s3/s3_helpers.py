@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,10 +13,12 @@ import aiohttp
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from aioglacier.backends.s3 import Addressing, ChecksumMode, S3Api
+from aioglacier.backends.base import ObjectSpec, StoredObject
+from aioglacier.backends.s3 import Addressing, ChecksumMode, S3Api, S3Backend
 from aioglacier.limits import RequestLimiter
 from aioglacier.retry import RetryPolicy
 from aioglacier.sigv4 import Credentials, SigV4Signer
+from aioglacier.treehash import tree_hash
 
 
 class LoopbackResolver(AbstractResolver):
@@ -48,6 +52,7 @@ CHECKSUM_VERIFICATION = "verification of x-amz-checksum-* and x-amz-content-sha2
 CONDITIONAL_COMPLETE = "If-None-Match on CompleteMultipartUpload"
 LINE_FEED_KEYS = "keys holding a line feed (its werkzeug routing answers 404)"
 PART_SIZE_MINIMUM = "EntityTooSmall for parts under 5 MiB"
+PART_CHECKSUMS_LISTED = "each part's ChecksumSHA256 in ListParts"
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ MOTO_MISSING = frozenset(
         CHECKSUM_VERIFICATION,
         CONDITIONAL_COMPLETE,
         PART_SIZE_MINIMUM,
+        PART_CHECKSUMS_LISTED,
     }
 )
 
@@ -101,3 +107,49 @@ def make_s3(
         RetryPolicy(max_attempts=2, base_delay=0.0, rng=random.Random(0)),
         **kwargs,
     )
+
+
+@dataclass
+class Target:
+    """An S3 server under test (for the backend's suites), and how to move its restores on."""
+
+    server: S3Server
+    finish_restores: Callable[[], Awaitable[None]]
+
+
+#: The object most backend tests store.
+SPEC = ObjectSpec("dir/file name.bin", 1_577_934_245)
+
+
+async def new_bucket(api: S3Api, *, versioned: bool = False) -> str:
+    """A new bucket of a random name (versioning enabled if asked)."""
+    name = f"backend-{random.randrange(16**10):010x}"
+    assert await api.create_bucket(name)
+    if versioned:
+        await api.put_bucket_versioning(name, enabled=True)
+    return name
+
+
+async def backend_on(
+    api: S3Api,
+    storage_class: str = "DEEP_ARCHIVE",
+    *,
+    versioned: bool = False,
+    prefix: str = "pre/fix",
+) -> S3Backend:
+    """An S3Backend on a new bucket, checked with ensure_exists."""
+    backend = S3Backend(api, await new_bucket(api, versioned=versioned), prefix, storage_class)
+    await backend.ensure_exists()
+    return backend
+
+
+def digests(data: bytes) -> tuple[str, str]:
+    """(tree hash, SHA-256) of ``data``, hex."""
+    return tree_hash(data).hex(), hashlib.sha256(data).hexdigest()
+
+
+async def put(backend: S3Backend, data: bytes, spec: ObjectSpec = SPEC) -> StoredObject:
+    """Store ``data`` with the backend's put; the journal's view of it."""
+    tree, sha = digests(data)
+    archive_id = await backend.put(spec, data, tree_hash=tree, sha256=sha)
+    return StoredObject(archive_id, spec.name, len(data), tree)

@@ -22,7 +22,7 @@ from aioglacier.checklocal import (
 from aioglacier.errors import TransferError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, JournalState
-from aioglacier.treehash import MIB, FileHash, tree_hash_hex
+from aioglacier.treehash import MIB, UNKNOWN_TREE_HASH, FileHash, tree_hash_hex
 
 HELLO = b"hello"
 BIG = bytes(range(256)) * (3 * MIB // 256) + b"tail" * 31  # 3 MiB + 124 bytes: 4 leaves
@@ -474,3 +474,29 @@ async def test_chunks_directories_and_batched_output(
         state, base, follow_symlinks=True, on_result=lambda r: followed.append(format_result(r))
     )
     assert followed[6:8] == [f"OK ln/f 5 {H_HELLO}", "MISSING ln/g"]
+
+
+async def test_unknown_tree_hash_checks_the_size_only(tmp_path: Path) -> None:
+    # An adopted bucket's object without a tree hash: the placeholder of 64 zeros.
+    _write(tmp_path / "small", HELLO, 1_500_000_000)
+    _write(tmp_path / "big", BIG)
+    _write(tmp_path / "short", b"hell")
+    records = [
+        Created(1, "s3:a", len(HELLO), 1_500_000_000, UNKNOWN_TREE_HASH, "small"),
+        Created(1, "s3:b", len(BIG), None, UNKNOWN_TREE_HASH, "big"),
+        Created(1, "s3:c", len(HELLO), 7, UNKNOWN_TREE_HASH, "short"),
+        Created(1, "s3:d", 3, None, UNKNOWN_TREE_HASH, "absent"),
+    ]
+    lines: list[str] = []
+    summary = await check_local_hash(
+        _state(*records), tmp_path, on_result=lambda r: lines.append(format_result(r))
+    )
+    assert lines == [
+        "MISSING absent",
+        f"OK big {len(BIG)} (tree hash unknown: size checked)",
+        "SIZE MISMATCH short (local 4 bytes, journal 5 bytes) (mtime: journal 7, local "
+        f"{int((tmp_path / 'short').stat().st_mtime)})",
+        "OK small 5 (tree hash unknown: size checked)",
+    ]
+    assert (summary.passed, summary.size_mismatch, summary.missing) == (2, 1, 1)
+    assert summary.mtime_mismatch == 1

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aioglacier.backends.s3.keys import normalize_prefix, object_key
+from aioglacier.engine.migrate import migration_names, write_migration_names
 from aioglacier.filters import Filter, parse_filter
 from aioglacier.journal import Created, JournalState
-from aioglacier.migrate import migration_names, write_migration_names
 
 TH = "a" * 64
 

@@ -6,8 +6,12 @@ import io
 
 import pytest
 
+from aioglacier.backends.glacier.backend import GLACIER_CAPABILITIES
+from aioglacier.engine.upload import _read_full
 from aioglacier.errors import TransferError
-from aioglacier.ops import MAX_PARTS, _read_full, part_size_for
+
+MAX_PARTS = GLACIER_CAPABILITIES.max_parts
+part_size_for = GLACIER_CAPABILITIES.part_size_for
 
 MIB = 1024 * 1024
 

@@ -7,7 +7,8 @@ import inspect
 import aioglacier
 
 EXPECTED = {
-    "AioGlacierError", "BytesTransferred", "Client", "ClientSettings", "ConfigError", "Created",
+    "AioGlacierError", "BucketTarget", "BytesTransferred", "Client", "ClientSettings",
+    "ConfigError", "Created",
     "Credentials", "Deleted", "Event", "FileDone", "FileFailed", "FileHash", "FileQueued",
     "FileResult", "FileSkipped", "FileStarted", "Filter", "GlacierApi", "JournalError",
     "JournalState", "JournalWriteError", "JournalWriter", "Message", "ProgressSink",

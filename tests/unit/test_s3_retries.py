@@ -13,6 +13,7 @@ from aiohttp import web
 from aioglacier.backends.s3 import CompletedPart, S3Api
 from aioglacier.errors import RemoteError
 from aioglacier.limits import RequestLimiter
+from aioglacier.progress import Retrying
 from aioglacier.retry import RetryPolicy
 from aioglacier.sigv4 import Credentials, SigV4Signer
 
@@ -145,3 +146,21 @@ async def test_malformed_listing_is_an_invalid_response(scripted: tuple[Script, 
         _ = [o async for o in api.list_objects_v2("bkt")]
     assert info.value.code == "InvalidResponse"
     assert str(info.value).startswith("InvalidResponse: malformed XML response")
+
+
+async def test_retries_are_reported_to_a_bound_listener(scripted: tuple[Script, S3Api]) -> None:
+    script, api = scripted
+    script.answers = [(503, {}, SLOW_DOWN), (500, {}, INTERNAL), (200, {"ETag": '"e"'}, b"")]
+    events: list[Retrying] = []
+    bound = api.bind(subject="photos/a.jpg", listener=events.append)
+    body = b"payload"
+    await bound.upload_part("bkt", "k", "up", 3, body, sha256=hashlib.sha256(body).hexdigest())
+    assert [(e.operation, e.relfilename, e.attempt, e.max_attempts) for e in events] == [
+        ("upload_part", "photos/a.jpg", 2, 3),
+        ("upload_part", "photos/a.jpg", 3, 3),
+    ]
+    assert events[0].error == "SlowDown: Please reduce your request rate."
+    assert events[1].error == "InternalError: We encountered an internal error. Please try again."
+    script.answers = [(503, {}, SLOW_DOWN), (200, {"ETag": '"e"'}, b"")]
+    await api.put_object("bkt", "k", body, sha256=hashlib.sha256(body).hexdigest())
+    assert len(events) == 2  # the unbound client reports to no one

@@ -25,7 +25,7 @@ import aiohttp
 from yarl import URL
 
 from aioglacier.config import Timeouts
-from aioglacier.errors import RemoteError
+from aioglacier.errors import RemoteError, remote_error
 from aioglacier.limits import RequestLimiter
 from aioglacier.progress import Retrying
 from aioglacier.retry import RETRYABLE_CODES, RetryPolicy, is_retryable
@@ -153,7 +153,7 @@ def _error_from_response(status: int, body: bytes, headers: Mapping[str, str]) -
     except ValueError:
         message = body[:200].decode("utf-8", "replace").strip()
     retryable = status >= 500 or status == 408 or code in RETRYABLE_CODES
-    return RemoteError(
+    return remote_error(
         code,
         message,
         status=status,

@@ -29,6 +29,7 @@ normalized: ``a//b``, ``./x`` and ``%41`` name the objects they spell.
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import ipaddress
 import logging
@@ -91,6 +92,7 @@ from aioglacier.backends.s3.xml import (
 )
 from aioglacier.errors import RemoteError
 from aioglacier.limits import RequestLimiter
+from aioglacier.progress import Retrying
 from aioglacier.retry import RetryPolicy, is_retryable, with_retries
 from aioglacier.sigv4 import EMPTY_SHA256, UNSIGNED_PAYLOAD, SigV4Signer
 
@@ -304,6 +306,9 @@ class S3Api:
         self._aws_host = host.endswith(".amazonaws.com") and not _is_ip_or_local(host)
         self._virtual: dict[str, bool] = {}
         self._restore_status_header = True
+        self._conditional_delete = True
+        self._listener: Callable[[Retrying], None] | None = None
+        self._subject = ""
 
     def __repr__(self) -> str:
         return (
@@ -320,6 +325,12 @@ class S3Api:
     def region(self) -> str:
         """The region requests are signed for."""
         return self._signer.region
+
+    @property
+    def lists_restore_status(self) -> bool:
+        """False once the server refused ``RestoreStatus`` in a listing (see
+        :meth:`list_object_pages`)."""
+        return self._restore_status_header
 
     @property
     def checksum_mode(self) -> ChecksumMode:
@@ -426,14 +437,45 @@ class S3Api:
         except Exception as exc:
             if not retry or self._retry.max_attempts < 2 or not is_retryable(exc):
                 raise
-            first_error = exc
+            error: Exception = exc
+        number = 1
+        while True:
+            number += 1
+            delay = self._retry.delay(number)
+            log.debug("attempt %d of %s %s after %r", number, method, url, error)
+            if self._listener is not None:
+                self._listener(
+                    Retrying(
+                        operation=_operation(method, url),
+                        relfilename=self._subject,
+                        error=str(error) or type(error).__name__,
+                        attempt=number,
+                        max_attempts=self._retry.max_attempts,
+                        delay=delay,
+                    )
+                )
+            await self._retry.sleep(delay)
+            try:
+                return await self._once(method, url, hdrs, body, payload_hash, expect)
+            except Exception as exc:
+                if number >= self._retry.max_attempts or not is_retryable(exc):
+                    raise
+                error = exc
 
-        async def attempt(n: int) -> tuple[int, Mapping[str, str], bytes]:
-            log.debug("attempt %d of %s %s after %r", n, method, url, first_error)
-            return await self._once(method, url, hdrs, body, payload_hash, expect)
-
-        await self._retry.sleep(self._retry.delay(2))
-        return await with_retries(attempt, self._retry, start=2)
+    def bind(
+        self,
+        *,
+        subject: str | None = None,
+        listener: Callable[[Retrying], None] | None = None,
+    ) -> S3Api:
+        """The same client (session, limiter, policy) with retries reported to ``listener`` as
+        :class:`~aioglacier.progress.Retrying` events naming ``subject`` (a file)."""
+        bound = copy.copy(self)
+        if subject is not None:
+            bound._subject = subject
+        if listener is not None:
+            bound._listener = listener
+        return bound
 
     async def _sha256_hex(self, body: bytes | memoryview) -> str:
         if not len(body):
@@ -686,13 +728,43 @@ class S3Api:
             )
 
     async def delete_object(
-        self, bucket: str, key: str, *, version_id: str | None = None
+        self,
+        bucket: str,
+        key: str,
+        *,
+        version_id: str | None = None,
+        if_match: str | None = None,
     ) -> DeletedObject:
-        """Delete ``key`` (or one of its versions). Deleting a missing key succeeds, as S3."""
+        """Delete ``key`` (or one of its versions). Deleting a missing key succeeds, as S3.
+
+        ``if_match`` (an ETag) deletes the object only while it is that one (412
+        PreconditionFailed otherwise). A server that does not implement conditional deletes
+        (501) is asked again without the condition, and never again by this client.
+        """
         query = {"versionId": version_id} if version_id else None
-        _, headers, _ = await self.call(
-            "DELETE", self.url(bucket, key, query), payload_hash=EMPTY_SHA256, expect=(204, 200)
-        )
+        url = self.url(bucket, key, query)
+        headers: Mapping[str, str] = {}
+        if if_match is not None and self._conditional_delete:
+            try:
+                _, headers, _ = await self.call(
+                    "DELETE",
+                    url,
+                    headers={"If-Match": if_match},
+                    payload_hash=EMPTY_SHA256,
+                    expect=(204, 200),
+                )
+            except RemoteError as exc:
+                if exc.status != 501 and exc.code != "NotImplemented":
+                    raise
+                log.info("the server refuses conditional deletes (%s)", exc)
+                self._conditional_delete = False
+            else:
+                return self._deleted(key, version_id, headers)
+        _, headers, _ = await self.call("DELETE", url, payload_hash=EMPTY_SHA256, expect=(204, 200))
+        return self._deleted(key, version_id, headers)
+
+    @staticmethod
+    def _deleted(key: str, version_id: str | None, headers: Mapping[str, str]) -> DeletedObject:
         marker = headers.get("x-amz-delete-marker", "").lower() == "true"
         returned_version = headers.get("x-amz-version-id")
         return DeletedObject(
@@ -1078,6 +1150,38 @@ class S3Api:
             ):
                 raise _invalid_response("ListMultipartUploads returned the same page twice", status)
             key_marker, upload_id_marker = page.next_key_marker, page.next_upload_id_marker
+
+
+#: (method, query sub-resource) -> operation name, for retry lines.
+_OPERATIONS = {
+    ("PUT", "partNumber"): "upload_part",
+    ("POST", "uploads"): "create_multipart_upload",
+    ("POST", "uploadId"): "complete_multipart_upload",
+    ("GET", "uploadId"): "list_parts",
+    ("DELETE", "uploadId"): "abort_multipart_upload",
+    ("GET", "uploads"): "list_multipart_uploads",
+    ("POST", "restore"): "restore_object",
+    ("POST", "delete"): "delete_objects",
+    ("GET", "list-type"): "list_objects_v2",
+    ("GET", "versioning"): "get_bucket_versioning",
+    ("PUT", "versioning"): "put_bucket_versioning",
+}
+_OBJECT_OPERATIONS = {
+    "PUT": "put_object",
+    "GET": "get_object",
+    "HEAD": "head_object",
+    "DELETE": "delete_object",
+}
+
+
+def _operation(method: str, url: str) -> str:
+    """The S3 operation a request is (``upload_part``...), for people."""
+    _, _, query = url.partition("?")
+    names = {item.partition("=")[0] for item in query.split("&") if item}
+    for (verb, name), operation in _OPERATIONS.items():
+        if verb == method and name in names:
+            return operation
+    return _OBJECT_OPERATIONS.get(method, method.lower())
 
 
 def _hexdigest(body: bytes | memoryview) -> str:

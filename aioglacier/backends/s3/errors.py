@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aioglacier.backends.s3.xml import ErrorDocument, parse_error
-from aioglacier.errors import THROTTLING_CODES, RemoteError
+from aioglacier.errors import THROTTLING_CODES, RemoteError, remote_error
 from aioglacier.retry import RETRYABLE_CODES
 
 __all__ = ["InvalidObjectStateError", "error_from_document", "error_from_response"]
@@ -90,7 +90,7 @@ def error_from_document(doc: ErrorDocument, status: int, headers: Mapping[str, s
         region = headers.get("x-amz-bucket-region") or doc.fields.get("Region")
         if region:
             message = f"{message} (the bucket is in region {region})".lstrip()
-    return RemoteError(
+    return remote_error(
         code,
         message,
         status=status,

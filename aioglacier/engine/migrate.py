@@ -53,6 +53,7 @@ from aioglacier.backends.base import (
 )
 from aioglacier.backends.s3.keys import ObjectKeyError, normalize_prefix, object_key
 from aioglacier.costs import PriceTable, estimate_retrieval, estimate_storage, estimate_upload
+from aioglacier.engine.run import OperationResult, Outcome
 from aioglacier.errors import AioGlacierError, NotFound, RemoteError, first_leaf
 from aioglacier.filters import Filter
 from aioglacier.journal import (
@@ -76,7 +77,6 @@ from aioglacier.progress import (
     RunFinished,
     null_sink,
 )
-from aioglacier.restore import OperationResult, Outcome
 from aioglacier.resume import PendingUpload, ResumeStore, resume_path_for
 from aioglacier.treehash import tree_hash, tree_hash_from_parts
 

@@ -1,0 +1,234 @@
+"""ONE object downloaded, verified: ranged segments in parallel, each checked on arrival.
+
+Files above the segment size go in ranged segments of 1 MiB x 2^n aligned to their size. When
+the store sends a tree hash with every range (``Capabilities.ranged_tree_hash``: a vault does),
+each segment is checked on arrival and retried alone when wrong; whatever the store, the
+whole file's tree hash is checked against the journal before the file is committed
+(:mod:`aioglacier.engine.commit`).
+
+A journal record whose tree hash is unknown (an adopted bucket's object, see
+:func:`~aioglacier.treehash.tree_hash_unknown`) is verified by the SHA-256 the store keeps of
+the whole object when a whole-object read gives it (a reader's optional ``sha256``
+attribute, hex), else by its size; :func:`download_one` says which.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+
+from aioglacier import staging
+from aioglacier.backends.base import Backend, StoredObject, Warmup
+from aioglacier.engine.commit import Committer, create_partial, finish_partial
+from aioglacier.errors import AioGlacierError, RemoteError, first_leaf
+from aioglacier.journal import Created
+from aioglacier.limits import ByteBudget
+from aioglacier.progress import BytesTransferred, ProgressSink
+from aioglacier.retry import RetryPolicy
+from aioglacier.safepath import Platform
+from aioglacier.treehash import MIB, tree_hash, tree_hash_from_parts, tree_hash_unknown
+
+__all__ = [
+    "DEFAULT_SEGMENT_SIZE",
+    "SHA256_CHECKED",
+    "SIZE_CHECKED",
+    "Download",
+    "SegmentError",
+    "download_one",
+]
+
+#: What :func:`download_one` says of a file whose journal has no tree hash.
+SHA256_CHECKED = "tree hash unknown: SHA-256 checked"
+SIZE_CHECKED = "tree hash unknown: size checked"
+
+#: Files larger than this are downloaded in parallel segments of this size by default.
+DEFAULT_SEGMENT_SIZE = 16 * MIB
+
+
+@dataclass
+class Download:
+    """What every download of a restore shares."""
+
+    backend: Backend
+    budget: ByteBudget
+    retry: RetryPolicy
+    executor: Executor | None
+    progress: ProgressSink
+    committer: Committer
+    platform: Platform | None = None
+
+
+class SegmentError(RemoteError):
+    """A segment arrived short or with a wrong tree hash: retried alone."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("SegmentVerificationFailed", message, status=200, retryable=True)
+
+
+def _stored(record: Created) -> StoredObject:
+    return StoredObject(record.archive_id, record.relfilename, record.size, record.treehash)
+
+
+def _verify_and_write(
+    fd: int, start: int, data: bytes, service_hash: str | None, label: str
+) -> bytes:
+    """Hash a segment, refuse it if the store's tree hash differs, else write it: one job."""
+    digest = tree_hash(data)
+    if service_hash is not None and service_hash != digest.hex():
+        raise SegmentError(
+            f"{label}: tree hash {digest.hex()} differs from the service's {service_hash}"
+        )
+    _write_at(fd, start, data)
+    return digest
+
+
+def _write_at(fd: int, offset: int, data: bytes) -> None:
+    view = memoryview(data)
+    written = 0
+    while written < len(data):
+        written += os.pwrite(fd, view[written:], offset + written)
+
+
+def _range_hash(d: Download, header: str | None) -> str | None:
+    """The store's tree hash of a range, when the store vouches for ranges (else none)."""
+    return header if d.backend.capabilities.ranged_tree_hash else None
+
+
+async def _fetch_segment(
+    d: Download,
+    warmup: Warmup | None,
+    record: Created,
+    fd: int,
+    start: int,
+    end: int,
+) -> bytes:
+    loop = asyncio.get_running_loop()
+    length = end - start + 1
+    obj = _stored(record)
+    label = f"{record.relfilename}: bytes {start}-{end}"
+
+    async def attempt(deadline_at: float) -> bytes:
+        async with d.backend.read(
+            obj, warmup, byte_range=(start, end), deadline_at=deadline_at
+        ) as reader:
+            data = await reader.read()
+            header = _range_hash(d, reader.tree_hash)
+        if len(data) != length:
+            raise SegmentError(f"{label}: got {len(data)} of {length} bytes")
+        return await loop.run_in_executor(
+            d.executor, _verify_and_write, fd, start, data, header, label
+        )
+
+    async with d.budget.hold(length):
+        digest = await d.backend.retried("get_job_output", attempt, policy=d.retry)
+    d.progress(BytesTransferred(record.relfilename, length))
+    return digest
+
+
+def _store_whole(
+    base_dir: Path,
+    record: Created,
+    local: str,
+    platform: Platform | None,
+    data: bytes,
+    service_hash: str | None,
+    service_sha256: str | None = None,
+) -> staging.PartialFile:
+    """Verify a whole object's bytes and write them to a new file: one executor job."""
+    digest = tree_hash(data).hex()
+    if service_hash is not None and service_hash != digest:
+        raise SegmentError(
+            f"{record.relfilename}: tree hash {digest} differs from the service's {service_hash}"
+        )
+    if tree_hash_unknown(record.treehash, record.archive_id):
+        if service_sha256 is not None and hashlib.sha256(data).hexdigest() != service_sha256:
+            raise SegmentError(
+                f"{record.relfilename}: SHA-256 differs from the one the store keeps "
+                f"({service_sha256})"
+            )
+    elif digest != record.treehash:
+        raise AioGlacierError(
+            f"tree hash of the download {digest} differs from the journal's {record.treehash}"
+        )
+    partial = create_partial(base_dir, local, platform)
+    try:
+        _write_at(partial.fd, 0, data)
+        return finish_partial(partial, record)
+    except BaseException:
+        staging.release(partial)
+        raise
+
+
+async def _download_whole(
+    d: Download, base_dir: Path, record: Created, local: str, warmup: Warmup | None
+) -> str:
+    """A file of one segment: fetch, then verify and store in ONE executor job."""
+    loop = asyncio.get_running_loop()
+    obj = _stored(record)
+    checked = ""
+
+    async def attempt(deadline_at: float) -> staging.PartialFile:
+        nonlocal checked
+        async with d.backend.read(obj, warmup, deadline_at=deadline_at) as reader:
+            data = await reader.read()
+            header = _range_hash(d, reader.tree_hash)
+            sha256: str | None = getattr(reader, "sha256", None)
+        if len(data) != record.size:
+            raise SegmentError(f"{record.relfilename}: got {len(data)} of {record.size} bytes")
+        checked = SHA256_CHECKED if sha256 is not None else SIZE_CHECKED
+        return await loop.run_in_executor(
+            d.executor, _store_whole, base_dir, record, local, d.platform, data, header, sha256
+        )
+
+    async with d.budget.hold(record.size):
+        staged = await d.backend.retried("get_job_output", attempt, policy=d.retry)
+    d.progress(BytesTransferred(record.relfilename, record.size))
+    await d.committer.commit(staged)
+    return checked if tree_hash_unknown(record.treehash, record.archive_id) else ""
+
+
+async def download_one(
+    d: Download,
+    base_dir: Path,
+    record: Created,
+    local: str,
+    warmup: Warmup | None,
+    segment_size: int | None,
+) -> str:
+    """Download ``record`` to ``local`` under ``base_dir`` (read through ``warmup`` where the
+    store needs one), verified, and commit it; raise why not. Returns "" when the tree hash
+    was verified, else what was (:data:`SHA256_CHECKED`, :data:`SIZE_CHECKED`)."""
+    seg = segment_size or DEFAULT_SEGMENT_SIZE
+    if record.size <= seg:
+        return await _download_whole(d, base_dir, record, local, warmup)
+    loop = asyncio.get_running_loop()
+    partial = await loop.run_in_executor(d.executor, create_partial, base_dir, local, d.platform)
+    starts = list(range(0, record.size, seg))
+    try:
+        digests: list[bytes] = [b""] * len(starts)
+
+        async def one(i: int, start: int) -> None:
+            end = min(start + seg, record.size) - 1
+            digests[i] = await _fetch_segment(d, warmup, record, partial.fd, start, end)
+
+        async with asyncio.TaskGroup() as group:
+            for i, start in enumerate(starts):
+                group.create_task(one(i, start))
+        total = tree_hash_from_parts(digests).hex()
+        unknown = tree_hash_unknown(record.treehash, record.archive_id)
+        if not unknown and total != record.treehash:
+            raise AioGlacierError(
+                f"tree hash of the download {total} differs from the journal's {record.treehash}"
+            )
+        await loop.run_in_executor(d.executor, finish_partial, partial, record)
+    except BaseException as exc:
+        await asyncio.shield(loop.run_in_executor(d.executor, staging.release, partial))
+        if isinstance(exc, BaseExceptionGroup):
+            raise first_leaf(exc) from None
+        raise
+    await d.committer.commit(partial)
+    return SIZE_CHECKED if unknown else ""
