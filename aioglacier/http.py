@@ -21,11 +21,10 @@ nothing that needs closing (the caller owns the session and the limiter).
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import TypeVar, cast
 
 import aiohttp
@@ -95,78 +94,61 @@ class StreamedAnswer:
         return await read_body(self.content, self.timer)
 
 
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class SignedHttp:
     """Signed, limited, timed and retried requests on one aiohttp session.
 
     ``decode_error`` turns an answer with a status the caller did not expect into its error.
+    Retries are reported to ``listener``, named after ``subject`` (the file a request is for).
     ``allow_redirects`` and ``skip_auto_headers`` go to every aiohttp request (S3 follows no
-    redirect and sends no Content-Type aiohttp would add unsigned).
+    redirect and sends no Content-Type aiohttp would add unsigned). ``timeouts`` None: the
+    defaults of :class:`~aioglacier.config.Timeouts`.
     """
 
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        signer: SigV4Signer,
-        limiter: RequestLimiter,
-        retry: RetryPolicy,
-        decode_error: ErrorDecoder,
-        *,
-        timeouts: Timeouts | None = None,
-        listener: RetryListener | None = None,
-        subject: str = "",
-        allow_redirects: bool = True,
-        skip_auto_headers: tuple[str, ...] | None = None,
-    ) -> None:
-        self._session = session
-        self._signer = signer
-        self._limiter = limiter
-        self._retry = retry
-        self._decode = decode_error
-        self._timeouts = timeouts or Timeouts()
-        self._listener = listener
-        self._subject = subject
-        self._allow_redirects = allow_redirects
-        self._skip_auto_headers = skip_auto_headers
+    session: aiohttp.ClientSession
+    signer: SigV4Signer
+    limiter: RequestLimiter
+    retry_policy: RetryPolicy
+    decode_error: ErrorDecoder
+    _: KW_ONLY
+    timeouts: Timeouts | None = None
+    listener: RetryListener | None = None
+    subject: str = ""
+    allow_redirects: bool = True
+    skip_auto_headers: tuple[str, ...] | None = None
+    #: The time limits in force (``timeouts`` or the defaults).
+    limits: Timeouts = field(init=False)
+    _client_timeout: aiohttp.ClientTimeout = field(init=False)
+    _traced: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        limits = self.timeouts or Timeouts()
+        object.__setattr__(self, "limits", limits)
         # Connecting is bounded by aiohttp (it sees the socket); every later phase by the
         # attempt's own timer (see aioglacier.transport), whatever the session's defaults.
-        self._client_timeout = aiohttp.ClientTimeout(
-            total=None, connect=None, sock_connect=self._timeouts.connect, sock_read=None
+        client_timeout = aiohttp.ClientTimeout(
+            total=None, connect=None, sock_connect=limits.connect, sock_read=None
         )
-        self._traced = traced(session)
+        object.__setattr__(self, "_client_timeout", client_timeout)
+        object.__setattr__(self, "_traced", traced(self.session))
 
     def __repr__(self) -> str:
-        return f"SignedHttp(region={self._signer.region!r}, limiter={self._limiter!r})"
-
-    @property
-    def limiter(self) -> RequestLimiter:
-        """The request limiter every attempt takes a slot of."""
-        return self._limiter
-
-    @property
-    def timeouts(self) -> Timeouts:
-        """The time limits of every request."""
-        return self._timeouts
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        """The policy requests are retried with unless told another."""
-        return self._retry
+        return f"SignedHttp(region={self.signer.region!r}, limiter={self.limiter!r})"
 
     def bind(
         self, *, subject: str | None = None, listener: RetryListener | None = None
     ) -> SignedHttp:
         """The same layer with retries reported to ``listener`` and named after ``subject``
         (the file a request is for). Cheap: one per file is fine."""
-        bound = copy.copy(self)
-        if subject is not None:
-            bound._subject = subject
-        if listener is not None:
-            bound._listener = listener
-        return bound
+        return replace(
+            self,
+            subject=self.subject if subject is None else subject,
+            listener=self.listener if listener is None else listener,
+        )
 
     def deadline(self) -> float:
         """The loop time a request starting now must be done by."""
-        return asyncio.get_running_loop().time() + self._timeouts.deadline
+        return asyncio.get_running_loop().time() + self.limits.deadline
 
     # ---------------------------------------------------------------- one attempt
 
@@ -175,7 +157,7 @@ class SignedHttp:
     ) -> dict[str, str]:
         """``headers`` and the signature's headers, in a new dict (each attempt signs anew)."""
         signed = dict(headers)
-        signed.update(self._signer.sign(method, url, signed, payload_hash))
+        signed.update(self.signer.sign(method, url, signed, payload_hash))
         return signed
 
     def timer(self, deadline_at: float, *, streamed: bool) -> AttemptTimer:
@@ -183,12 +165,10 @@ class SignedHttp:
         if streamed or self._traced:
             # The request's headers going out (traced) or the body's first slice end the
             # connect phase.
-            return AttemptTimer(self._timeouts, deadline_at, phase="connect", streamed=streamed)
+            return AttemptTimer(self.limits, deadline_at, phase="connect", streamed=streamed)
         # Without tracing, nothing tells when a small body went out: from the start, connect
         # and first byte together.
-        return AttemptTimer(
-            self._timeouts, deadline_at, phase="response", extra=self._timeouts.connect
-        )
+        return AttemptTimer(self.limits, deadline_at, phase="response", extra=self.limits.connect)
 
     async def once(
         self,
@@ -208,25 +188,25 @@ class SignedHttp:
         """
         signed = self.sign(method, url, headers, payload_hash)
         streamed = len(body) > STREAM_CHUNK
-        async with self._limiter, self.timer(deadline_at, streamed=streamed) as timer:
+        async with self.limiter, self.timer(deadline_at, streamed=streamed) as timer:
             data: bytes | memoryview | AsyncIterator[memoryview] | None = body or None
             if streamed:
                 # stream_body slices a memoryview of what it is given: bytes or a memoryview.
                 data = stream_body(cast(bytes, body), timer)
-            async with self._session.request(
+            async with self.session.request(
                 method,
                 URL(url, encoded=True),
                 headers=signed,
                 data=data,
                 timeout=self._client_timeout,
                 trace_request_ctx=timer,
-                allow_redirects=self._allow_redirects,
-                skip_auto_headers=self._skip_auto_headers,
+                allow_redirects=self.allow_redirects,
+                skip_auto_headers=self.skip_auto_headers,
             ) as resp:
                 timer.enter("receive")
                 content = await read_body(resp.content, timer)
                 if resp.status not in expect:
-                    raise self._decode(resp.status, content, resp.headers)
+                    raise self.decode_error(resp.status, content, resp.headers)
                 if check is not None:
                     check(resp.status, resp.headers, content)
                 return resp.status, resp.headers, content
@@ -260,23 +240,23 @@ class SignedHttp:
         if deadline_at is None:
             deadline_at = self.deadline()
         async with (
-            self._limiter,
+            self.limiter,
             self.timer(deadline_at, streamed=False) as timer,
-            self._session.request(
+            self.session.request(
                 method,
                 URL(url, encoded=True),
                 headers=signed,
                 timeout=self._client_timeout,
                 trace_request_ctx=timer,
-                allow_redirects=self._allow_redirects,
-                skip_auto_headers=self._skip_auto_headers,
+                allow_redirects=self.allow_redirects,
+                skip_auto_headers=self.skip_auto_headers,
                 auto_decompress=auto_decompress,
             ) as resp,
         ):
             timer.enter("receive")
             if resp.status not in expect:
                 content = await read_body(resp.content, timer)
-                raise self._decode(resp.status, content, resp.headers)
+                raise self.decode_error(resp.status, content, resp.headers)
             yield StreamedAnswer(
                 resp.status, resp.headers, resp.content, resp.content_length, timer
             )
@@ -288,8 +268,8 @@ class SignedHttp:
         operation: str,
         attempt: Callable[[float], Awaitable[T]],
         *,
-        retry: bool = True,
         policy: RetryPolicy | None = None,
+        retry: bool = True,
         on_retry: Callable[[int, BaseException], None] | None = None,
     ) -> T:
         """Await ``attempt(deadline_at)`` until it succeeds, fails permanently, attempts run out
@@ -301,9 +281,9 @@ class SignedHttp:
         :class:`~aioglacier.transport.NetworkError` naming ``operation``; an error the service
         sent is raised as it is.
         """
-        policy = policy or self._retry
+        policy = policy or self.retry_policy
         loop = asyncio.get_running_loop()
-        deadline_at = loop.time() + self._timeouts.deadline
+        deadline_at = loop.time() + self.limits.deadline
         number = 1
         while True:
             try:
@@ -315,18 +295,18 @@ class SignedHttp:
             number += 1
             delay = policy.delay(number)
             if loop.time() + delay >= deadline_at:
-                late = RequestTimeout("response", self._timeouts.deadline, deadline=True)
-                failure = f"{describe_failure(error, self._timeouts)}; {late.message}"
+                late = RequestTimeout("response", self.limits.deadline, deadline=True)
+                failure = f"{describe_failure(error, self.limits)}; {late.message}"
                 raise NetworkError(operation, failure, number - 1, late.code) from None
             log.debug("attempt %d of %s after %r", number, operation, error)
             if on_retry is not None:
                 on_retry(number, error)
-            if self._listener is not None:
-                self._listener(
+            if self.listener is not None:
+                self.listener(
                     Retrying(
                         operation=operation,
-                        relfilename=self._subject,
-                        error=describe_failure(error, self._timeouts),
+                        relfilename=self.subject,
+                        error=describe_failure(error, self.limits),
                         attempt=number,
                         max_attempts=policy.max_attempts,
                         delay=delay,
@@ -341,7 +321,7 @@ class SignedHttp:
         if not (isinstance(error, RequestTimeout) or is_retryable(error)):
             return error  # not a network failure (a bug, a bad URL...): as it is
         code = error.code if isinstance(error, RequestTimeout) else "NetworkError"
-        return NetworkError(operation, describe_failure(error, self._timeouts), attempts, code)
+        return NetworkError(operation, describe_failure(error, self.limits), attempts, code)
 
     async def request(
         self,

@@ -190,7 +190,7 @@ class GlacierApi:
     @property
     def timeouts(self) -> Timeouts:
         """The time limits of every request."""
-        return self._http.timeouts
+        return self._http.limits
 
     def bind(
         self, *, subject: str | None = None, listener: RetryListener | None = None
@@ -225,15 +225,8 @@ class GlacierApi:
         policy: RetryPolicy | None = None,
         on_retry: Callable[[int, BaseException], None] | None = None,
     ) -> T:
-        """Await ``attempt(deadline_at)`` until it succeeds, fails permanently, attempts run out
-        or the request deadline (``deadline_at``, a loop time) passes.
-
-        Before each retry, ``on_retry(next_attempt, error)`` is called and a
-        :class:`~aioglacier.progress.Retrying` event goes to the listener. A failure without an
-        answer from the service (no connection, a broken one, a time limit) ends as one
-        :class:`~aioglacier.transport.NetworkError` naming ``operation``; an error the service
-        sent is raised as it is. (See :meth:`aioglacier.http.SignedHttp.retried`.)
-        """
+        """Await ``attempt(deadline_at)``, retried as :meth:`aioglacier.http.SignedHttp.retried`
+        says: until it succeeds, fails for good, attempts run out or the deadline passes."""
         return await self._http.retried(
             operation, attempt, retry=retry, policy=policy, on_retry=on_retry
         )
