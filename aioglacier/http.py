@@ -203,7 +203,11 @@ class SignedHttp:
                 allow_redirects=self.allow_redirects,
                 skip_auto_headers=self.skip_auto_headers,
             ) as resp:
-                timer.enter("receive")
+                if not resp.content.is_eof():
+                    # A body still to come: the stall limit runs while it arrives. (Most
+                    # answers came whole with their headers: then nothing below can wait,
+                    # and the timer is not rescheduled.)
+                    timer.enter("receive")
                 content = await read_body(resp.content, timer)
                 if resp.status not in expect:
                     raise self.decode_error(resp.status, content, resp.headers)

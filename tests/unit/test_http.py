@@ -12,11 +12,14 @@ import hashlib
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from aioglacier.backends.glacier import GlacierApi
+from aioglacier.backends.s3 import S3Api
 from aioglacier.config import Timeouts
 from aioglacier.errors import NotFound, RemoteError, Throttled, remote_error
 from aioglacier.http import SignedHttp
@@ -24,7 +27,7 @@ from aioglacier.limits import RequestLimiter
 from aioglacier.progress import Retrying
 from aioglacier.retry import RetryPolicy
 from aioglacier.sigv4 import EMPTY_SHA256, Credentials, SigV4Signer
-from aioglacier.transport import STREAM_CHUNK, NetworkError
+from aioglacier.transport import STREAM_CHUNK, NetworkError, RequestTimeout
 
 
 class UpperBound(random.Random):
@@ -423,3 +426,93 @@ async def test_bind_names_the_subject_and_keeps_the_rest(server: tuple[Script, s
     assert first == []
     assert second == [Retrying("op", "b.txt", "500 InternalError", 2, 4, 0.5)]
     assert bound.limiter is http.limiter
+
+
+# ---------------------------------------------------------------- the two APIs on the layer
+
+
+def s3_api(session: aiohttp.ClientSession, url: str, **kwargs: Any) -> S3Api:
+    signer = SigV4Signer.for_s3(Credentials("AKID", "SECRET"), "us-east-1")
+    retry = RetryPolicy(max_attempts=1, rng=random.Random(0))
+    return S3Api(session, url, signer, RequestLimiter(1), retry, **kwargs)
+
+
+def glacier_api(session: aiohttp.ClientSession, url: str) -> GlacierApi:
+    signer = SigV4Signer(Credentials("AKID", "SECRET"), "us-east-1", "glacier")
+    retry = RetryPolicy(max_attempts=1, rng=random.Random(0))
+    return GlacierApi(session, url, signer, RequestLimiter(1), retry)
+
+
+async def test_each_apis_decoder_types_its_errors(server: tuple[Script, str]) -> None:
+    script, url = server
+    script.answers = [
+        (404, {}, b'{"code":"ResourceNotFoundException","message":"no vault"}'),
+        (400, {}, b'{"code":"ThrottlingException","message":"Rate exceeded"}'),
+        (404, {}, b"<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>"),
+        (503, {}, b"<Error><Code>SlowDown</Code><Message>later</Message></Error>"),
+        (403, {}, b"<Error><Code>AccessDenied</Code><Message>no</Message></Error>"),
+    ]
+    async with aiohttp.ClientSession() as session:
+        glacier, s3 = glacier_api(session, url), s3_api(session, url)
+        with pytest.raises(NotFound, match="ResourceNotFoundException: no vault"):
+            await glacier.describe_vault("v")
+        with pytest.raises(Throttled, match="ThrottlingException: Rate exceeded"):
+            await glacier.describe_vault("v")
+        with pytest.raises(NotFound, match="NoSuchKey: gone"):
+            await s3.get_bucket_versioning("bkt")
+        with pytest.raises(Throttled, match="SlowDown: later"):
+            await s3.get_bucket_versioning("bkt")
+        with pytest.raises(RemoteError) as denied:
+            await s3.get_bucket_versioning("bkt")
+    assert type(denied.value) is RemoteError
+    assert len(script.seen) == 5
+
+
+async def test_s3_get_object_streams_through_the_layer(server: tuple[Script, str]) -> None:
+    script, url = server
+    script.answers = [(200, {"ETag": '"e"'}, b"stored bytes")]
+    async with aiohttp.ClientSession() as session:
+        s3 = s3_api(session, url)
+        async with s3.get_object("bkt", "k") as obj:
+            held = s3.limiter.in_flight
+            data = await obj.read()
+    assert (data, obj.etag, obj.size, held, s3.limiter.in_flight) == (
+        b"stored bytes",
+        '"e"',
+        12,
+        1,
+        0,
+    )
+
+
+async def test_s3_get_object_body_that_stalls_fails_the_attempt() -> None:
+    """Headers, then a few bytes, then nothing: the stall limit ends the read."""
+    release = asyncio.Event()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Length": "100", "ETag": '"e"'})
+        await response.prepare(request)
+        await response.write(b"first bytes")
+        await release.wait()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    limits = Timeouts(connect=30, first_byte=30, stall=0.2, deadline=60)
+    try:
+        async with aiohttp.ClientSession() as session:
+            s3 = s3_api(session, f"http://127.0.0.1:{runner.addresses[0][1]}", timeouts=limits)
+            with pytest.raises(RequestTimeout) as late:
+                async with s3.get_object("bkt", "k") as obj:
+                    await obj.read()
+            assert s3.limiter.in_flight == 0
+    finally:
+        release.set()
+        await runner.cleanup()
+    assert (str(late.value), late.value.retryable) == (
+        "no data received for 0.2 s (stall timeout)",
+        True,
+    )

@@ -296,7 +296,9 @@ class S3Api:
     (:meth:`SigV4Signer.for_s3`); its region is the region requests are scoped to.
     ``sign_payload``: None (the default) sends ``UNSIGNED-PAYLOAD`` only over HTTPS for a body
     that carries a checksum and whose SHA-256 the caller did not give (as botocore); True
-    always signs; False never signs a body that carries a checksum header.
+    always signs; False never signs a body that carries a checksum header. ``timeouts`` are
+    the time limits of every request (default: :class:`~aioglacier.config.Timeouts`'s);
+    ``listener`` receives a :class:`~aioglacier.progress.Retrying` event before each retry.
     """
 
     def __init__(
