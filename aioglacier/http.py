@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import KW_ONLY, dataclass, field, replace
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import aiohttp
 from yarl import URL
@@ -153,12 +153,16 @@ class SignedHttp:
     # ---------------------------------------------------------------- one attempt
 
     def sign(
-        self, method: str, url: str, headers: Mapping[str, str], payload_hash: str
+        self, method: str, url: str, headers: dict[str, str], payload_hash: str
     ) -> dict[str, str]:
-        """``headers`` and the signature's headers, in a new dict (each attempt signs anew)."""
-        signed = dict(headers)
-        signed.update(self.signer.sign(method, url, signed, payload_hash))
-        return signed
+        """Set the signature's headers in ``headers`` (the request's own dict) and return it.
+
+        Each attempt signs anew: the signer ignores the headers it sets (``Authorization``,
+        ``X-Amz-Date``, ``X-Amz-Security-Token``), so a retry's signature is not made of the
+        previous one's.
+        """
+        headers.update(self.signer.sign(method, url, headers, payload_hash))
+        return headers
 
     def timer(self, deadline_at: float, *, streamed: bool) -> AttemptTimer:
         """The time limits of one attempt ending by ``deadline_at`` (a loop time)."""
@@ -174,7 +178,7 @@ class SignedHttp:
         self,
         method: str,
         url: str,
-        headers: Mapping[str, str],
+        headers: dict[str, str],
         body: bytes | memoryview,
         payload_hash: str,
         expect: tuple[int, ...],
@@ -184,7 +188,8 @@ class SignedHttp:
         """One attempt: sign, take a slot, send, read the whole answer, decode an error.
 
         ``url`` is sent as it is (percent-encoded already); ``payload_hash`` is the SigV4
-        payload hash of ``body``.
+        payload hash of ``body``; ``headers`` is the request's own dict: the signature is set
+        in it.
         """
         signed = self.sign(method, url, headers, payload_hash)
         streamed = len(body) > STREAM_CHUNK
@@ -238,7 +243,7 @@ class SignedHttp:
         ``unsigned_headers`` are sent without being signed (transport headers such as
         ``Accept-Encoding``).
         """
-        signed = self.sign(method, url, headers, payload_hash)
+        signed = self.sign(method, url, dict(headers), payload_hash)
         if unsigned_headers:
             signed.update(unsigned_headers)
         if deadline_at is None:
@@ -327,27 +332,29 @@ class SignedHttp:
         code = error.code if isinstance(error, RequestTimeout) else "NetworkError"
         return NetworkError(operation, describe_failure(error, self.limits), attempts, code)
 
-    async def request(
+    def request(
         self,
         method: str,
         url: str,
         *,
         operation: str,
-        headers: Mapping[str, str],
+        headers: dict[str, str],
         body: bytes | memoryview = b"",
         payload_hash: str,
         expect: tuple[int, ...] = (200,),
         retry: bool = True,
         on_retry: Callable[[int, BaseException], None] | None = None,
         check: AnswerCheck | None = None,
-    ) -> Answer:
-        """Send one request, retried when transient, and return status, headers and body.
+    ) -> Coroutine[Any, Any, Answer]:
+        """Send one request, retried when transient; await it for status, headers and body.
 
-        ``operation`` names it in retry events and errors (``upload_part``...); ``check``
-        looks at every expected answer (see :data:`AnswerCheck`).
+        ``operation`` names it in retry events and errors (``upload_part``...); ``headers`` is
+        the request's own dict (each attempt sets its signature in it); ``check`` looks at
+        every expected answer (see :data:`AnswerCheck`). (A plain function returning the
+        retry loop's coroutine: one coroutine less per request.)
         """
 
         def attempt(deadline_at: float) -> Awaitable[Answer]:
             return self.once(method, url, headers, body, payload_hash, expect, deadline_at, check)
 
-        return await self.retried(operation, attempt, retry=retry, on_retry=on_retry)
+        return self.retried(operation, attempt, retry=retry, on_retry=on_retry)

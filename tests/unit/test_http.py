@@ -166,11 +166,12 @@ async def test_a_transient_error_is_retried_with_backoff_and_reported(
     assert [(s.method, s.path, s.body) for s in script.seen] == [
         ("POST", "/-/vaults/v/archives", body)
     ] * 3
-    # each attempt is signed anew; the caller's headers are left as they were
-    assert all(
-        "AWS4-HMAC-SHA256 Credential=AKID/" in s.headers["Authorization"] for s in script.seen
-    )
-    assert headers == {
+    # each attempt is signed anew, never over the previous attempt's signature
+    signed = [s.headers["Authorization"].split("SignedHeaders=")[1] for s in script.seen]
+    assert [names.split(",")[0] for names in signed] == [
+        "content-type;host;x-amz-date;x-amz-glacier-version"
+    ] * 3
+    assert {h: v for h, v in headers.items() if h not in ("Authorization", "X-Amz-Date")} == {
         "x-amz-glacier-version": "2012-06-01",
         "Content-Type": "application/octet-stream",
     }

@@ -130,8 +130,9 @@ _KEY_SAFE = "/~"
 # Bucket names that can be a DNS label of a virtual host (no dots: TLS wildcard certificates).
 _VIRTUAL_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 _META_NAME = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
-_META_VALUE = re.compile(r"[\x20-\x7e]*")
 _META_PREFIX = "x-amz-meta-"
+# Each algorithm's header, computed once (responses are read with it on every request).
+_CHECKSUM_HEADER = {algorithm: algorithm.header for algorithm in ChecksumAlgorithm}
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
@@ -209,7 +210,7 @@ def _metadata_headers(metadata: Mapping[str, str] | None) -> dict[str, str]:
             lname = lname[len(_META_PREFIX) :]
         if not _META_NAME.fullmatch(lname):
             raise ValueError(f"metadata name {name!r} is not an HTTP token")
-        if not _META_VALUE.fullmatch(value):
+        if not (value.isascii() and value.isprintable()):  # printable ASCII: \x20 to \x7e
             raise ValueError(f"metadata {name!r}: the value must be printable ASCII")
         headers[_META_PREFIX + lname] = value
     return headers
@@ -227,7 +228,7 @@ def _response_checksum(
     headers: Mapping[str, str], prefer: ChecksumAlgorithm | None = None
 ) -> Checksum | None:
     if prefer is not None:
-        value = headers.get(prefer.header)
+        value = headers.get(_CHECKSUM_HEADER[prefer])
         if value:
             return Checksum(prefer, value)
     for name, algorithm in CHECKSUM_HEADERS.items():
@@ -250,7 +251,7 @@ def _date_header(headers: Mapping[str, str], name: str) -> datetime | None:
 def _checked_echo(sent: Checksum | None, headers: Mapping[str, str], status: int) -> None:
     if sent is None:
         return
-    echoed = headers.get(sent.header)
+    echoed = headers.get(_CHECKSUM_HEADER[sent.algorithm])
     if echoed is not None and echoed != sent.value:
         raise RemoteError(
             "ChecksumMismatch",
@@ -494,7 +495,7 @@ class S3Api:
             if checksum is None and sha256 is not None:
                 checksum = Checksum.sha256_hex(sha256)
             if checksum is not None:
-                headers[checksum.header] = checksum.value
+                headers[_CHECKSUM_HEADER[checksum.algorithm]] = checksum.value
                 headers["x-amz-sdk-checksum-algorithm"] = checksum.algorithm.value
                 sent = checksum
                 if sha256 is None and checksum.algorithm is ChecksumAlgorithm.SHA256:
