@@ -10,7 +10,6 @@ are retried with full-jitter backoff, releasing the slot while waiting.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import hashlib
 import json
@@ -22,24 +21,14 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import aiohttp
-from yarl import URL
 
 from aioglacier.config import Timeouts
 from aioglacier.errors import RemoteError, remote_error
+from aioglacier.http import RetryListener, SignedHttp
 from aioglacier.limits import RequestLimiter
-from aioglacier.progress import Retrying
-from aioglacier.retry import RETRYABLE_CODES, RetryPolicy, is_retryable
+from aioglacier.retry import RETRYABLE_CODES, RetryPolicy
 from aioglacier.sigv4 import EMPTY_SHA256, SigV4Signer
-from aioglacier.transport import (
-    STREAM_CHUNK,
-    AttemptTimer,
-    NetworkError,
-    RequestTimeout,
-    describe_failure,
-    read_body,
-    stream_body,
-    traced,
-)
+from aioglacier.transport import AttemptTimer, read_body
 from aioglacier.validate import validate_vault_name
 
 __all__ = [
@@ -57,10 +46,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 GLACIER_API_VERSION = "2012-06-01"
-
-#: Receives a :class:`~aioglacier.progress.Retrying` event before each retry (any progress
-#: sink will do).
-RetryListener = Callable[[Retrying], None]
 
 
 class CompletionUnknownError(RemoteError):
@@ -180,22 +165,19 @@ class GlacierApi:
         timeouts: Timeouts | None = None,
         listener: RetryListener | None = None,
     ) -> None:
-        self._session = session
         self._endpoint = endpoint.rstrip("/")
         self._signer = signer
-        self._limiter = limiter
-        self._retry = retry
         self._account = quote(account_id, safe="")
         self._paths: dict[tuple[str, ...], str] = {}
-        self._timeouts = timeouts or Timeouts()
-        # Connecting is bounded by aiohttp (it sees the socket); every later phase by the
-        # attempt's own timer (see aioglacier.transport), whatever the session's defaults.
-        self._client_timeout = aiohttp.ClientTimeout(
-            total=None, connect=None, sock_connect=self._timeouts.connect, sock_read=None
+        self._http = SignedHttp(
+            session,
+            signer,
+            limiter,
+            retry,
+            _error_from_response,
+            timeouts=timeouts,
+            listener=listener,
         )
-        self._listener = listener
-        self._subject = ""
-        self._traced = traced(session)
 
     def __repr__(self) -> str:
         return f"GlacierApi(endpoint={self._endpoint!r}, region={self._signer.region!r})"
@@ -203,12 +185,12 @@ class GlacierApi:
     @property
     def limiter(self) -> RequestLimiter:
         """The request limiter every call goes through."""
-        return self._limiter
+        return self._http.limiter
 
     @property
     def timeouts(self) -> Timeouts:
         """The time limits of every request."""
-        return self._timeouts
+        return self._http.limits
 
     def bind(
         self, *, subject: str | None = None, listener: RetryListener | None = None
@@ -216,10 +198,7 @@ class GlacierApi:
         """The same API (session, limiter, policy) with retries reported to ``listener`` and
         named after ``subject`` (the file a request is for). Cheap: one per file is fine."""
         bound = copy.copy(self)
-        if subject is not None:
-            bound._subject = subject
-        if listener is not None:
-            bound._listener = listener
+        bound._http = self._http.bind(subject=subject, listener=listener)
         return bound
 
     # ---------------------------------------------------------------- plumbing
@@ -237,56 +216,6 @@ class GlacierApi:
             url += "?" + urlencode(sorted(query.items()), quote_via=quote, safe="-_.~")
         return url
 
-    def _headers(
-        self, method: str, url: str, headers: Mapping[str, str] | None, payload_hash: str
-    ) -> dict[str, str]:
-        all_headers = {"x-amz-glacier-version": GLACIER_API_VERSION}
-        if headers:
-            all_headers.update(headers)
-        all_headers.update(self._signer.sign(method, url, all_headers, payload_hash))
-        return all_headers
-
-    def _timer(self, deadline_at: float, *, streamed: bool) -> AttemptTimer:
-        if streamed or self._traced:
-            # The request's headers going out (traced) or the body's first slice end the
-            # connect phase.
-            return AttemptTimer(self._timeouts, deadline_at, phase="connect", streamed=streamed)
-        # Without tracing, nothing tells when a small body went out: from the start, connect
-        # and first byte together.
-        return AttemptTimer(
-            self._timeouts, deadline_at, phase="response", extra=self._timeouts.connect
-        )
-
-    async def _once(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None,
-        body: bytes,
-        payload_hash: str,
-        expect: tuple[int, ...],
-        deadline_at: float,
-    ) -> tuple[int, Mapping[str, str], bytes]:
-        signed = self._headers(method, url, headers, payload_hash)
-        streamed = len(body) > STREAM_CHUNK
-        async with self._limiter, self._timer(deadline_at, streamed=streamed) as timer:
-            data: bytes | AsyncIterator[memoryview] | None = body or None
-            if streamed:
-                data = stream_body(body, timer)
-            async with self._session.request(
-                method,
-                URL(url, encoded=True),
-                headers=signed,
-                data=data,
-                timeout=self._client_timeout,
-                trace_request_ctx=timer,
-            ) as resp:
-                timer.enter("receive")
-                content = await read_body(resp.content, timer)
-                if resp.status not in expect:
-                    raise _error_from_response(resp.status, content, resp.headers)
-                return resp.status, resp.headers, content
-
     async def retried(
         self,
         operation: str,
@@ -296,56 +225,11 @@ class GlacierApi:
         policy: RetryPolicy | None = None,
         on_retry: Callable[[int, BaseException], None] | None = None,
     ) -> T:
-        """Await ``attempt(deadline_at)`` until it succeeds, fails permanently, attempts run out
-        or the request deadline (``deadline_at``, a loop time) passes.
-
-        Before each retry, ``on_retry(next_attempt, error)`` is called and a
-        :class:`~aioglacier.progress.Retrying` event goes to the listener. A failure without an
-        answer from the service (no connection, a broken one, a time limit) ends as one
-        :class:`~aioglacier.transport.NetworkError` naming ``operation``; an error the service
-        sent is raised as it is.
-        """
-        policy = policy or self._retry
-        loop = asyncio.get_running_loop()
-        deadline_at = loop.time() + self._timeouts.deadline
-        number = 1
-        while True:
-            try:
-                return await attempt(deadline_at)
-            except Exception as exc:
-                error = exc
-            if not retry or number >= policy.max_attempts or not is_retryable(error):
-                raise self._final(operation, error, number) from None
-            number += 1
-            delay = policy.delay(number)
-            if loop.time() + delay >= deadline_at:
-                late = RequestTimeout("response", self._timeouts.deadline, deadline=True)
-                failure = f"{describe_failure(error, self._timeouts)}; {late.message}"
-                raise NetworkError(operation, failure, number - 1, late.code) from None
-            log.debug("attempt %d of %s after %r", number, operation, error)
-            if on_retry is not None:
-                on_retry(number, error)
-            if self._listener is not None:
-                self._listener(
-                    Retrying(
-                        operation=operation,
-                        relfilename=self._subject,
-                        error=describe_failure(error, self._timeouts),
-                        attempt=number,
-                        max_attempts=policy.max_attempts,
-                        delay=delay,
-                    )
-                )
-            await policy.sleep(delay)
-
-    def _final(self, operation: str, error: Exception, attempts: int) -> Exception:
-        """The error a request ends with: the service's own, or one line for the others."""
-        if isinstance(error, RemoteError) and not isinstance(error, RequestTimeout):
-            return error
-        if not (isinstance(error, RequestTimeout) or is_retryable(error)):
-            return error  # not a network failure (a bug, a bad URL...): as it is
-        code = error.code if isinstance(error, RequestTimeout) else "NetworkError"
-        return NetworkError(operation, describe_failure(error, self._timeouts), attempts, code)
+        """Await ``attempt(deadline_at)``, retried as :meth:`aioglacier.http.SignedHttp.retried`
+        says: until it succeeds, fails for good, attempts run out or the deadline passes."""
+        return await self._http.retried(
+            operation, attempt, retry=retry, policy=policy, on_retry=on_retry
+        )
 
     async def call(
         self,
@@ -367,12 +251,20 @@ class GlacierApi:
         url = self._url(*segments, query=query)
         if payload_hash is None:
             payload_hash = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
-        digest = payload_hash
-
-        def attempt(deadline_at: float) -> Awaitable[tuple[int, Mapping[str, str], bytes]]:
-            return self._once(method, url, headers, body, digest, expect, deadline_at)
-
-        return await self.retried(operation, attempt, retry=retry, on_retry=on_retry)
+        all_headers = {"x-amz-glacier-version": GLACIER_API_VERSION}
+        if headers:
+            all_headers.update(headers)
+        return await self._http.request(
+            method,
+            url,
+            operation=operation,
+            headers=all_headers,
+            body=body,
+            payload_hash=payload_hash,
+            expect=expect,
+            retry=retry,
+            on_retry=on_retry,
+        )
 
     async def call_json(self, method: str, *segments: str, **kwargs: Any) -> dict[str, Any]:
         """Like :meth:`call`, and decode the JSON body."""
@@ -710,26 +602,10 @@ class GlacierApi:
         deadline from now) bounds the whole. The caller retries (see :meth:`retried`).
         """
         url = self._url("vaults", vault, "jobs", job_id, "output")
-        headers: dict[str, str] = {}
+        headers = {"x-amz-glacier-version": GLACIER_API_VERSION}
         if byte_range is not None:
             headers["Range"] = f"bytes={byte_range[0]}-{byte_range[1]}"
-        signed = self._headers("GET", url, headers, EMPTY_SHA256)
-        if deadline_at is None:
-            deadline_at = asyncio.get_running_loop().time() + self._timeouts.deadline
-        async with (
-            self._limiter.slot(),
-            self._timer(deadline_at, streamed=False) as timer,
-            self._session.get(
-                URL(url, encoded=True),
-                headers=signed,
-                timeout=self._client_timeout,
-                trace_request_ctx=timer,
-            ) as resp,
-        ):
-            timer.enter("receive")
-            if resp.status not in (200, 206):
-                content = await read_body(resp.content, timer)
-                raise _error_from_response(resp.status, content, resp.headers)
-            yield JobOutput(
-                status=resp.status, headers=resp.headers, content=resp.content, timer=timer
-            )
+        async with self._http.open(
+            "GET", url, headers, expect=(200, 206), deadline_at=deadline_at
+        ) as answer:
+            yield JobOutput(answer.status, answer.headers, answer.content, answer.timer)

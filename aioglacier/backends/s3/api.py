@@ -1,11 +1,13 @@
 """The S3 REST API over aiohttp, signed with our own SigV4 signer (S3 rules).
 
 The same design as :class:`~aioglacier.backends.glacier.GlacierApi`: each request is built
-directly, signed by :class:`~aioglacier.sigv4.SigV4Signer` (path signed as sent, as botocore's
-``S3SigV4Auth``; a test proves the two equal), sent on one shared aiohttp session in a slot of
-the shared :class:`~aioglacier.limits.RequestLimiter`, and retried with full-jitter backoff when
-the failure is transient. aiobotocore's pipeline costs milliseconds of CPU per request; this costs
-tens of microseconds.
+directly and sent through :class:`~aioglacier.http.SignedHttp`, the layer both share: signed by
+:class:`~aioglacier.sigv4.SigV4Signer` (path signed as sent, as botocore's ``S3SigV4Auth``; a
+test proves the two equal), sent on one shared aiohttp session in a slot of the shared
+:class:`~aioglacier.limits.RequestLimiter` under the time limits of
+:mod:`aioglacier.transport`, and retried with full-jitter backoff when the failure is
+transient; S3's XML errors are decoded here. aiobotocore's pipeline costs milliseconds of CPU
+per request; this costs tens of microseconds.
 
 Integrity. With ``checksum_mode=WHEN_SUPPORTED`` (the default) every data request carries an
 ``x-amz-checksum-*`` header S3 verifies. The caller passes the body's SHA-256 (hex), which it
@@ -44,7 +46,6 @@ from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 import aiohttp
-from yarl import URL
 
 from aioglacier.backends.s3.checksums import (
     CHECKSUM_HEADERS,
@@ -90,11 +91,13 @@ from aioglacier.backends.s3.xml import (
     parse_versioning,
     xml_text,
 )
-from aioglacier.errors import RemoteError
+from aioglacier.config import Timeouts
+from aioglacier.errors import RemoteError, remote_error
+from aioglacier.http import AnswerCheck, RetryListener, SignedHttp
 from aioglacier.limits import RequestLimiter
-from aioglacier.progress import Retrying
-from aioglacier.retry import RetryPolicy, is_retryable, with_retries
+from aioglacier.retry import RetryPolicy
 from aioglacier.sigv4 import EMPTY_SHA256, UNSIGNED_PAYLOAD, SigV4Signer
+from aioglacier.transport import AttemptTimer, read_body
 
 __all__ = [
     "MAX_DELETE_KEYS",
@@ -111,10 +114,6 @@ T = TypeVar("T")
 #: DeleteObjects takes at most this many keys per request.
 MAX_DELETE_KEYS = 1000
 
-#: Bodies larger than this are sent as a stream of slices of this size, so the transport never
-#: holds a second copy of a whole part while the socket drains.
-STREAM_CHUNK = 1024 * 1024
-
 #: Bodies up to this size are hashed on the event loop when the caller gave no hash (a few
 #: tens of microseconds); larger ones in the executor.
 _INLINE_HASH_MAX = 64 * 1024
@@ -125,13 +124,16 @@ _EMPTY_BODY_LENGTH = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # aiohttp adds a Content-Type to bodiless PUTs; we send (and sign) ours where there is one.
 _SKIP_AUTO_HEADERS = ("Content-Type",)
 _OCTET = "application/octet-stream"
+# GetObject's body arrives as stored: no content decoding (sent unsigned, as aiohttp's own).
+_IDENTITY = {"Accept-Encoding": "identity"}
 _QUERY_SAFE = "-_.~"
 _KEY_SAFE = "/~"
 # Bucket names that can be a DNS label of a virtual host (no dots: TLS wildcard certificates).
 _VIRTUAL_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 _META_NAME = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
-_META_VALUE = re.compile(r"[\x20-\x7e]*")
 _META_PREFIX = "x-amz-meta-"
+# Each algorithm's header, computed once (responses are read with it on every request).
+_CHECKSUM_HEADER = {algorithm: algorithm.header for algorithm in ChecksumAlgorithm}
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
@@ -167,12 +169,17 @@ class ObjectBody:
     storage_class: str
     checksum: Checksum | None
     metadata: dict[str, str]
+    timer: AttemptTimer | None = field(default=None, repr=False, compare=False)
 
+    async def read(self) -> bytes:
+        """The whole body; no byte arriving for the stall limit fails the attempt.
 
-async def _chunks(body: bytes | memoryview) -> AsyncIterator[memoryview]:
-    view = memoryview(body)
-    for start in range(0, len(view), STREAM_CHUNK):
-        yield view[start : start + STREAM_CHUNK]
+        The attempt's time limits run while the body streams: read it here (or call
+        ``timer.progress()`` for each piece read from ``content``).
+        """
+        if self.timer is None:
+            return await self.content.read()
+        return await read_body(self.content, self.timer)
 
 
 def _is_ip_or_local(host: str) -> bool:
@@ -204,7 +211,7 @@ def _metadata_headers(metadata: Mapping[str, str] | None) -> dict[str, str]:
             lname = lname[len(_META_PREFIX) :]
         if not _META_NAME.fullmatch(lname):
             raise ValueError(f"metadata name {name!r} is not an HTTP token")
-        if not _META_VALUE.fullmatch(value):
+        if not (value.isascii() and value.isprintable()):  # printable ASCII: \x20 to \x7e
             raise ValueError(f"metadata {name!r}: the value must be printable ASCII")
         headers[_META_PREFIX + lname] = value
     return headers
@@ -222,7 +229,7 @@ def _response_checksum(
     headers: Mapping[str, str], prefer: ChecksumAlgorithm | None = None
 ) -> Checksum | None:
     if prefer is not None:
-        value = headers.get(prefer.header)
+        value = headers.get(_CHECKSUM_HEADER[prefer])
         if value:
             return Checksum(prefer, value)
     for name, algorithm in CHECKSUM_HEADERS.items():
@@ -245,7 +252,7 @@ def _date_header(headers: Mapping[str, str], name: str) -> datetime | None:
 def _checked_echo(sent: Checksum | None, headers: Mapping[str, str], status: int) -> None:
     if sent is None:
         return
-    echoed = headers.get(sent.header)
+    echoed = headers.get(_CHECKSUM_HEADER[sent.algorithm])
     if echoed is not None and echoed != sent.value:
         raise RemoteError(
             "ChecksumMismatch",
@@ -258,6 +265,31 @@ def _invalid_response(what: str, status: int) -> RemoteError:
     return RemoteError("InvalidResponse", what, status=status)
 
 
+def _typed(error: RemoteError) -> RemoteError:
+    """``error`` as :class:`~aioglacier.errors.NotFound` or :class:`~aioglacier.errors.Throttled`
+    when its code or status says so (built by :func:`~aioglacier.errors.remote_error`)."""
+    if type(error) is not RemoteError or not (error.not_found or error.throttled):
+        return error
+    return remote_error(
+        error.code,
+        error.message,
+        status=error.status,
+        retryable=error.retryable,
+        request_id=error.request_id,
+    )
+
+
+def _decode_error(status: int, body: bytes, headers: Mapping[str, str]) -> RemoteError:
+    """The layer's error decoder: S3's ``<Error>`` document, else the status, typed."""
+    return _typed(error_from_response(status, body, headers))
+
+
+def _no_error_document(status: int, headers: Mapping[str, str], body: bytes) -> None:
+    error = parse_error(body)
+    if error is not None:  # 200 OK with an <Error> body
+        raise _typed(error_from_document(error, status, headers))
+
+
 class S3Api:
     """Typed calls of the S3 REST API on one aiohttp session.
 
@@ -266,7 +298,9 @@ class S3Api:
     (:meth:`SigV4Signer.for_s3`); its region is the region requests are scoped to.
     ``sign_payload``: None (the default) sends ``UNSIGNED-PAYLOAD`` only over HTTPS for a body
     that carries a checksum and whose SHA-256 the caller did not give (as botocore); True
-    always signs; False never signs a body that carries a checksum header.
+    always signs; False never signs a body that carries a checksum header. ``timeouts`` are
+    the time limits of every request (default: :class:`~aioglacier.config.Timeouts`'s);
+    ``listener`` receives a :class:`~aioglacier.progress.Retrying` event before each retry.
     """
 
     def __init__(
@@ -281,6 +315,8 @@ class S3Api:
         checksum_mode: ChecksumMode | str = ChecksumMode.WHEN_SUPPORTED,
         sign_payload: bool | None = None,
         executor: Executor | None = None,
+        timeouts: Timeouts | None = None,
+        listener: RetryListener | None = None,
     ) -> None:
         if signer.normalize_path:
             raise ValueError("S3 requests need a signer with normalize_path=False")
@@ -289,14 +325,22 @@ class S3Api:
             raise ValueError(f"not an http(s) endpoint URL: {endpoint!r}")
         if parts.query or parts.fragment:
             raise ValueError(f"an endpoint URL has no query or fragment: {endpoint!r}")
-        self._session = session
         self._scheme = parts.scheme
         self._netloc = parts.netloc
         self._base = parts.path.rstrip("/")
         self._endpoint = f"{parts.scheme}://{parts.netloc}{self._base}"
         self._signer = signer
-        self._limiter = limiter
-        self._retry = retry
+        self._http = SignedHttp(
+            session,
+            signer,
+            limiter,
+            retry,
+            _decode_error,
+            timeouts=timeouts,
+            listener=listener,
+            allow_redirects=False,
+            skip_auto_headers=_SKIP_AUTO_HEADERS,
+        )
         self._addressing = Addressing(addressing)
         self._checksum_mode = ChecksumMode(checksum_mode)
         self._sign_payload = sign_payload
@@ -307,8 +351,6 @@ class S3Api:
         self._virtual: dict[str, bool] = {}
         self._restore_status_header = True
         self._conditional_delete = True
-        self._listener: Callable[[Retrying], None] | None = None
-        self._subject = ""
 
     def __repr__(self) -> str:
         return (
@@ -319,7 +361,7 @@ class S3Api:
     @property
     def limiter(self) -> RequestLimiter:
         """The request limiter every call goes through."""
-        return self._limiter
+        return self._http.limiter
 
     @property
     def region(self) -> str:
@@ -374,45 +416,6 @@ class S3Api:
 
     # ---------------------------------------------------------------- plumbing
 
-    def _sign(
-        self, method: str, url: str, headers: dict[str, str], payload_hash: str
-    ) -> dict[str, str]:
-        headers["x-amz-content-sha256"] = payload_hash
-        headers.update(self._signer.sign(method, url, headers, payload_hash))
-        return headers
-
-    async def _once(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        body: bytes | memoryview,
-        payload_hash: str,
-        expect: tuple[int, ...],
-    ) -> tuple[int, Mapping[str, str], bytes]:
-        all_headers = dict(headers)
-        if not len(body) and method in _EMPTY_BODY_LENGTH and "Content-Length" not in headers:
-            all_headers["Content-Length"] = "0"  # aiohttp would add it unsigned
-        signed = self._sign(method, url, all_headers, payload_hash)
-        data: bytes | memoryview | AsyncIterator[memoryview] | None = body if len(body) else None
-        if len(body) > STREAM_CHUNK:
-            data = _chunks(body)
-        async with (
-            self._limiter,
-            self._session.request(
-                method,
-                URL(url, encoded=True),
-                headers=signed,
-                data=data,
-                allow_redirects=False,
-                skip_auto_headers=_SKIP_AUTO_HEADERS,
-            ) as resp,
-        ):
-            content = await resp.read()
-            if resp.status not in expect:
-                raise error_from_response(resp.status, content, resp.headers)
-            return resp.status, resp.headers, content
-
     async def call(
         self,
         method: str,
@@ -429,52 +432,47 @@ class S3Api:
         ``payload_hash`` is the SigV4 payload hash (hex SHA-256 of ``body``, or
         ``UNSIGNED-PAYLOAD``); computed here when None.
         """
+        return await self._request(method, url, headers, body, payload_hash, expect, retry)
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        body: bytes | memoryview,
+        payload_hash: str | None,
+        expect: tuple[int, ...],
+        retry: bool = True,
+        check: AnswerCheck | None = None,
+    ) -> tuple[int, Mapping[str, str], bytes]:
         if payload_hash is None:
             payload_hash = await self._sha256_hex(body)
-        hdrs = headers or {}
-        try:  # the common case: the first attempt succeeds, no retry machinery involved
-            return await self._once(method, url, hdrs, body, payload_hash, expect)
-        except Exception as exc:
-            if not retry or self._retry.max_attempts < 2 or not is_retryable(exc):
-                raise
-            error: Exception = exc
-        number = 1
-        while True:
-            number += 1
-            delay = self._retry.delay(number)
-            log.debug("attempt %d of %s %s after %r", number, method, url, error)
-            if self._listener is not None:
-                self._listener(
-                    Retrying(
-                        operation=_operation(method, url),
-                        relfilename=self._subject,
-                        error=str(error) or type(error).__name__,
-                        attempt=number,
-                        max_attempts=self._retry.max_attempts,
-                        delay=delay,
-                    )
-                )
-            await self._retry.sleep(delay)
-            try:
-                return await self._once(method, url, hdrs, body, payload_hash, expect)
-            except Exception as exc:
-                if number >= self._retry.max_attempts or not is_retryable(exc):
-                    raise
-                error = exc
+        all_headers = dict(headers) if headers else {}
+        if not len(body) and method in _EMPTY_BODY_LENGTH and "Content-Length" not in all_headers:
+            all_headers["Content-Length"] = "0"  # aiohttp would add it unsigned
+        all_headers["x-amz-content-sha256"] = payload_hash
+        return await self._http.request(
+            method,
+            url,
+            operation=f"{method} {url}",
+            headers=all_headers,
+            body=body,
+            payload_hash=payload_hash,
+            expect=expect,
+            retry=retry,
+            check=check,
+        )
 
     def bind(
         self,
         *,
         subject: str | None = None,
-        listener: Callable[[Retrying], None] | None = None,
+        listener: RetryListener | None = None,
     ) -> S3Api:
         """The same client (session, limiter, policy) with retries reported to ``listener`` as
         :class:`~aioglacier.progress.Retrying` events naming ``subject`` (a file)."""
         bound = copy.copy(self)
-        if subject is not None:
-            bound._subject = subject
-        if listener is not None:
-            bound._listener = listener
+        bound._http = self._http.bind(subject=subject, listener=listener)
         return bound
 
     async def _sha256_hex(self, body: bytes | memoryview) -> str:
@@ -493,13 +491,14 @@ class S3Api:
         *,
         headers: Mapping[str, str] | None = None,
         expect: tuple[int, ...] = (200,),
+        check: AnswerCheck | None = None,
     ) -> tuple[int, Mapping[str, str], bytes]:
         all_headers = {"Content-Type": _XML, "Content-Length": str(len(body))}
         if headers:
             all_headers.update(headers)
         payload_hash = hashlib.sha256(body).hexdigest()
-        return await self.call(
-            method, url, headers=all_headers, body=body, payload_hash=payload_hash, expect=expect
+        return await self._request(
+            method, url, all_headers, body, payload_hash, expect, check=check
         )
 
     async def _data_headers(
@@ -516,7 +515,7 @@ class S3Api:
             if checksum is None and sha256 is not None:
                 checksum = Checksum.sha256_hex(sha256)
             if checksum is not None:
-                headers[checksum.header] = checksum.value
+                headers[_CHECKSUM_HEADER[checksum.algorithm]] = checksum.value
                 headers["x-amz-sdk-checksum-algorithm"] = checksum.algorithm.value
                 sent = checksum
                 if sha256 is None and checksum.algorithm is ChecksumAlgorithm.SHA256:
@@ -678,8 +677,9 @@ class S3Api:
         ``byte_range`` is inclusive. ``if_match`` (an ETag) makes sure every range of a
         download comes from the same object. An archived object not restored raises
         :class:`~aioglacier.backends.s3.errors.InvalidObjectStateError`. The body arrives as
-        stored: no content decoding, whatever its ``Content-Encoding``. The caller retries the
-        whole range on failure.
+        stored: no content decoding, whatever its ``Content-Encoding``. Read it with
+        :meth:`ObjectBody.read`: the first-byte and stall limits apply, and the request deadline
+        bounds the whole. The caller retries the whole range on failure.
         """
         url = self.url(bucket, key, {"versionId": version_id} if version_id else None)
         headers: dict[str, str] = {}
@@ -692,21 +692,17 @@ class S3Api:
             headers["If-Match"] = if_match
         if self._checksum_mode is ChecksumMode.WHEN_SUPPORTED:
             headers["x-amz-checksum-mode"] = "ENABLED"
-        signed = self._sign("GET", url, headers, EMPTY_SHA256)
-        signed["Accept-Encoding"] = "identity"  # unsigned, like the transport's own headers
-        async with (
-            self._limiter.slot(),
-            self._session.get(
-                URL(url, encoded=True),
-                headers=signed,
-                allow_redirects=False,
-                auto_decompress=False,
-            ) as resp,
-        ):
-            if resp.status not in (200, 206):
-                raise error_from_response(resp.status, await resp.read(), resp.headers)
+        headers["x-amz-content-sha256"] = EMPTY_SHA256
+        async with self._http.open(
+            "GET",
+            url,
+            headers,
+            unsigned_headers=_IDENTITY,  # unsigned, like the transport's own headers
+            auto_decompress=False,
+        ) as answer:
+            resp_headers = answer.headers
             content_range = None
-            match = _CONTENT_RANGE.fullmatch(resp.headers.get("Content-Range", ""))
+            match = _CONTENT_RANGE.fullmatch(resp_headers.get("Content-Range", ""))
             if match is not None:
                 total = match.group(3)
                 content_range = (
@@ -715,16 +711,17 @@ class S3Api:
                     None if total == "*" else int(total),
                 )
             yield ObjectBody(
-                status=resp.status,
-                headers=resp.headers,
-                content=resp.content,
-                size=resp.content_length,
-                etag=resp.headers.get("ETag", ""),
-                version_id=resp.headers.get("x-amz-version-id"),
+                status=answer.status,
+                headers=resp_headers,
+                content=answer.content,
+                size=answer.content_length,
+                etag=resp_headers.get("ETag", ""),
+                version_id=resp_headers.get("x-amz-version-id"),
                 content_range=content_range,
-                storage_class=resp.headers.get("x-amz-storage-class") or "STANDARD",
-                checksum=_response_checksum(resp.headers),
-                metadata=_metadata(resp.headers),
+                storage_class=resp_headers.get("x-amz-storage-class") or "STANDARD",
+                checksum=_response_checksum(resp_headers),
+                metadata=_metadata(resp_headers),
+                timer=answer.timer,
             )
 
     async def delete_object(
@@ -1102,14 +1099,9 @@ class S3Api:
     async def _complete(
         self, url: str, body: bytes, headers: Mapping[str, str]
     ) -> tuple[int, Mapping[str, str], bytes]:
-        async def attempt(_n: int) -> tuple[int, Mapping[str, str], bytes]:
-            status, resp_headers, data = await self._xml_call("POST", url, body, headers=headers)
-            error = parse_error(data)
-            if error is not None:  # 200 OK with an <Error> body
-                raise error_from_document(error, status, resp_headers)
-            return status, resp_headers, data
-
-        return await with_retries(attempt, self._retry)
+        # S3 may answer 200 with an <Error> document: checked in every attempt, so that a
+        # retryable one is retried like any other error.
+        return await self._xml_call("POST", url, body, headers=headers, check=_no_error_document)
 
     async def abort_multipart_upload(self, bucket: str, key: str, upload_id: str) -> None:
         """Abort a multipart upload (its parts are discarded)."""

@@ -243,13 +243,16 @@ class S3Reader:
         return _sha256_hex(self._body.checksum)
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        """The body as it arrives."""
+        """The body as it arrives (every piece is progress for the stall limit)."""
+        timer = self._body.timer
         async for chunk in self._body.content.iter_any():
+            if timer is not None:
+                timer.progress()
             yield chunk
 
     async def read(self) -> bytes:
-        """The whole body."""
-        return await self._body.content.read()
+        """The whole body, under the attempt's time limits."""
+        return await self._body.read()
 
 
 class S3Multipart:
