@@ -454,7 +454,7 @@ class S3Api:
         return await self._http.request(
             method,
             url,
-            operation=f"{method} {url}",
+            operation=_operation(method, url),
             headers=all_headers,
             body=body,
             payload_hash=payload_hash,
