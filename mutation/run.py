@@ -61,17 +61,34 @@ MODULES: dict[str, Module] = {
         ("aioglacier/planner.py",),
         ("tests/unit/test_planner.py", "tests/e2e/test_sync_promises.py", *E2E_SYNC),
     ),
+    # The module names are the report's rows (kept across the seam's split of ops.py,
+    # engine.py and restore.py into the engine/ package).
     "ops": Module(
-        ("aioglacier/ops.py",),
-        ("tests/unit/test_ops.py", "tests/e2e/test_upload_promises.py", *E2E_SYNC),
+        ("aioglacier/engine/upload.py",),
+        (
+            "tests/unit/test_ops.py",
+            "tests/unit/test_engine_fake.py",
+            "tests/e2e/test_upload_promises.py",
+            *E2E_SYNC,
+        ),
     ),
     "engine": Module(
-        ("aioglacier/engine.py",),
-        ("tests/e2e/test_sync_promises.py", "tests/e2e/test_upload_promises.py", *E2E_SYNC),
+        ("aioglacier/engine/sync.py", "aioglacier/engine/run.py"),
+        (
+            "tests/unit/test_engine_fake.py",
+            "tests/e2e/test_sync_promises.py",
+            "tests/e2e/test_upload_promises.py",
+            *E2E_SYNC,
+        ),
     ),
     "restore": Module(
-        ("aioglacier/restore.py",),
-        ("tests/e2e/test_restore_promises.py", *E2E_RESTORE),
+        (
+            "aioglacier/engine/restore.py",
+            "aioglacier/engine/download.py",
+            "aioglacier/engine/commit.py",
+            "aioglacier/engine/purge.py",
+        ),
+        ("tests/unit/test_engine_fake.py", "tests/e2e/test_restore_promises.py", *E2E_RESTORE),
     ),
     "checklocal": Module(("aioglacier/checklocal.py",), ("tests/unit/test_checklocal.py",)),
     "journal": Module(
