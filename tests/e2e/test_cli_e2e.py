@@ -51,6 +51,19 @@ def test_readme_quickstart_sync_runs_as_written(tmp_path: Path) -> None:
     assert list(state.files) == ["photos/a.txt"]
     assert state.files["photos/a.txt"].treehash == tree_hash(b"hello\n").hex()
     assert "sync: 1 uploaded, 0 replaced, 0 deleted, 0 skipped, 0 failed" in out.stderr.decode()
+    # The two restore passes the Quickstart shows, as written: the file comes back whole.
+    passes = re.findall(r"`((?:mkdir restored && )?\.venv/bin/aioglacier restore[^`]*)`", readme)
+    assert [p.split(" --dir")[0].rsplit(" ", 1)[-1] for p in passes] == [
+        "restore",
+        "restore-completed",
+    ]
+    for command in passes:
+        run = command.replace(".venv/bin/aioglacier", shlex.join(CLI))
+        out = subprocess.run(
+            run, shell=True, cwd=tmp_path, capture_output=True, timeout=120, check=False
+        )
+        assert out.returncode == 0, out.stderr.decode()
+    assert (tmp_path / "restored" / "photos" / "a.txt").read_bytes() == b"hello\n"
 
 
 def test_readme_library_example_runs(tmp_path: Path) -> None:
