@@ -36,6 +36,7 @@ import contextlib
 import csv
 import functools
 import hashlib
+import math
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
@@ -178,8 +179,13 @@ def _digests(data: bytes) -> tuple[bytes, str]:
     return tree_hash(data), hashlib.sha256(data).hexdigest()
 
 
-def _rank(w: Warmup) -> int:
-    return {"ready": 3, "in-progress": 2}.get(w.status, 1)
+def _rank(w: Warmup, closes_before: float) -> tuple[int, float]:
+    """How usable a job is: ready (the later its window closes, the better; one closing
+    before ``closes_before`` is as good as none), in progress, then failed or expired."""
+    if w.status == "ready":
+        expires = math.inf if w.expires is None else w.expires
+        return (3 if expires >= closes_before else 1, expires)
+    return (2 if w.status == "in-progress" else 1, 0.0)
 
 
 def _stored(record: Created) -> StoredObject:
@@ -551,9 +557,7 @@ async def _rounds(
 
     async def request(record: Created) -> None:
         try:
-            warm = await source.bind(subject=record.relfilename).warmup(
-                _stored(record), tier=tier
-            )
+            warm = await source.bind(subject=record.relfilename).warmup(_stored(record), tier=tier)
         except AioGlacierError as exc:
             del pending[record.archive_id]
             m.failed(record, str(exc))
@@ -565,22 +569,18 @@ async def _rounds(
 
     while pending:
         known: dict[str, Warmup] = {}
+        closes_before = clock() + window_margin
         async for found in source.warmups([_stored(r) for r in pending.values()]):
             have = known.get(found.archive_id)
-            if have is None or _rank(found) > _rank(have):
+            if have is None or _rank(found, closes_before) > _rank(have, closes_before):
                 known[found.archive_id] = found
         ready: list[tuple[Created, Warmup]] = []
         ask: list[Created] = []
         waiting = 0
         for aid, record in list(pending.items()):
             warm = known.get(aid)
-            closing = (
-                warm is not None
-                and warm.status == "ready"
-                and warm.expires is not None
-                and warm.expires - clock() < window_margin
-            )
-            if warm is not None and warm.status == "ready" and not closing:
+            usable = warm is not None and _rank(warm, closes_before)[0] == 3
+            if warm is not None and usable:
                 del pending[aid]
                 ready.append((record, warm))
             elif warm is not None and warm.status == "in-progress":
