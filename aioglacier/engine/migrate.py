@@ -37,6 +37,7 @@ import csv
 import functools
 import hashlib
 import math
+import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
@@ -60,8 +61,11 @@ from aioglacier.engine.download import SegmentError
 from aioglacier.engine.run import (
     OperationResult,
     Outcome,
+    Run,
+    RunEnv,
     finish_operation,
     load_outside_journal,
+    open_run,
 )
 from aioglacier.errors import AioGlacierError, NotFound, UsageError, first_leaf
 from aioglacier.fanout import Fanout, bounded
@@ -70,7 +74,6 @@ from aioglacier.journal import (
     Created,
     Deleted,
     JournalState,
-    JournalWriter,
     RetrieveJob,
     load_journal,
 )
@@ -108,6 +111,8 @@ DEFAULT_MIGRATE_SEGMENT = 16 * MIB
 
 #: A completed job whose output closes sooner than this is asked for again rather than read.
 WINDOW_MARGIN = 3600.0
+
+_STOPPED = "migrate stopped: no new job asked for, no new archive copied"
 
 #: The CSV's header, as AWS's solution expects it.
 HEADER = ("GlacierArchiveID", "FileName")
@@ -203,8 +208,8 @@ def migration_part_size(caps: Capabilities, size: int, segment_size: int) -> int
 class _Migration:
     source: Backend
     dest: Backend
-    source_journal: JournalWriter
-    dest_journal: JournalWriter
+    source_journal: Run[OperationResult]
+    dest_journal: Run[OperationResult]
     resume: ResumeStore
     budget: ByteBudget
     segment_size: int
@@ -306,8 +311,10 @@ class _Migration:
         writer, present = await self._writer(record, spec, part_size)
         starts = range(0, record.size, part_size)
         trees: list[bytes] = [b""] * len(starts)
+        counted = 0  # bytes reported, taken back when this copy fails
 
         async def one(index: int, start: int) -> None:
+            nonlocal counted
             end = min(start + part_size, record.size) - 1
             length = end - start + 1
             async with self.budget.hold(length):
@@ -320,6 +327,7 @@ class _Migration:
                     await writer.write_part(
                         index + 1, start, data, tree_hash=tree.hex(), sha256=sha
                     )
+            counted += length
             self.progress(BytesTransferred(record.relfilename, length))
 
         try:
@@ -338,6 +346,8 @@ class _Migration:
                     await asyncio.shield(writer.abort())
                 with contextlib.suppress(OSError):
                     await self.resume.remove(writer.upload_id)
+                if counted:
+                    self.progress(BytesTransferred(record.relfilename, -counted))
             if isinstance(exc, BaseExceptionGroup):
                 raise first_leaf(exc) from None
             raise
@@ -373,8 +383,9 @@ class _Migration:
             treehash=record.treehash,
             relfilename=name,
         )
-        await asyncio.shield(self.dest_journal.append(line))
         detail = f"copied to {self.dest.target} as {archive_id}"
+        if not await self.dest_journal.journaled(line, f"{name}: {detail}"):
+            return
         if self.delete_source:
             try:
                 await self.source.bind(subject=name).delete(_stored(record))
@@ -384,7 +395,9 @@ class _Migration:
                 self.failed(record, f"copied, but not deleted from the vault: {exc}")
                 return
             gone = Deleted(time=int(self.clock()), archive_id=record.archive_id, relfilename=name)
-            await asyncio.shield(self.source_journal.append(gone))
+            said = f"{name}: archive {record.archive_id} deleted from {self.source.target}"
+            if not await self.source_journal.journaled(gone, said):
+                return
             detail += "; deleted from the vault"
         self.progress(FileDone(name, "migrate", record.size, archive_id, detail))
         self.result.outcomes.append(Outcome(name, "done", detail, archive_id, record.size))
@@ -462,6 +475,7 @@ async def migrate(
     price_table: PriceTable | None = None,
     storage_class: str = "DEEP_ARCHIVE",
     window_margin: float = WINDOW_MARGIN,
+    journal_write: Callable[[int, bytes], int] = os.write,
 ) -> OperationResult:
     """Copy every live archive of the vault's journal into ``dest`` (see the module docstring).
 
@@ -474,6 +488,11 @@ async def migrate(
     run asks anew). With ``polling.wait`` it checks again (``polling.delay(n)``) until every
     archive is copied or failed. ``dry_run`` lists and prices (``price_table``) the archives
     to copy without asking the source for anything.
+
+    Only each name's current archive is copied (the one ``J`` lists for the name). A journal
+    that cannot take a record (``journal_write`` is its ``os.write``) stops the migration:
+    nothing new starts, and :class:`~aioglacier.journal.JournalWriteError` names what the
+    journals miss.
 
     Raises :class:`~aioglacier.errors.UsageError` when ``segment_size`` is not 1 MiB x 2^n.
     """
@@ -516,10 +535,13 @@ async def migrate(
     resume = ResumeStore(resume_path_for(new_journal_path), executor=executor)
     await resume.load()
     concurrency = max(1, concurrency)
+    env = RunEnv(progress, clock, executor, journal_write)
     async with (
-        JournalWriter(journal_path, fsync=1.0, executor=executor) as source_journal,
-        JournalWriter(new_journal_path, fsync=1.0, executor=executor) as dest_journal,
+        open_run(journal_path, result, env) as source_journal,
+        open_run(new_journal_path, result, env) as dest_journal,
     ):
+        # One stop for both: a journal that cannot take a record stops the whole migration.
+        source_journal.stop = dest_journal.stop
         m = _Migration(
             source,
             dest,
@@ -536,6 +558,8 @@ async def migrate(
             result,
         )
         await _rounds(m, todo, tier, max_number_of_files, polling, window_margin)
+        for run in (dest_journal, source_journal):
+            run.raise_if_stopped(_STOPPED)
     return finish_operation(progress, result, started)
 
 
@@ -564,8 +588,9 @@ async def _rounds(
             return
         asked.add(record.archive_id)
         line = RetrieveJob(time=int(clock()), archive_id=record.archive_id, job_id=warm.token)
-        await asyncio.shield(m.source_journal.append(line))
-        progress(Message(f"started retrieval job {warm.token} for {record.relfilename}"))
+        said = f"started retrieval job {warm.token} for {record.relfilename}"
+        if await m.source_journal.journaled(line, said):
+            progress(Message(said))
 
     while pending:
         known: dict[str, Warmup] = {}
@@ -595,13 +620,16 @@ async def _rounds(
             else:
                 ask.append(record)
                 new_jobs += 1
-        async with Fanout(m.concurrency) as fan:
+        stop = m.dest_journal.stop
+        async with Fanout(m.concurrency, stop) as fan:
             for record in ask:
                 await fan.start(functools.partial(request, record))
             for record, warm in ready:
                 progress(FileQueued(record.relfilename, "migrate", record.size))
                 await fan.start(functools.partial(m.migrate_one, record, warm))
         waiting += sum(1 for r in ask if r.archive_id in pending)
+        if stop.is_set():
+            return
         if not polling.wait or not pending or waiting == 0:
             break
         delay = polling.delay(round_number)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from dataclasses import replace
@@ -19,10 +20,10 @@ from aioglacier.engine.migrate import migrate, migration_names
 from aioglacier.engine.run import OperationResult
 from aioglacier.engine.sync import run_sync
 from aioglacier.errors import UsageError
-from aioglacier.journal import Created, JournalState, read_journal
+from aioglacier.journal import Created, JournalState, JournalWriteError, read_journal
 from aioglacier.planner import SyncPlanOptions
 from aioglacier.polling import Polling
-from aioglacier.progress import Event, Message
+from aioglacier.progress import BytesTransferred, Event, Message
 from aioglacier.resume import PendingUpload, ResumeStore, resume_path_for
 from aioglacier.treehash import tree_hash
 
@@ -252,6 +253,8 @@ async def test_a_corrupted_read_never_becomes_an_object(tmp_path: Path, name: st
     assert env.dest.calls["put"] == 0
     assert env.dest.calls["complete"] == 0
     assert not env.new_journal.exists() or env.new_journal.read_text() == ""
+    sent = [e.nbytes for e in env.events if isinstance(e, BytesTransferred)]
+    assert sum(sent) == 0  # what each failed read reported is taken back
     # Corruption gone: the next run copies it.
     again = await env.migrate(polling=WAIT)
     assert outcomes(again) == [(name, "done")]
@@ -356,3 +359,19 @@ def test_a_prefix_starting_with_a_slash_is_refused_as_by_the_s3_backend() -> Non
         list(migration_names(JournalState(), prefix="/p"))
     with pytest.raises(UsageError, match="a key prefix does not start with '/'"):
         S3Backend(cast(S3Api, None), "bucket", "/p")
+
+
+async def test_a_journal_that_cannot_take_a_record_stops_the_migration(tmp_path: Path) -> None:
+    env = Env(tmp_path)
+    await env.upload({"a.txt": b"small"})
+
+    def write(fd: int, data: bytes) -> int:
+        if b"\tCREATED\t" in data:  # only J2 gets CREATED lines in a migration
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return os.write(fd, data)
+
+    with pytest.raises(JournalWriteError) as info:
+        await env.migrate(polling=WAIT, journal_write=write)
+    [object_id] = env.dest.objects
+    assert f"a.txt: copied to bucket b as {object_id}" in str(info.value)
+    assert "migrate stopped" in str(info.value)
