@@ -246,6 +246,17 @@ class _Migration:
 
         return await self.source.bind(subject=obj.name).retried("read", attempt)
 
+    async def _hold_for_read(self, length: int) -> int:
+        """Take the budget of one segment being read: twice its length, as a read holds the
+        chunks received and the bytes joined from them at once. Returns what is held."""
+        await self.budget.acquire(2 * length)
+        return 2 * length
+
+    def _read_done(self, held: int, length: int) -> int:
+        """The read is over: keep the segment's own length until it is sent."""
+        self.budget.release(held - length)
+        return length
+
     def _check(self, record: Created, whole: str) -> None:
         if whole != record.treehash:
             raise _ArchiveMismatch(
@@ -261,12 +272,16 @@ class _Migration:
         part_size = migration_part_size(caps, record.size, self.segment_size)
         if record.size > part_size or record.size > caps.max_single_put:
             return await self._copy_multipart(record, obj, spec, warm, part_size)
-        async with self.budget.hold(record.size):
+        held = await self._hold_for_read(record.size)
+        try:
             data, tree, sha = await self.fetch(obj, warm, 0, record.size - 1)
+            held = self._read_done(held, record.size)
             self._check(record, tree.hex())
             archive_id = await self.dest.bind(subject=record.relfilename).put(
                 spec, data, tree_hash=record.treehash, sha256=sha
             )
+        finally:
+            self.budget.release(held)
         self.progress(BytesTransferred(record.relfilename, record.size))
         return archive_id
 
@@ -317,8 +332,10 @@ class _Migration:
             nonlocal counted
             end = min(start + part_size, record.size) - 1
             length = end - start + 1
-            async with self.budget.hold(length):
+            held = await self._hold_for_read(length)
+            try:
                 data, tree, sha = await self.fetch(obj, warm, start, end)
+                held = self._read_done(held, length)
                 trees[index] = tree
                 have = present.get(index + 1)
                 if have is not None and have.holds(start, length, tree.hex(), sha):
@@ -327,6 +344,8 @@ class _Migration:
                     await writer.write_part(
                         index + 1, start, data, tree_hash=tree.hex(), sha256=sha
                     )
+            finally:
+                self.budget.release(held)
             counted += length
             self.progress(BytesTransferred(record.relfilename, length))
 
@@ -621,7 +640,9 @@ async def _rounds(
                 ask.append(record)
                 new_jobs += 1
         stop = m.dest_journal.stop
-        async with Fanout(m.concurrency, stop) as fan:
+        # Twice as many archives as requests in flight, as restore-completed: one archive's
+        # hashing and journaling overlap the others' requests (memory is the budget's).
+        async with Fanout(m.concurrency * 2, stop) as fan:
             for record in ask:
                 await fan.start(functools.partial(request, record))
             for record, warm in ready:
