@@ -360,6 +360,8 @@ async def cmd_migrate(inv: Invocation) -> int:
                 price_table=table,
                 progress=render,
             )
+    if result.planned and not inv.json:
+        inv.err(f"migrate: {len(result.planned)} archives to migrate (dry run: nothing asked)")
     return _op_summary(inv, "migrate", result, "migrated")
 
 
