@@ -356,6 +356,19 @@ OPTIONS: dict[str, Opt] = {
             flag=True,
         ),
         Opt(
+            "delete-source",
+            ("--delete-source",),
+            "migrate: delete each vault archive once its S3 object is confirmed (default: the "
+            "vault is untouched)",
+            flag=True,
+        ),
+        Opt(
+            "price-table",
+            ("--price-table",),
+            "JSON file of prices overriding the built-in list prices (for --dry-run estimates)",
+            metavar="FILE",
+        ),
+        Opt(
             "request-inventory-format",
             ("--request-inventory-format",),
             "inventory format: json or csv (default json)",
@@ -590,6 +603,40 @@ def _commands() -> list[Command]:
             "delete every archive of the journal from the vault",
             (*REMOTE, "vault", *BUCKET, "journal", "dry-run", "concurrency"),
             "purge_vault",
+            extra=_filter_options,
+        ),
+        Command(
+            "migrate",
+            "move a vault's archives into an S3 bucket: streamed, verified, resumable "
+            "(--vault is the source, --bucket the destination)",
+            (
+                *REMOTE,
+                "vault",
+                "journal",
+                "bucket",
+                "prefix",
+                "storage-class",
+                "checksum-mode",
+                "addressing",
+                "tier",
+                "new-journal",
+                "delete-source",
+                "dry-run",
+                "wait",
+                "max-number-of-files",
+                "segment-size",
+                "concurrency",
+                "price-table",
+            ),
+            "migrate",
+            extra=_filter_options,
+        ),
+        Command(
+            "migration-names",
+            "write the GlacierArchiveID,FileName CSV of the journal's archives (the S3 keys "
+            "migrate gives them) for AWS's vault-to-S3 migration solution, to standard output",
+            ("config", "journal", "prefix"),
+            "migration_names",
             extra=_filter_options,
         ),
         Command(

@@ -30,7 +30,9 @@ from aioglacier.backends.s3 import S3Api, S3Backend, s3_endpoint
 from aioglacier.backends.s3.adopt import Adopted, adopt_bucket
 from aioglacier.backends.s3.target import BucketTarget
 from aioglacier.config import ClientSettings, resolve_credentials
+from aioglacier.costs import DEFAULT_PRICES, PriceTable
 from aioglacier.engine import FileResult, SyncResult, run_sync, upload_one_file
+from aioglacier.engine.migrate import DEFAULT_MIGRATE_SEGMENT, migrate
 from aioglacier.engine.purge import purge_vault
 from aioglacier.engine.restore import restore_completed, start_restore
 from aioglacier.engine.run import OperationResult
@@ -426,6 +428,64 @@ class Client:
             progress=progress,
             platform=platform,
             escape_windows_names=escape_windows_names,
+        )
+
+    async def migrate(
+        self,
+        vault: str,
+        journal: str | Path,
+        bucket: BucketTarget,
+        *,
+        new_journal: str | Path | None = None,
+        tier: Tier | None = None,
+        filters: Sequence[tuple[str, str]] | Filter | None = None,
+        max_number_of_files: int | None = None,
+        segment_size: int = DEFAULT_MIGRATE_SEGMENT,
+        delete_source: bool = False,
+        dry_run: bool = False,
+        wait: bool = False,
+        poll: Callable[[int], float] | None = None,
+        price_table: PriceTable | None = None,
+        progress: ProgressSink = null_sink,
+    ) -> OperationResult:
+        """Move the journal's archives from ``vault`` into ``bucket``, streamed and verified.
+
+        Retrieval jobs are started for the archives (at most ``max_number_of_files`` new ones
+        per run, in ``tier``), and each completed job's output is read in ranged segments of
+        ``segment_size`` bytes (1 MiB x 2^n) whose tree hashes are checked, straight into an S3
+        upload (multipart above one segment): no local copy, memory within concurrency x
+        segment size. The object gets the journal's name under the bucket's prefix and its
+        mtime; ``new_journal`` (default ``<journal>.<bucket>``) becomes the bucket's journal,
+        which every bucket command then takes. A rerun asks for nothing twice and resumes
+        uploads in flight. ``delete_source`` deletes a vault archive (and journals it in
+        ``journal``) once S3 confirmed its object. ``wait`` polls until no job is in progress
+        (``poll(n)``: the n-th delay). ``dry_run`` lists the archives to move and prices the
+        move with ``price_table`` (default: the built-in list prices), asking the vault for
+        nothing. See :mod:`aioglacier.engine.migrate`.
+        """
+        source = self._backend(self._vault_only(vault, "migrate's source"))
+        dest = self._backend(bucket)
+        await dest.ensure_exists()
+        return await migrate(
+            source,
+            dest,
+            journal_path=Path(journal),
+            new_journal_path=Path(
+                new_journal if new_journal is not None else f"{journal}.{bucket.bucket}"
+            ),
+            tier=tier,
+            filter=_build_filter(filters),
+            max_number_of_files=max_number_of_files,
+            segment_size=segment_size,
+            concurrency=self.settings.concurrency,
+            delete_source=delete_source,
+            dry_run=dry_run,
+            polling=Polling(wait=wait, poll=poll),
+            executor=self._executor,
+            progress=progress,
+            clock=self._clock,
+            price_table=price_table or DEFAULT_PRICES,
+            storage_class=bucket.storage_class,
         )
 
     async def purge_vault(

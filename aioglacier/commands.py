@@ -7,6 +7,7 @@ return the exit code.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -327,6 +328,64 @@ async def cmd_restore_completed(inv: Invocation) -> int:
                 escape_windows_names=bool(inv.get("escape-windows-names")),
             )
     return _op_summary(inv, "restore-completed", result, "downloaded")
+
+
+async def cmd_migrate(inv: Invocation) -> int:
+    from aioglacier.backends.s3.target import BucketTarget
+    from aioglacier.costs import load_price_table
+    from aioglacier.engine.migrate import DEFAULT_MIGRATE_SEGMENT
+
+    inv.require("vault", "journal", "bucket")
+    journal = await _existing_journal(inv)
+    kwargs: dict[str, Any] = {"bucket": inv.get("bucket"), "prefix": inv.get("prefix") or ""}
+    if inv.get("storage-class") is not None:
+        kwargs["storage_class"] = inv.get("storage-class")
+    bucket = BucketTarget(**kwargs)
+    segment = inv.get("segment-size")
+    table = await asyncio.to_thread(load_price_table, inv.get("price-table"))
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            result = await client.migrate(
+                str(inv.get("vault")),
+                journal,
+                bucket,
+                new_journal=inv.get("new-journal"),
+                tier=inv.get("tier"),
+                filters=inv.get("filters") or [],
+                max_number_of_files=inv.get("max-number-of-files"),
+                segment_size=segment * 1024 * 1024 if segment else DEFAULT_MIGRATE_SEGMENT,
+                delete_source=bool(inv.get("delete-source")),
+                dry_run=bool(inv.get("dry-run")),
+                wait=bool(inv.get("wait")),
+                price_table=table,
+                progress=render,
+            )
+    if result.planned and not inv.json:
+        inv.err(f"migrate: {len(result.planned)} archives to migrate (dry run: nothing asked)")
+    return _op_summary(inv, "migrate", result, "migrated")
+
+
+async def cmd_migration_names(inv: Invocation) -> int:
+    from aioglacier.engine.migrate import migration_names, write_migration_names
+    from aioglacier.filters import Filter
+    from aioglacier.journal import load_journal
+
+    inv.require("journal")
+    journal = await _existing_journal(inv)
+    state = await load_journal(journal, skip_bad_names=True)
+    for message in state.skipped:
+        inv.err(f"aioglacier: left out: {message}")
+    flt = Filter.from_options(inv.get("filters") or [])
+    rows = migration_names(state, prefix=inv.get("prefix"), filter=None if flt.empty else flt)
+    # The CSV is data for another program: written as is (RFC 4180 quoting), not made
+    # printable; one write.
+    buffer = io.StringIO()
+    left_out = write_migration_names(rows, buffer)
+    inv.stdout.write(buffer.getvalue())
+    inv.stdout.flush()
+    for row in left_out:
+        inv.err(f"aioglacier: left out: archive {row.archive_id}: {row.problem}")
+    return EXIT_FAILURE if left_out or state.skipped else EXIT_OK
 
 
 async def cmd_check_local_hash(inv: Invocation) -> int:

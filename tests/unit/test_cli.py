@@ -82,7 +82,7 @@ def test_no_command_prints_help() -> None:
     [
         "sync", "upload-file", "restore", "restore-completed", "check-local-hash", "purge-vault",
         "retrieve-inventory", "download-inventory", "list-jobs", "create-vault", "delete-vault",
-        "list-vaults", "tree-hash", "emulator",
+        "list-vaults", "tree-hash", "emulator", "migrate", "migration-names",
     ],
 )  # fmt: skip
 def test_help_on_each_command(command: str, capsys: pytest.CaptureFixture[str]) -> None:
