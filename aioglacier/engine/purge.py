@@ -9,6 +9,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 
 from aioglacier.backends.base import Backend, StoredObject
+from aioglacier.costs import PriceTable, age_days, estimate_purge
 from aioglacier.engine.run import (
     OperationResult,
     Run,
@@ -34,11 +35,16 @@ async def purge_vault(
     progress: ProgressSink = null_sink,
     clock: Callable[[], float] = time.time,
     journal_write: Callable[[int, bytes], int] = os.write,
+    price_table: PriceTable | None = None,
+    storage_class: str | None = None,
 ) -> OperationResult:
     """Delete every live archive of the journal (filtered) from ``backend``.
 
     A journal that cannot be written stops the command (no new delete is sent;
     :class:`JournalWriteError` names the archives deleted that the journal still lists).
+    A ``dry_run`` with a ``price_table`` ends with the cost estimate for objects of
+    ``storage_class`` (``None``: a vault): early deletion of archives younger than its
+    minimum duration (their age from the journal's CREATED time), and the storage it stops.
     """
     env = RunEnv(progress, clock, executor, journal_write)
     op = await begin_operation(backend, journal_path, env, torn_tail_now=dry_run)
@@ -46,7 +52,12 @@ async def purge_vault(
         a for a in op.state.archives.values() if filter is None or filter.matches(a.relfilename)
     ]
     if dry_run:
-        return op.dry_run(victims, "DELETE")
+        lines: list[str] = []
+        if price_table is not None and victims:
+            now = clock()
+            objects = [(a.size, age_days(a.time, now)) for a in victims]
+            lines = estimate_purge(price_table, storage_class, objects).lines()
+        return op.dry_run(victims, "DELETE", lines)
 
     async def delete(run: Run[OperationResult], a: Created) -> None:
         obj = StoredObject(a.archive_id, a.relfilename, a.size, a.treehash)
