@@ -2,26 +2,64 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from aioglacier.backends.base import Backend, StoredObject
 from aioglacier.costs import PriceTable, age_days, estimate_purge
 from aioglacier.engine.run import (
+    Operation,
     OperationResult,
     Run,
     RunEnv,
     begin_operation,
 )
-from aioglacier.errors import NotFound, RemoteError
+from aioglacier.errors import AioGlacierError, NotFound, RemoteError
 from aioglacier.filters import Filter
 from aioglacier.journal import Created, Deleted
-from aioglacier.progress import ProgressSink, null_sink
+from aioglacier.progress import FileStarted, ProgressSink, null_sink
 
-__all__ = ["purge_vault"]
+__all__ = ["BatchDeleter", "purge_vault"]
+
+
+@runtime_checkable
+class BatchDeleter(Protocol):
+    """A backend that deletes many objects per request (S3's DeleteObjects): purge sends
+    its archives in batches of ``delete_batch_size``, ``concurrency`` batches at once."""
+
+    delete_batch_size: int
+
+    async def delete_batch(self, objects: Sequence[StoredObject]) -> list[AioGlacierError | None]:
+        """One outcome per object, in order: ``None`` (deleted), :class:`NotFound` (gone) or
+        the error that kept it."""
+        ...
+
+
+async def _delete_batch(
+    op: Operation,
+    backend: BatchDeleter,
+    clock: Callable[[], float],
+    run: Run[OperationResult],
+    batch: Sequence[Created],
+) -> None:
+    """Delete one batch of archives; journal each one deleted (or gone)."""
+    for a in batch:
+        op.progress(FileStarted(a.relfilename, "purge", a.size))
+    objects = [StoredObject(a.archive_id, a.relfilename, a.size, a.treehash) for a in batch]
+    outcomes = await backend.delete_batch(objects)
+    for a, error in zip(batch, outcomes, strict=True):
+        if error is not None and not isinstance(error, NotFound):
+            op.failed(a.relfilename, "purge", str(error), a.archive_id)
+            continue
+        record = Deleted(time=int(clock()), archive_id=a.archive_id, relfilename=a.relfilename)
+        if not await run.journaled(record, f'deleted archive {a.archive_id} of "{a.relfilename}"'):
+            return
+        op.done(a, "purge")
 
 
 async def purge_vault(
@@ -58,6 +96,17 @@ async def purge_vault(
             objects = [(a.size, age_days(a.time, now)) for a in victims]
             lines = estimate_purge(price_table, storage_class, objects).lines()
         return op.dry_run(victims, "DELETE", lines)
+
+    if isinstance(op.backend, BatchDeleter):
+        size = max(1, op.backend.delete_batch_size)
+        batches = [victims[i : i + size] for i in range(0, len(victims), size)]
+        await op.journaled(
+            batches,
+            functools.partial(_delete_batch, op, op.backend, clock),
+            concurrency,
+            "purge stopped: no new delete sent",
+        )
+        return op.finish()
 
     async def delete(run: Run[OperationResult], a: Created) -> None:
         obj = StoredObject(a.archive_id, a.relfilename, a.size, a.treehash)
