@@ -304,6 +304,12 @@ OPTIONS: dict[str, Opt] = {
         ),
         Opt("dry-run", ("--dry-run",), "print what would be done; change nothing", flag=True),
         Opt(
+            "price-table",
+            ("--price-table",),
+            "with --dry-run: JSON file of prices overriding the built-in us-east-1 table",
+            metavar="FILE",
+        ),
+        Opt(
             "max-number-of-files",
             ("--max-number-of-files",),
             "process at most N files",
@@ -361,12 +367,6 @@ OPTIONS: dict[str, Opt] = {
             "migrate: delete each vault archive once its S3 object is confirmed (default: the "
             "vault is untouched)",
             flag=True,
-        ),
-        Opt(
-            "price-table",
-            ("--price-table",),
-            "JSON file of prices overriding the built-in list prices (for --dry-run estimates)",
-            metavar="FILE",
         ),
         Opt(
             "request-inventory-format",
@@ -506,6 +506,7 @@ def _commands() -> list[Command]:
                 "delete-removed",
                 "detect",
                 "dry-run",
+                "price-table",
                 "max-number-of-files",
                 "follow",
                 *BUCKET,
@@ -566,6 +567,7 @@ def _commands() -> list[Command]:
                 "max-number-of-files",
                 "tier",
                 "dry-run",
+                "price-table",
                 *BUCKET,
                 "concurrency",
                 "escape-windows-names",
@@ -601,7 +603,7 @@ def _commands() -> list[Command]:
         Command(
             "purge-vault",
             "delete every archive of the journal from the vault",
-            (*REMOTE, "vault", *BUCKET, "journal", "dry-run", "concurrency"),
+            (*REMOTE, "vault", *BUCKET, "journal", "dry-run", "price-table", "concurrency"),
             "purge_vault",
             extra=_filter_options,
         ),

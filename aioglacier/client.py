@@ -217,6 +217,11 @@ class Client:
         return GlacierBackend(self.api, target)
 
     @staticmethod
+    def _price_class(target: Target) -> str | None:
+        """The storage class whose prices a dry run's estimate uses (``None``: a vault's)."""
+        return target.storage_class if isinstance(target, BucketTarget) else None
+
+    @staticmethod
     def _vault_only(target: Target, what: str) -> str:
         if isinstance(target, BucketTarget):
             raise UsageError(f"{what} works on vaults only, not on a bucket")
@@ -283,12 +288,14 @@ class Client:
         dry_run: bool = False,
         max_number_of_files: int | None = None,
         progress: ProgressSink = null_sink,
+        price_table: PriceTable | None = None,
     ) -> SyncResult:
         """mtglacier's sync: upload new files, optionally replace modified, delete removed.
 
         ``new`` defaults to True when none of the three switches is given. ``filters`` are
         mtglacier's ``--filter/--include/--exclude`` as ``[("filter", "+*.jpg -*"), ...]`` in
-        command-line order, or a built :class:`~aioglacier.filters.Filter`.
+        command-line order, or a built :class:`~aioglacier.filters.Filter`. A ``dry_run``
+        with a ``price_table`` (see :mod:`aioglacier.costs`) ends with the run's cost.
         """
         if new is None:
             new = not (replace_modified or delete_removed)
@@ -312,6 +319,8 @@ class Client:
             executor=self._executor,
             progress=progress,
             clock=self._clock,
+            price_table=price_table,
+            storage_class=self._price_class(vault),
         )
 
     async def upload_file(
@@ -366,10 +375,12 @@ class Client:
         progress: ProgressSink = null_sink,
         platform: Platform | None = None,
         escape_windows_names: bool = False,
+        price_table: PriceTable | None = None,
     ) -> OperationResult:
         """mtglacier's restore: start retrieval jobs for journal files missing on disk.
 
-        ``platform`` and ``escape_windows_names`` as for :meth:`restore_completed`.
+        ``platform`` and ``escape_windows_names`` as for :meth:`restore_completed`. A
+        ``dry_run`` with a ``price_table`` ends with the retrieval's cost and time.
         """
         return await start_restore(
             self._backend(vault),
@@ -385,6 +396,8 @@ class Client:
             clock=self._clock,
             platform=platform,
             escape_windows_names=escape_windows_names,
+            price_table=price_table,
+            storage_class=self._price_class(vault),
         )
 
     async def restore_completed(
@@ -496,8 +509,11 @@ class Client:
         filters: Sequence[tuple[str, str]] | Filter | None = None,
         dry_run: bool = False,
         progress: ProgressSink = null_sink,
+        price_table: PriceTable | None = None,
     ) -> OperationResult:
-        """mtglacier's purge-vault: delete every live archive of the journal."""
+        """mtglacier's purge-vault: delete every live archive of the journal. A ``dry_run``
+        with a ``price_table`` ends with the purge's cost (early deletion) and the storage
+        it stops."""
         return await purge_vault(
             self._backend(vault),
             journal_path=Path(journal),
@@ -507,6 +523,8 @@ class Client:
             executor=self._executor,
             progress=progress,
             clock=self._clock,
+            price_table=price_table,
+            storage_class=self._price_class(vault),
         )
 
     async def retrieve_inventory(self, vault: Target, *, format: str = "JSON") -> str:

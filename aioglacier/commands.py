@@ -21,6 +21,7 @@ from aioglacier.invocation import EXIT_FAILURE, EXIT_OK, Invocation
 
 if TYPE_CHECKING:
     from aioglacier.client import Client, Target
+    from aioglacier.costs import PriceTable
     from aioglacier.engine import SyncResult
     from aioglacier.engine.run import OperationResult
     from aioglacier.progress import Retrying
@@ -87,6 +88,16 @@ def _target(inv: Invocation) -> Target:
     if inv.get("restore-days") is not None:
         kwargs["restore_days"] = inv.get("restore-days")
     return BucketTarget(**kwargs)
+
+
+def _price_table(inv: Invocation) -> PriceTable | None:
+    """With ``--dry-run``: the prices of the cost estimate (``--price-table`` over the
+    built-in table); else none (a missing or bad file is an error only in a dry run)."""
+    if not inv.get("dry-run"):
+        return None
+    from aioglacier.costs import load_price_table
+
+    return load_price_table(inv.get("price-table"))
 
 
 def _renderer(inv: Invocation) -> Renderer:
@@ -157,6 +168,7 @@ async def cmd_sync(inv: Invocation) -> int:
                 dry_run=bool(inv.get("dry-run")),
                 max_number_of_files=inv.get("max-number-of-files"),
                 progress=render,
+                price_table=_price_table(inv),
             )
     _summary(inv, result)
     return EXIT_OK if result.ok else EXIT_FAILURE
@@ -304,6 +316,7 @@ async def cmd_restore(inv: Invocation) -> int:
                 filters=inv.get("filters") or [],
                 dry_run=bool(inv.get("dry-run")),
                 progress=render,
+                price_table=_price_table(inv),
                 escape_windows_names=bool(inv.get("escape-windows-names")),
             )
     return _op_summary(inv, "restore", result, "retrieval jobs started")
@@ -435,6 +448,7 @@ async def cmd_purge_vault(inv: Invocation) -> int:
                 filters=inv.get("filters") or [],
                 dry_run=bool(inv.get("dry-run")),
                 progress=render,
+                price_table=_price_table(inv),
             )
     return _op_summary(inv, "purge-vault", result, "archives deleted")
 

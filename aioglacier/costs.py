@@ -28,9 +28,12 @@ __all__ = [
     "ClassPrices",
     "Estimate",
     "PriceTable",
+    "age_days",
     "estimate_delete",
+    "estimate_purge",
     "estimate_retrieval",
     "estimate_storage",
+    "estimate_sync",
     "estimate_upload",
     "load_price_table",
 ]
@@ -153,7 +156,7 @@ def _class_from(data: Mapping[str, Any], base: ClassPrices, where: str) -> Class
     known = {f.name for f in fields(ClassPrices)}
     unknown = set(data) - known
     if unknown:
-        raise ConfigError(f"price table: {where}: unknown field {sorted(unknown)[0]!r}")
+        raise ConfigError(f"{where}: unknown field {sorted(unknown)[0]!r}")
     changes: dict[str, Any] = {}
     for key, value in data.items():
         if key == "restore_hours":
@@ -373,4 +376,45 @@ def estimate_delete(
                 charge,
             )
         )
+    return est
+
+
+def age_days(created: float, now: float) -> float:
+    """The age in days, at ``now``, of an object created at ``created`` (epoch seconds; a
+    journal's CREATED time), never negative."""
+    return max(0.0, (now - created) / 86400)
+
+
+def estimate_sync(
+    table: PriceTable,
+    storage_class: str | None,
+    uploads: Iterable[int],
+    removed: Iterable[tuple[int, float]],
+    *,
+    part_size: int,
+    single_max: int | None = None,
+) -> Estimate:
+    """A sync: uploading objects of ``uploads`` bytes (requests now, storage per month), and
+    removing the objects ``removed`` (``(size, age in days)``: the archives that
+    ``--replace-modified`` and ``--delete-removed`` delete or overwrite), with their early
+    deletion charge."""
+    est = estimate_upload(table, storage_class, uploads, part_size=part_size, single_max=single_max)
+    removed = list(removed)
+    if removed:
+        est = est.merge(estimate_delete(table, storage_class, removed))
+    return est
+
+
+def estimate_purge(
+    table: PriceTable, storage_class: str | None, objects: Iterable[tuple[int, float]]
+) -> Estimate:
+    """A purge of ``objects`` (``(size, age in days)``): the delete requests and early
+    deletion charges now, and a note of the storage per month it stops."""
+    objects = list(objects)
+    est = estimate_delete(table, storage_class, objects)
+    saved = estimate_storage(table, storage_class, (size for size, _ in objects))
+    est.notes.append(
+        f"deleting stops ${saved.total_monthly:,.4f} per month of storage in "
+        f"{_label(storage_class)}"
+    )
     return est

@@ -5,13 +5,12 @@ files against the same fresh server; each gets the same concurrency where it has
 (``Tool.cap`` says where a tool cannot go that far) and the same part size.
 
 Vault API: aioglacier, mt-aws-glacier, ``aws glacier upload-archive`` (one process per file, run
-``-P`` at a time by ``xargs``), the ceiling client. S3: aioglacier (once ``sync --bucket``
-exists), rclone, s5cmd, ``aws s3 sync``, the ceiling client.
+``-P`` at a time by ``xargs``), the ceiling client. S3: aioglacier (``sync --bucket B
+--prefix P --storage-class C``), rclone, s5cmd, ``aws s3 sync``, the ceiling client.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
@@ -171,16 +170,6 @@ def _mtglacier_config(target: Target, work: Path, protocol: bool = True) -> Path
     return _write_private(work / "glacier.cfg", "\n".join(lines) + "\n")
 
 
-@functools.cache
-def _aioglacier_help(command: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "aioglacier", command, "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-
-
 class AioglacierVault(Tool):
     name = "aioglacier"
     label = "aioglacier sync"
@@ -225,14 +214,11 @@ class AioglacierS3(AioglacierVault):
     label = "aioglacier sync --bucket"
     api = "s3"
 
-    def missing(self, ctx: Context) -> str | None:
-        if "--bucket" not in _aioglacier_help("sync"):
-            return "not available yet: `aioglacier sync --bucket` does not exist in this version"
-        return None
-
     def invocation(
         self, ctx: Context, target: Target, src: Path, work: Path, concurrency: int, partsize: int
     ) -> Invocation:
+        """``aioglacier sync --bucket B [--prefix P] --storage-class C``, path-style addressing
+        (what every local S3 server serves)."""
         config = _mtglacier_config(target, work, protocol=False)
         argv = [
             sys.executable,
@@ -247,6 +233,10 @@ class AioglacierS3(AioglacierVault):
             str(src),
             "--bucket",
             target.name,
+            "--storage-class",
+            target.storage_class,
+            "--addressing",
+            "path",
             "--journal",
             str(work / "journal"),
             "--concurrency",
@@ -256,8 +246,6 @@ class AioglacierS3(AioglacierVault):
         ]
         if target.prefix:
             argv += ["--prefix", target.prefix]
-        if "--storage-class" in _aioglacier_help("sync"):
-            argv += ["--storage-class", target.storage_class]
         return Invocation(argv, _base_env())
 
 

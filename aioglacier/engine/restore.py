@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from aioglacier.backends.base import Backend, StoredObject, Tier, Warmup
+from aioglacier.costs import PriceTable, estimate_retrieval
 from aioglacier.engine.commit import Committer
 from aioglacier.engine.download import DEFAULT_SEGMENT_SIZE, Download, download_one
 from aioglacier.engine.run import (
@@ -137,6 +138,8 @@ async def start_restore(
     journal_write: Callable[[int, bytes], int] = os.write,
     platform: Platform | None = None,
     escape_windows_names: bool = False,
+    price_table: PriceTable | None = None,
+    storage_class: str | None = None,
 ) -> OperationResult:
     """mtglacier's ``restore``: warm up (start retrieval jobs for) journal files missing on disk.
 
@@ -150,7 +153,9 @@ async def start_restore(
     jobs started that the journal misses). A name that ``restore_completed`` could not write
     on ``platform`` (``None``: this system; see :mod:`aioglacier.safepath`) is refused and
     gets no job; with ``escape_windows_names``, a name that breaks only Windows rules is
-    checked under its escaped form.
+    checked under its escaped form. A ``dry_run`` with a ``price_table`` ends with the cost
+    of retrieving (with ``tier``) and downloading the planned files from ``storage_class``
+    (``None``: a vault), and the time the tier takes.
     """
     env = RunEnv(progress, clock, executor, journal_write)
     op = await begin_operation(backend, journal_path, env, torn_tail_now=dry_run)
@@ -191,7 +196,11 @@ async def start_restore(
             break
         todo.append(record)
     if dry_run:
-        return op.dry_run(todo, "RETRIEVE")
+        lines: list[str] = []
+        if price_table is not None and todo:
+            sizes = [r.size for r in todo]
+            lines = estimate_retrieval(price_table, storage_class, sizes, tier=tier).lines()
+        return op.dry_run(todo, "RETRIEVE", lines)
 
     async def retrieve(run: Run[OperationResult], record: Created) -> None:
         try:

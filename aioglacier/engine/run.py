@@ -155,15 +155,19 @@ class Operation:
         """Where the command's events go."""
         return self.env.progress
 
-    def dry_run(self, records: Sequence[Created], verb: str) -> OperationResult:
+    def dry_run(
+        self, records: Sequence[Created], verb: str, epilogue: Sequence[str] = ()
+    ) -> OperationResult:
         """The dry run of a command acting on ``records``: one ``Will VERB archive`` line
-        each; the command's result."""
+        each, then the lines of ``epilogue`` (a cost estimate); the command's result."""
         for r in records:
             self.planned(
                 r.relfilename,
                 f"Will {verb} archive {r.archive_id} (file {r.relfilename})",
                 r.archive_id,
             )
+        for line in epilogue:
+            self.progress(events.Message(line))
         return self.finish()
 
     def start(self, record: Created, action: Action) -> Backend:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from aioglacier import progress as events
 from aioglacier.backends.base import Backend, StoredObject
+from aioglacier.costs import PriceTable, age_days, estimate_sync
 from aioglacier.engine.run import Run, RunEnv, open_run
 from aioglacier.engine.strays import StrayUpload, handle_stray_uploads
 from aioglacier.engine.upload import (
@@ -293,6 +294,8 @@ async def run_sync(
     progress: ProgressSink = null_sink,
     clock: Callable[[], float] = time.time,
     journal_write: Callable[[int, bytes], int] = os.write,
+    price_table: PriceTable | None = None,
+    storage_class: str | None = None,
 ) -> SyncResult:
     """Sync ``base_dir`` to ``backend``, journaling into ``journal_path`` (see :class:`Client`).
 
@@ -300,6 +303,8 @@ async def run_sync(
     starts, multipart uploads in flight are aborted, single requests already sent finish, and
     :class:`JournalWriteError` names every archive uploaded or deleted that the journal
     misses. ``journal_write`` is the journal writer's ``os.write`` (tests inject failures).
+    A ``dry_run`` with a ``price_table`` ends with the run's cost estimate for objects of
+    ``storage_class`` (``None``: a vault): see :func:`aioglacier.costs.estimate_sync`.
 
     Raises:
         JournalWriteError: the journal could not be written (the run stopped).
@@ -333,10 +338,29 @@ async def run_sync(
 
     plan = plan_sync(files(), state, options, filter=filter, problems=problems)
     if dry_run:
+        uploads: list[int] = []
+        removed: list[tuple[int, float]] = []
+        now = clock()
         async for item in plan:
             line = _dry_run_line(item)
             result.plan.append(line)
             progress(events.Message(line))
+            if item.file is not None and item.action != "delete":
+                uploads.append(item.file.size)
+            if item.old is not None:
+                removed.append((item.old.size, age_days(item.old.time, now)))
+        if price_table is not None:
+            caps = backend.capabilities
+            estimate = estimate_sync(
+                price_table,
+                storage_class,
+                uploads,
+                removed,
+                part_size=part_size,
+                single_max=min(part_size, caps.max_single_put),
+            )
+            for line in estimate.lines():
+                progress(events.Message(line))
         result.seconds = time.monotonic() - started
         _finish(progress, result)
         return result
