@@ -137,9 +137,7 @@ def migration_names(
     lists them oldest first, its current archive last, so that a copy in that order leaves the
     current one under the key (and the older ones as noncurrent versions on a versioned bucket).
     """
-    if prefix and prefix.startswith("/"):  # the S3 backend's rule (S3Backend, BucketTarget)
-        raise UsageError(f"a key prefix does not start with '/': {prefix!r}")
-    base = normalize_prefix(prefix)
+    base = normalize_prefix(prefix)  # the S3 backend's rule (UsageError for a leading "/")
     by_name: dict[str, list[Created]] = {}
     for archive in state.archives.values():
         if filter is None or filter.matches(archive.relfilename):

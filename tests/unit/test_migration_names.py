@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from aioglacier.backends.s3.keys import normalize_prefix, object_key
 from aioglacier.engine.migrate import migration_names, write_migration_names
+from aioglacier.errors import UsageError
 from aioglacier.filters import Filter, parse_filter
 from aioglacier.journal import Created, JournalState
 
@@ -74,7 +76,10 @@ def test_filters_apply() -> None:
 
 @given(st.text(max_size=20))
 def test_prefix_normalization(prefix: str) -> None:
+    if prefix.startswith("/"):
+        with pytest.raises(UsageError, match="a key prefix does not start with '/'"):
+            normalize_prefix(prefix)
+        return
     norm = normalize_prefix(prefix)
-    assert norm == "" or norm.endswith("/")
-    assert not norm.startswith("/")
-    assert object_key(norm, "x").endswith("x")
+    assert norm == "" or (norm.endswith("/") and norm.rstrip("/") == prefix.rstrip("/"))
+    assert object_key(norm, "x") == norm + "x"

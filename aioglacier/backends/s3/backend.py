@@ -60,6 +60,7 @@ from aioglacier.backends.base import (
 from aioglacier.backends.s3.api import MAX_DELETE_KEYS, ObjectBody, S3Api
 from aioglacier.backends.s3.checksums import Checksum, ChecksumAlgorithm
 from aioglacier.backends.s3.errors import InvalidObjectStateError
+from aioglacier.backends.s3.keys import normalize_prefix, object_key
 from aioglacier.backends.s3.models import (
     ARCHIVAL_STORAGE_CLASSES,
     BucketVersioning,
@@ -427,11 +428,9 @@ class S3Backend:
             raise UsageError(f"a restore lasts at least one day, not {restore_days}")
         if tier not in _TIERS:
             raise UsageError(f"not a retrieval tier: {tier!r} (Expedited, Standard or Bulk)")
-        if prefix.startswith("/"):
-            raise UsageError(f"a key prefix does not start with '/': {prefix!r}")
         self.api = api
         self.bucket = bucket
-        self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+        self.prefix = normalize_prefix(prefix)
         self.storage_class = str(storage_class)
         self.restore_days = restore_days
         self.tier: Tier = tier
@@ -465,8 +464,9 @@ class S3Backend:
         return f"bucket {self.bucket}"
 
     def key(self, name: str) -> str:
-        """The object key of the journal's relative file name ``name``."""
-        return self.prefix + name
+        """The object key of the journal's relative file name ``name`` (:class:`ObjectKeyError`
+        when S3 could not take it)."""
+        return object_key(self.prefix, name)
 
     def name(self, key: str) -> str | None:
         """The journal's relative file name of ``key`` (None when outside the prefix)."""

@@ -2,14 +2,16 @@
 
 A key is the prefix followed by the name, so a bucket is browsable as the directory was. A
 prefix is used as given, with a ``/`` added when it has none at its end (``--prefix photos``
-puts ``a.jpg`` at ``photos/a.jpg``, never ``photosa.jpg``); a leading ``/`` is dropped (S3 keys
-have none). S3 takes keys of at most 1,024 bytes of UTF-8; a longer one is refused with the
-name and its length, never cut.
+puts ``a.jpg`` at ``photos/a.jpg``, never ``photosa.jpg``); a prefix starting with ``/`` is
+refused (S3 keys have none, and dropping it would put objects where the user did not say).
+S3 takes keys of at most 1,024 bytes of UTF-8; a longer one is refused with the name and its
+length, never cut. :class:`~aioglacier.backends.s3.backend.S3Backend` and ``migration-names``
+both name objects with these two functions.
 """
 
 from __future__ import annotations
 
-from aioglacier.errors import AioGlacierError
+from aioglacier.errors import AioGlacierError, UsageError
 
 __all__ = ["MAX_KEY_BYTES", "ObjectKeyError", "normalize_prefix", "object_key"]
 
@@ -22,14 +24,13 @@ class ObjectKeyError(AioGlacierError, ValueError):
 
 
 def normalize_prefix(prefix: str | None) -> str:
-    """The prefix keys start with: ``""``, or the given one without a leading ``/`` and with
-    a trailing one."""
+    """The prefix keys start with: ``""``, or the given one with a trailing ``/``;
+    :class:`UsageError` for one that starts with ``/``."""
     if not prefix:
         return ""
-    prefix = prefix.lstrip("/")
-    if prefix and not prefix.endswith("/"):
-        prefix += "/"
-    return prefix
+    if prefix.startswith("/"):
+        raise UsageError(f"a key prefix does not start with '/': {prefix!r}")
+    return prefix if prefix.endswith("/") else prefix + "/"
 
 
 def object_key(prefix: str, name: str) -> str:
