@@ -163,6 +163,15 @@ class TokenBucket:
     def __repr__(self) -> str:
         return f"TokenBucket(rate={self._rate()!r}, burst={self._burst})"
 
+    def slice_size(self, smallest: int, largest: int) -> int:
+        """How many bytes to take at a time: about 1/64 s at the current rate, within
+        ``smallest`` and ``largest`` (small slices keep waits short at low rates; large ones
+        keep the cost per byte low at high rates)."""
+        rate = self._rate()
+        if rate is None:
+            return largest
+        return max(smallest, min(largest, int(rate / 64)))
+
     async def take(self, n: int) -> None:
         """Wait until ``n`` more bytes may pass."""
         if n <= 0:

@@ -253,8 +253,8 @@ def describe_failure(exc: BaseException, timeouts: Timeouts) -> str:
 #: holds a second copy of a part, and every slice taken is progress for the stall limit.
 STREAM_CHUNK = 256 * 1024
 
-#: Under a bandwidth limit bodies go in smaller slices, so that the wait for each stays well
-#: inside the stall limit even at a few KiB/s.
+#: Under a bandwidth limit bodies go in smaller slices (about 1/64 s of the rate, at least
+#: this), so that the wait for each stays well inside the stall limit even at a few KiB/s.
 PACED_CHUNK = 16 * 1024
 
 
@@ -269,8 +269,9 @@ async def stream_body(body: bytes, timer: AttemptTimer) -> AsyncIterator[memoryv
             yield view[start : start + STREAM_CHUNK]
             timer.progress()
     else:
-        for start in range(0, len(view), PACED_CHUNK):
-            piece = view[start : start + PACED_CHUNK]
+        step = bandwidth.upload.slice_size(PACED_CHUNK, STREAM_CHUNK)
+        for start in range(0, len(view), step):
+            piece = view[start : start + step]
             await bandwidth.upload.take(len(piece))
             timer.progress()  # our own wait is no stall of the server's
             yield piece
