@@ -157,14 +157,26 @@ class TokenBucket:
         self._due = 0.0  # when the bytes reserved so far have all passed at the rate
         self.waited = 0.0
         """Seconds spent waiting so far (all callers)."""
+        self.taken = 0
+        """Bytes that passed through the bucket so far (all callers, limited or not)."""
 
     def __repr__(self) -> str:
         return f"TokenBucket(rate={self._rate()!r}, burst={self._burst})"
+
+    def slice_size(self, smallest: int, largest: int) -> int:
+        """How many bytes to take at a time: about 1/64 s at the current rate, within
+        ``smallest`` and ``largest`` (small slices keep waits short at low rates; large ones
+        keep the cost per byte low at high rates)."""
+        rate = self._rate()
+        if rate is None:
+            return largest
+        return max(smallest, min(largest, int(rate / 64)))
 
     async def take(self, n: int) -> None:
         """Wait until ``n`` more bytes may pass."""
         if n <= 0:
             return
+        self.taken += n
         rate = self._rate()
         now = self._clock()
         if rate is None:
@@ -201,3 +213,11 @@ class Bandwidth:
 
     def __repr__(self) -> str:
         return f"Bandwidth({self.timetable.rates_at(self._now())!r})"
+
+    @classmethod
+    def from_limit(cls, text: str | None) -> Bandwidth | None:
+        """The limits a ``--bwlimit`` value sets; ``None`` for none (no value, or ``off``)."""
+        if text is None:
+            return None
+        timetable = parse_bwlimit(text)
+        return None if timetable.unlimited else cls(timetable)

@@ -130,6 +130,19 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _bwlimit(text: str) -> str:
+    """A ``--bwlimit`` value, checked (rclone's syntax, see :mod:`aioglacier.bandwidth`)."""
+    from aioglacier.bandwidth import parse_bwlimit
+    from aioglacier.errors import UsageError
+
+    try:
+        parse_bwlimit(text)
+    except UsageError as exc:
+        reason = str(exc).removeprefix("--bwlimit: ")
+        raise argparse.ArgumentTypeError(reason) from None
+    return text
+
+
 @dataclass(frozen=True)
 class Opt:
     """One option: its flags, how to convert a value, its default and help text."""
@@ -271,6 +284,14 @@ OPTIONS: dict[str, Opt] = {
             convert=_seconds,
             metavar="SECONDS",
         ),
+        Opt(
+            "bwlimit",
+            ("--bwlimit",),
+            "bandwidth limit in rclone's syntax: 512k, 4M, UP:DOWN (4M:off), or a timetable "
+            "such as '08:00,512k 19:00,off' (default off)",
+            convert=_bwlimit,
+            metavar="RATE",
+        ),
         Opt("data-dir", ("--data-dir",), "directory where the emulator keeps its data"),
         Opt("host", ("--host",), "address to bind (default 127.0.0.1)", default="127.0.0.1"),
         Opt("port", ("--port",), "port to bind (default 0: any free port)", convert=int, default=0),
@@ -380,6 +401,9 @@ OPTIONS: dict[str, Opt] = {
 
 #: Options of a bucket target (every command that takes --vault and works on buckets).
 BUCKET = ("bucket", "prefix", "storage-class", "restore-days", "checksum-mode", "addressing")
+
+#: Options of every command that moves archive data.
+DATA = ("bwlimit",)
 
 #: Options every remote command takes.
 REMOTE = (
@@ -512,6 +536,7 @@ def _commands() -> list[Command]:
                 *BUCKET,
                 "concurrency",
                 "partsize",
+                *DATA,
             ),
             "sync",
             extra=_filter_options,
@@ -531,6 +556,7 @@ def _commands() -> list[Command]:
                 *BUCKET,
                 "concurrency",
                 "partsize",
+                *DATA,
             ),
             "upload_file",
         ),
@@ -589,6 +615,7 @@ def _commands() -> list[Command]:
                 *BUCKET,
                 "concurrency",
                 "escape-windows-names",
+                *DATA,
             ),
             "restore_completed",
             extra=_filter_options,
@@ -650,7 +677,7 @@ def _commands() -> list[Command]:
         Command(
             "download-inventory",
             "rebuild a journal from the newest completed inventory, or from a bucket's listing",
-            (*REMOTE, "vault", *BUCKET, "new-journal", "wait"),
+            (*REMOTE, "vault", *BUCKET, "new-journal", "wait", *DATA),
             "download_inventory",
         ),
         Command(

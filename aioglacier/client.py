@@ -29,6 +29,7 @@ from aioglacier.backends.glacier.inventory import (
 from aioglacier.backends.s3 import S3Api, S3Backend, s3_endpoint
 from aioglacier.backends.s3.adopt import Adopted, adopt_bucket
 from aioglacier.backends.s3.target import BucketTarget
+from aioglacier.bandwidth import Bandwidth
 from aioglacier.config import ClientSettings, resolve_credentials
 from aioglacier.costs import DEFAULT_PRICES, PriceTable
 from aioglacier.engine import FileResult, SyncResult, run_sync, upload_one_file
@@ -99,6 +100,8 @@ class Client:
         self._s3: S3Api | None = None
         self.endpoint: str | None = None
         self.credentials: Credentials | None = None
+        #: The run's bandwidth limits (``settings.bwlimit``), once open; None: unlimited.
+        self.bandwidth: Bandwidth | None = None
 
     def __repr__(self) -> str:
         return (
@@ -167,6 +170,9 @@ class Client:
                 )
             )
         limiter = RequestLimiter(s.concurrency)
+        # One bucket per direction for the whole client: every request of the run, whatever
+        # the store, takes its bytes from it (--bwlimit).
+        self.bandwidth = Bandwidth.from_limit(s.bwlimit)
         self._api = GlacierApi(
             session,
             endpoint,
@@ -176,6 +182,7 @@ class Client:
             account_id=s.account_id,
             timeouts=s.timeouts,
             listener=self._on_retry,
+            bandwidth=self.bandwidth,
         )
         # The same session and limiter: one budget of requests in flight, whatever the store.
         # A given endpoint (an S3-compatible server, the emulator) serves S3 too.
@@ -188,6 +195,7 @@ class Client:
             addressing=s.s3_addressing,
             checksum_mode=s.s3_checksum_mode,
             executor=self._executor,
+            bandwidth=self.bandwidth,
         ).bind(listener=self._on_retry)
 
     async def __aexit__(

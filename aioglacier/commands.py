@@ -53,6 +53,8 @@ def _settings(inv: Invocation) -> ClientSettings:
         kwargs["s3_checksum_mode"] = inv.get("checksum-mode")
     if inv.get("addressing") is not None:
         kwargs["s3_addressing"] = inv.get("addressing")
+    if inv.get("bwlimit") is not None:
+        kwargs["bwlimit"] = inv.get("bwlimit")
     timeout = inv.get("timeout")  # mtglacier's: the first-byte and stall limits both
     for option, field in (
         ("connect-timeout", "connect_timeout"),

@@ -107,6 +107,10 @@ class ClientSettings:
     received; ``request_deadline``, the longest one request may take, every attempt and the
     waits between them included. An attempt past a limit is retried; past the deadline the
     request fails.
+
+    ``bwlimit`` is a bandwidth limit in rclone's ``--bwlimit`` syntax (``4M``, ``1M:off``,
+    ``08:00,512k 19:00,off``; see :mod:`aioglacier.bandwidth`), shared by every request of the
+    client; ``None`` for none.
     """
 
     region: str = DEFAULT_REGION
@@ -130,6 +134,7 @@ class ClientSettings:
     s3_checksum_mode: str = "when_supported"
     #: S3 only: ``auto``, ``path`` (``host/bucket/key``) or ``virtual`` (``bucket.host/key``).
     s3_addressing: str = "auto"
+    bwlimit: str | None = None
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -154,6 +159,10 @@ class ClientSettings:
                 f"addressing must be auto, path or virtual, got {self.s3_addressing!r}"
             )
         self.timeouts  # noqa: B018 - validates the time limits
+        if self.bwlimit is not None:
+            from aioglacier.bandwidth import parse_bwlimit
+
+            parse_bwlimit(self.bwlimit)  # a one-line UsageError when it is no limit
 
     @property
     def timeouts(self) -> Timeouts:

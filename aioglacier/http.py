@@ -28,8 +28,10 @@ from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Any, TypeVar, cast
 
 import aiohttp
+from aiohttp.base_protocol import BaseProtocol
 from yarl import URL
 
+from aioglacier.bandwidth import Bandwidth, TokenBucket
 from aioglacier.config import Timeouts
 from aioglacier.errors import RemoteError
 from aioglacier.limits import RequestLimiter
@@ -75,6 +77,44 @@ AnswerCheck = Callable[[int, Mapping[str, str], bytes], None]
 Answer = tuple[int, Mapping[str, str], bytes]
 
 
+class _NoFlowControl(BaseProtocol):
+    """The protocol of a paced stream: what fills it (a pump) is paced already."""
+
+    @property
+    def connected(self) -> bool:
+        """Always: the pump ends the stream (eof or the error) when the connection goes."""
+        return True
+
+    def pause_reading(self) -> None:
+        """Nothing to pause."""
+
+    def resume_reading(self, resume_parser: bool = True) -> None:
+        """Nothing to resume."""
+
+
+async def _pump(
+    source: aiohttp.StreamReader,
+    sink: aiohttp.StreamReader,
+    timer: AttemptTimer,
+    bucket: TokenBucket,
+) -> None:
+    """Move ``source``'s bytes to ``sink`` at the bucket's rate (a paced download). Each piece
+    is taken from the bucket before the caller sees it; aiohttp's own flow control stops the
+    socket while the pump waits."""
+    try:
+        while chunk := await source.readany():
+            timer.progress()
+            await bucket.take(len(chunk))
+            timer.progress()  # our own wait is no stall of the server's
+            sink.feed_data(chunk)
+        sink.feed_eof()
+    except asyncio.CancelledError:
+        sink.set_exception(aiohttp.ClientPayloadError("download cancelled"))
+        raise
+    except BaseException as exc:
+        sink.set_exception(exc)
+
+
 @dataclass(frozen=True, slots=True)
 class StreamedAnswer:
     """An open response whose body has not been read: see :meth:`SignedHttp.open`.
@@ -102,7 +142,9 @@ class SignedHttp:
     Retries are reported to ``listener``, named after ``subject`` (the file a request is for).
     ``allow_redirects`` and ``skip_auto_headers`` go to every aiohttp request (S3 follows no
     redirect and sends no Content-Type aiohttp would add unsigned). ``timeouts`` None: the
-    defaults of :class:`~aioglacier.config.Timeouts`.
+    defaults of :class:`~aioglacier.config.Timeouts`. ``bandwidth`` (the run's ``--bwlimit``,
+    one per client) paces every body sent and received: streamed bodies slice by slice, a
+    small one as a whole before it goes, a download as it arrives.
     """
 
     session: aiohttp.ClientSession
@@ -116,6 +158,7 @@ class SignedHttp:
     subject: str = ""
     allow_redirects: bool = True
     skip_auto_headers: tuple[str, ...] | None = None
+    bandwidth: Bandwidth | None = None
     #: The time limits in force (``timeouts`` or the defaults).
     limits: Timeouts = field(init=False)
     _client_timeout: aiohttp.ClientTimeout = field(init=False)
@@ -164,15 +207,25 @@ class SignedHttp:
         headers.update(self.signer.sign(method, url, headers, payload_hash))
         return headers
 
-    def timer(self, deadline_at: float, *, streamed: bool) -> AttemptTimer:
-        """The time limits of one attempt ending by ``deadline_at`` (a loop time)."""
+    def timer(self, deadline_at: float, *, streamed: bool, paced: bool = True) -> AttemptTimer:
+        """The time limits of one attempt ending by ``deadline_at`` (a loop time); its bodies
+        are paced by the layer's ``bandwidth`` unless ``paced`` is False."""
+        bandwidth = self.bandwidth if paced else None
         if streamed or self._traced:
             # The request's headers going out (traced) or the body's first slice end the
             # connect phase.
-            return AttemptTimer(self.limits, deadline_at, phase="connect", streamed=streamed)
+            return AttemptTimer(
+                self.limits, deadline_at, phase="connect", streamed=streamed, bandwidth=bandwidth
+            )
         # Without tracing, nothing tells when a small body went out: from the start, connect
         # and first byte together.
-        return AttemptTimer(self.limits, deadline_at, phase="response", extra=self.limits.connect)
+        return AttemptTimer(
+            self.limits,
+            deadline_at,
+            phase="response",
+            extra=self.limits.connect,
+            bandwidth=bandwidth,
+        )
 
     async def once(
         self,
@@ -193,6 +246,10 @@ class SignedHttp:
         """
         signed = self.sign(method, url, headers, payload_hash)
         streamed = len(body) > STREAM_CHUNK
+        if self.bandwidth is not None and body and not streamed:
+            # A small body goes whole: its bytes are taken before the attempt (no slot held,
+            # no time limit running while the bucket makes it wait).
+            await self.bandwidth.upload.take(len(body))
         async with self.limiter, self.timer(deadline_at, streamed=streamed) as timer:
             data: bytes | memoryview | AsyncIterator[memoryview] | None = body or None
             if streamed:
@@ -248,9 +305,11 @@ class SignedHttp:
             signed.update(unsigned_headers)
         if deadline_at is None:
             deadline_at = self.deadline()
+        # A download is paced by a pump between aiohttp's stream and the caller's (below):
+        # however the caller reads, the bytes reach it at the limit.
         async with (
             self.limiter,
-            self.timer(deadline_at, streamed=False) as timer,
+            self.timer(deadline_at, streamed=False, paced=False) as timer,
             self.session.request(
                 method,
                 URL(url, encoded=True),
@@ -266,9 +325,19 @@ class SignedHttp:
             if resp.status not in expect:
                 content = await read_body(resp.content, timer)
                 raise self.decode_error(resp.status, content, resp.headers)
-            yield StreamedAnswer(
-                resp.status, resp.headers, resp.content, resp.content_length, timer
-            )
+            if self.bandwidth is None:
+                yield StreamedAnswer(
+                    resp.status, resp.headers, resp.content, resp.content_length, timer
+                )
+                return
+            loop = asyncio.get_running_loop()
+            paced = aiohttp.StreamReader(_NoFlowControl(loop), 2**16, loop=loop)
+            pump = asyncio.create_task(_pump(resp.content, paced, timer, self.bandwidth.download))
+            try:
+                yield StreamedAnswer(resp.status, resp.headers, paced, resp.content_length, timer)
+            finally:
+                pump.cancel()
+                await asyncio.gather(pump, return_exceptions=True)
 
     # ---------------------------------------------------------------- retries
 

@@ -10,8 +10,9 @@ over all attempts. One attempt of a request goes through phases, each with its o
 
 A failed phase fails the attempt with :class:`RequestTimeout` (retryable). ``deadline`` bounds a
 whole request, every attempt and the waits between them included: past it the request fails for
-good. The limits are enforced with one rescheduled :func:`asyncio.timeout` per attempt, so a
-phase that never ends (a server that accepts and never answers, a peer that stops reading)
+good. The limits are enforced with one lazily re-armed ``loop.call_at`` handle per attempt
+that cancels the attempt's task (as :func:`asyncio.timeout` would, for less), so a phase that
+never ends (a server that accepts and never answers, a peer that stops reading)
 cannot hold a request longer than its limit.
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 import aiohttp
 
@@ -89,22 +90,31 @@ class AttemptTimer:
     :meth:`enter` starts a phase; :meth:`progress` says bytes moved (the stall clock restarts).
     ``deadline_at`` (a loop time) caps every phase. When a limit passes, the attempt's task is
     cancelled and the block raises :class:`RequestTimeout` instead of :class:`TimeoutError`.
+
+    One ``loop.call_at`` handle per attempt, re-armed lazily: a phase change or progress only
+    moves the time the attempt is due (a float); the handle, when it fires early, re-arms
+    itself for that time, and is replaced only when the time moves earlier than it.
     """
 
     __slots__ = (
         "_at",
         "_bandwidth",
         "_binding_deadline",
-        "_cm",
+        "_cancelling",
         "_deadline_at",
         "_deadline_s",
+        "_expired",
+        "_handle",
+        "_handle_at",
         "_limit",
         "_loop",
         "_phase",
         "_slack",
         "_start",
         "_streamed",
+        "_task",
         "_timeouts",
+        "_when",
     )
 
     def __init__(
@@ -123,13 +133,18 @@ class AttemptTimer:
         self._deadline_at = deadline_at
         self._deadline_s = timeouts.deadline
         self._loop = asyncio.get_running_loop()
-        self._cm = asyncio.timeout(None)
         self._phase: Phase = phase
         self._limit = 0.0
         self._slack = 0.0
         self._at = 0.0
+        self._when = 0.0  # the loop time the running phase expires
         self._binding_deadline = False
         self._start: tuple[Phase, float] = (phase, extra)
+        self._handle: asyncio.TimerHandle | None = None
+        self._handle_at = 0.0
+        self._task: asyncio.Task[Any] | None = None
+        self._cancelling = 0
+        self._expired = False
 
     @property
     def bandwidth(self) -> Bandwidth | None:
@@ -153,7 +168,7 @@ class AttemptTimer:
         """Start ``phase``: it may last its limit (plus ``extra`` seconds)."""
         self._phase = phase
         self._limit = self._limit_of(phase)
-        # Progress reschedules the timer at most every 1/16 of the limit: cheap on a fast
+        # Progress moves the due time at most every 1/16 of the limit: cheap on a fast
         # stream, and a stall is still caught within 1/16 of its limit.
         self._slack = self._limit / 16
         self._schedule(self._limit + extra)
@@ -162,8 +177,27 @@ class AttemptTimer:
         now = self._loop.time()
         self._at = now
         when = now + seconds
-        self._binding_deadline = when >= self._deadline_at
-        self._cm.reschedule(min(when, self._deadline_at))
+        deadline_at = self._deadline_at
+        self._binding_deadline = when >= deadline_at
+        when = when if when < deadline_at else deadline_at
+        self._when = when
+        if self._task is not None and not self._expired and when < self._handle_at:
+            self._arm(when)  # earlier than the handle: a new one (rare)
+
+    def _arm(self, when: float) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._handle_at = when
+        self._handle = self._loop.call_at(when, self._fire)
+
+    def _fire(self) -> None:
+        self._handle = None
+        if self._loop.time() < self._when:
+            self._arm(self._when)  # the phase moved on: later
+            return
+        self._expired = True
+        assert self._task is not None
+        self._task.cancel()
 
     def connected(self) -> None:
         """The request's headers went out: ``send`` for a streamed body, else ``response``."""
@@ -186,9 +220,14 @@ class AttemptTimer:
             self._schedule(self._limit)
 
     async def __aenter__(self) -> AttemptTimer:
-        await self._cm.__aenter__()
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("AttemptTimer should be used inside a task")
+        self._task = task
+        self._cancelling = task.cancelling()
         phase, extra = self._start
         self.enter(phase, extra=extra)
+        self._arm(self._when)
         return self
 
     async def __aexit__(
@@ -197,14 +236,18 @@ class AttemptTimer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self._cm.__aexit__(exc_type, exc, tb)
-        except TimeoutError:
-            if not self._cm.expired():
-                raise
-            if self._binding_deadline:
-                raise RequestTimeout(self._phase, self._deadline_s, deadline=True) from None
-            raise RequestTimeout(self._phase, self._limit) from None
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        task, self._task = self._task, None
+        if not self._expired:
+            return
+        assert task is not None
+        if task.uncancel() > self._cancelling or exc_type is not asyncio.CancelledError:
+            return  # cancelled by someone else too: their cancellation goes on
+        if self._binding_deadline:
+            raise RequestTimeout(self._phase, self._deadline_s, deadline=True) from None
+        raise RequestTimeout(self._phase, self._limit) from None
 
 
 class NetworkError(RemoteError):
@@ -253,8 +296,8 @@ def describe_failure(exc: BaseException, timeouts: Timeouts) -> str:
 #: holds a second copy of a part, and every slice taken is progress for the stall limit.
 STREAM_CHUNK = 256 * 1024
 
-#: Under a bandwidth limit bodies go in smaller slices, so that the wait for each stays well
-#: inside the stall limit even at a few KiB/s.
+#: Under a bandwidth limit bodies go in smaller slices (about 1/64 s of the rate, at least
+#: this), so that the wait for each stays well inside the stall limit even at a few KiB/s.
 PACED_CHUNK = 16 * 1024
 
 
@@ -269,8 +312,9 @@ async def stream_body(body: bytes, timer: AttemptTimer) -> AsyncIterator[memoryv
             yield view[start : start + STREAM_CHUNK]
             timer.progress()
     else:
-        for start in range(0, len(view), PACED_CHUNK):
-            piece = view[start : start + PACED_CHUNK]
+        step = bandwidth.upload.slice_size(PACED_CHUNK, STREAM_CHUNK)
+        for start in range(0, len(view), step):
+            piece = view[start : start + step]
             await bandwidth.upload.take(len(piece))
             timer.progress()  # our own wait is no stall of the server's
             yield piece

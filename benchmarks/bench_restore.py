@@ -79,7 +79,15 @@ async def child_restore(
         )
         seconds = time.perf_counter() - t0
     assert result.ok, result.failed
-    return {"files": len(result.done), "bytes": result.bytes_done, "seconds": seconds}
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return {
+        "files": len(result.done),
+        "bytes": result.bytes_done,
+        "seconds": seconds,
+        "peak_rss_mib": peak,
+    }
 
 
 async def child_plain(url: str, vault: str, out_dir: str, conc: int, seg: int) -> dict[str, Any]:
@@ -188,6 +196,7 @@ def main() -> None:
     ap.add_argument("--big-concurrency", type=int, default=8)
     ap.add_argument("--check-mib", type=int, default=1024)
     ap.add_argument("--skip-restore", action="store_true")
+    ap.add_argument("--skip-small", action="store_true", help="only the large file's restore")
     ap.add_argument("--skip-check", action="store_true")
     ap.add_argument("--workdir", default=None)
     args = ap.parse_args()
@@ -197,7 +206,7 @@ def main() -> None:
         if not args.skip_restore:
             emu, url = start_emulator(work / "emu")
             try:
-                for label, count, size, conc, seg in (
+                cases = [
                     (
                         f"{args.files} x {args.file_size} B",
                         args.files,
@@ -212,7 +221,8 @@ def main() -> None:
                         args.big_concurrency,
                         args.segment_mib,
                     ),
-                ):
+                ]
+                for label, count, size, conc, seg in cases[1:] if args.skip_small else cases:
                     vault = f"v{count}"
                     base = work / vault
                     for i in range(count):
@@ -240,6 +250,16 @@ def main() -> None:
                                 name,
                                 f"{r['files'] / r['seconds']:.0f} files/s",
                                 f"{r['bytes'] / MIB / r['seconds']:.0f} MiB/s",
+                            )
+                        )
+                    if seg:
+                        budget = 64 + conc * seg
+                        rows.append(
+                            (
+                                "",
+                                "aioglacier peak RSS",
+                                f"{ours['peak_rss_mib']:.0f} MiB",
+                                f"target <= 64 MiB + {conc} x {seg} MiB = {budget} MiB",
                             )
                         )
                     rows.append(

@@ -1,6 +1,8 @@
 """ONE object downloaded, verified: ranged segments in parallel, each checked on arrival.
 
-Files above the segment size go in ranged segments of 1 MiB x 2^n aligned to their size. When
+Files above the segment size go in ranged segments of 1 MiB x 2^n aligned to their size, each
+hashed into its tree-hash leaves and written with ``pwrite`` as its bytes arrive (a few MiB
+held per segment, never the whole of it). When
 the store sends a tree hash with every range (``Capabilities.ranged_tree_hash``: a vault does),
 each segment is checked on arrival and retried alone when wrong; whatever the store, the
 whole file's tree hash is checked against the journal before the file is committed
@@ -30,7 +32,13 @@ from aioglacier.limits import ByteBudget
 from aioglacier.progress import BytesTransferred, ProgressSink
 from aioglacier.retry import RetryPolicy
 from aioglacier.safepath import Platform
-from aioglacier.treehash import MIB, tree_hash, tree_hash_from_parts, tree_hash_unknown
+from aioglacier.treehash import (
+    MIB,
+    combine_hashes,
+    tree_hash,
+    tree_hash_from_parts,
+    tree_hash_unknown,
+)
 
 __all__ = [
     "DEFAULT_SEGMENT_SIZE",
@@ -73,24 +81,100 @@ def _stored(record: Created) -> StoredObject:
     return StoredObject(record.archive_id, record.relfilename, record.size, record.treehash)
 
 
-def _verify_and_write(
-    fd: int, start: int, data: bytes, service_hash: str | None, label: str
-) -> bytes:
-    """Hash a segment, refuse it if the store's tree hash differs, else write it: one job."""
-    digest = tree_hash(data)
-    if service_hash is not None and service_hash != digest.hex():
-        raise SegmentError(
-            f"{label}: tree hash {digest.hex()} differs from the service's {service_hash}"
-        )
-    _write_at(fd, start, data)
-    return digest
-
-
-def _write_at(fd: int, offset: int, data: bytes) -> None:
+def _write_at(fd: int, offset: int, data: bytes | memoryview) -> None:
     view = memoryview(data)
     written = 0
     while written < len(data):
         written += os.pwrite(fd, view[written:], offset + written)
+
+
+#: A segment is hashed and written in batches of about this many bytes as they arrive (one
+#: executor job each, one in flight while the next fills): what a download holds in memory
+#: beyond aiohttp's own read buffer, whatever the segment size.
+WRITE_BATCH = 4 * MIB
+
+
+class _SegmentWriter:
+    """One attempt at a segment: bytes hashed into 1 MiB tree-hash leaves and written with
+    ``pwrite`` at their offset as they arrive. Holds at most two batches (one being written,
+    one filling); jobs run one at a time, in order, in ``executor``."""
+
+    __slots__ = (
+        "_executor",
+        "_fd",
+        "_job",
+        "_leaf",
+        "_leaf_fill",
+        "_leaves",
+        "_loop",
+        "_offset",
+        "_pending",
+        "_pending_size",
+        "received",
+    )
+
+    def __init__(self, executor: Executor | None, fd: int, start: int) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._executor = executor
+        self._fd = fd
+        self._offset = start
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._job: asyncio.Future[None] | None = None
+        self._leaves: list[bytes] = []
+        self._leaf = hashlib.sha256()
+        self._leaf_fill = 0
+        self.received = 0
+
+    async def feed(self, chunk: bytes) -> None:
+        """Take the next bytes; a full batch goes to the executor (after the previous one)."""
+        self._pending.append(chunk)
+        self._pending_size += len(chunk)
+        self.received += len(chunk)
+        if self._pending_size >= WRITE_BATCH:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if self._job is not None:
+            job, self._job = self._job, None
+            await job
+        if self._pending:
+            batch, offset = self._pending, self._offset
+            self._pending, self._offset = [], offset + self._pending_size
+            self._pending_size = 0
+            self._job = self._loop.run_in_executor(self._executor, self._write, batch, offset)
+
+    def _write(self, batch: list[bytes], offset: int) -> None:
+        """Executor job: hash the batch into leaves and write it at ``offset``."""
+        leaf, fill, leaves = self._leaf, self._leaf_fill, self._leaves
+        for chunk in batch:
+            view = memoryview(chunk)
+            pos = 0
+            while pos < len(view):
+                take = min(MIB - fill, len(view) - pos)
+                leaf.update(view[pos : pos + take])
+                fill += take
+                pos += take
+                if fill == MIB:
+                    leaves.append(leaf.digest())
+                    leaf, fill = hashlib.sha256(), 0
+            _write_at(self._fd, offset, view)
+            offset += len(view)
+        self._leaf, self._leaf_fill = leaf, fill
+
+    async def finish(self) -> bytes:
+        """Write what is left; the tree hash of every byte fed."""
+        await self._flush()
+        await self._flush()  # the last job
+        if self._leaf_fill or not self._leaves:
+            self._leaves.append(self._leaf.digest())
+        return combine_hashes(self._leaves)
+
+    async def abandon(self) -> None:
+        """Wait for the job in flight (the fd stays someone else's to close)."""
+        if self._job is not None:
+            job, self._job = self._job, None
+            await asyncio.gather(job, return_exceptions=True)
 
 
 def _range_hash(d: Download, header: str | None) -> str | None:
@@ -106,22 +190,34 @@ async def _fetch_segment(
     start: int,
     end: int,
 ) -> bytes:
-    loop = asyncio.get_running_loop()
     length = end - start + 1
     obj = _stored(record)
     label = f"{record.relfilename}: bytes {start}-{end}"
 
     async def attempt(deadline_at: float) -> bytes:
-        async with d.backend.read(
-            obj, warmup, byte_range=(start, end), deadline_at=deadline_at
-        ) as reader:
-            data = await reader.read()
-            header = _range_hash(d, reader.tree_hash)
-        if len(data) != length:
-            raise SegmentError(f"{label}: got {len(data)} of {length} bytes")
-        return await loop.run_in_executor(
-            d.executor, _verify_and_write, fd, start, data, header, label
-        )
+        # Hashed and written as the bytes arrive: no copy of the whole segment is ever held.
+        writer = _SegmentWriter(d.executor, fd, start)
+        got = 0
+        try:
+            async with d.backend.read(
+                obj, warmup, byte_range=(start, end), deadline_at=deadline_at
+            ) as reader:
+                header = _range_hash(d, reader.tree_hash)
+                async for chunk in reader.chunks():
+                    got += len(chunk)
+                    if got <= length:  # never past the segment's end (another one's bytes)
+                        await writer.feed(chunk)
+            if got != length:
+                raise SegmentError(f"{label}: got {got} of {length} bytes")
+            digest = await writer.finish()
+        except BaseException:
+            await writer.abandon()
+            raise
+        if header is not None and header != digest.hex():
+            raise SegmentError(
+                f"{label}: tree hash {digest.hex()} differs from the service's {header}"
+            )
+        return digest
 
     async with d.budget.hold(length):
         digest = await d.backend.retried("get_job_output", attempt, policy=d.retry)

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 
 import aiohttp
 
+from aioglacier.bandwidth import Bandwidth
 from aioglacier.config import Timeouts
 from aioglacier.errors import RemoteError, remote_error
 from aioglacier.http import RetryListener, SignedHttp
@@ -151,6 +152,7 @@ class GlacierApi:
     """Typed calls of the Glacier vault API on one aiohttp session.
 
     The caller owns ``session`` and ``limiter``; this object owns nothing that needs closing.
+    ``bandwidth`` (the run's ``--bwlimit``) paces every body sent and received.
     """
 
     def __init__(
@@ -164,6 +166,7 @@ class GlacierApi:
         account_id: str = "-",
         timeouts: Timeouts | None = None,
         listener: RetryListener | None = None,
+        bandwidth: Bandwidth | None = None,
     ) -> None:
         self._endpoint = endpoint.rstrip("/")
         self._signer = signer
@@ -177,6 +180,7 @@ class GlacierApi:
             _error_from_response,
             timeouts=timeouts,
             listener=listener,
+            bandwidth=bandwidth,
         )
 
     def __repr__(self) -> str:

@@ -91,6 +91,7 @@ from aioglacier.backends.s3.xml import (
     parse_versioning,
     xml_text,
 )
+from aioglacier.bandwidth import Bandwidth
 from aioglacier.config import Timeouts
 from aioglacier.errors import RemoteError, remote_error
 from aioglacier.http import AnswerCheck, RetryListener, SignedHttp
@@ -300,7 +301,8 @@ class S3Api:
     that carries a checksum and whose SHA-256 the caller did not give (as botocore); True
     always signs; False never signs a body that carries a checksum header. ``timeouts`` are
     the time limits of every request (default: :class:`~aioglacier.config.Timeouts`'s);
-    ``listener`` receives a :class:`~aioglacier.progress.Retrying` event before each retry.
+    ``listener`` receives a :class:`~aioglacier.progress.Retrying` event before each retry;
+    ``bandwidth`` (the run's ``--bwlimit``) paces every body sent and received.
     """
 
     def __init__(
@@ -317,6 +319,7 @@ class S3Api:
         executor: Executor | None = None,
         timeouts: Timeouts | None = None,
         listener: RetryListener | None = None,
+        bandwidth: Bandwidth | None = None,
     ) -> None:
         if signer.normalize_path:
             raise ValueError("S3 requests need a signer with normalize_path=False")
@@ -338,6 +341,7 @@ class S3Api:
             _decode_error,
             timeouts=timeouts,
             listener=listener,
+            bandwidth=bandwidth,
             allow_redirects=False,
             skip_auto_headers=_SKIP_AUTO_HEADERS,
         )
