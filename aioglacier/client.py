@@ -195,8 +195,10 @@ class Client:
             addressing=s.s3_addressing,
             checksum_mode=s.s3_checksum_mode,
             executor=self._executor,
+            timeouts=s.timeouts,
+            listener=self._on_retry,
             bandwidth=self.bandwidth,
-        ).bind(listener=self._on_retry)
+        )
 
     async def __aexit__(
         self,

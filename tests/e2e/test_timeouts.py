@@ -82,6 +82,20 @@ async def test_server_that_never_answers_fails_each_attempt_at_the_first_byte_li
     assert all(0 <= e.delay <= 0.05 for e in seen)
 
 
+async def test_s3_requests_get_the_same_time_limits() -> None:
+    """The settings' limits reach the S3 client too (a bucket command against a silent server
+    fails each attempt at the first-byte limit, retried, then one clear error)."""
+    seen: list[Retrying] = []
+    async with SilentServer() as server:
+        async with client_for(server.url, first_byte_timeout=0.2, on_retry=seen.append) as client:
+            with pytest.raises(NetworkError) as failure:
+                await client.create_bucket("silent-bucket")
+        assert server.connections == 3
+    assert failure.value.code == "FirstByteTimeout"
+    assert str(failure.value).endswith(f": {FIRST_BYTE} (gave up after 3 attempts)")
+    assert [(e.error, e.attempt) for e in seen] == [(FIRST_BYTE, 2), (FIRST_BYTE, 3)]
+
+
 @pytest.mark.both_loops
 async def test_trickling_server_is_cut_off_by_the_request_deadline() -> None:
     seen: list[Retrying] = []
