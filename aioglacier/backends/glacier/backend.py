@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aioglacier.backends.base import (
@@ -268,7 +269,8 @@ class GlacierBackend:
             if obj is None or status is None or not is_retrieval_of(job, obj):
                 continue
             message = str(job.get("StatusMessage")) if status == "failed" else None
-            yield Warmup(obj.archive_id, str(job.get("JobId")), status, message)
+            expires = _output_expiry(job) if status == "ready" else None
+            yield Warmup(obj.archive_id, str(job.get("JobId")), status, message, expires)
 
     @asynccontextmanager
     async def read(
@@ -286,6 +288,26 @@ class GlacierBackend:
             self.vault, warmup.token, byte_range=byte_range, deadline_at=deadline_at
         ) as output:
             yield _JobReader(output)
+
+
+#: How long a completed job's output can be read: "at least 24 hours" after it completed (AWS's
+#: Glacier documentation, Get Job Output); the engine counts on exactly that.
+JOB_OUTPUT_WINDOW = 24 * 3600.0
+
+
+def _output_expiry(job: Mapping[str, Any]) -> float | None:
+    """When a completed job's output stops being readable (epoch seconds), from its
+    ``CompletionDate``; ``None`` when the service did not say."""
+    completed = job.get("CompletionDate")
+    if not isinstance(completed, str):
+        return None
+    try:
+        when = datetime.fromisoformat(completed.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp() + JOB_OUTPUT_WINDOW
 
 
 if TYPE_CHECKING:  # mypy proves both classes have the seam's shapes
