@@ -211,8 +211,7 @@ async def test_aws_cli_round_trip(emulator: Emulator, tmp_path: Path) -> None:
         "get-job-output",
         "--vault-name",
         "cli",
-        "--job-id",
-        job["jobId"],
+        f"--job-id={job['jobId']}",  # an id may start with "-" (one in 64): never a separate word
         str(out),
     )
     assert result["status"] == 200
