@@ -78,8 +78,11 @@ def test_quick_run_end_to_end(tmp_path: Path) -> None:
             mt = row(
                 suite="compare", api="vault", network=network, workload=wl.name, tool="mtglacier"
             )
+            # Skipped with its reason: --quick installs nothing, or (a clone with no
+            # shared/peers beside it) the tarball is not there to unpack.
             assert mt["status"] == "skipped"
-            assert "--quick" in str(mt["reason"])
+            reason = str(mt["reason"])
+            assert "--quick" in reason or reason.startswith("mt-aws-glacier-1.120.tar.gz not found")
         # The WAN is real: no request is answered in less than the delay, so the ceiling's
         # timed phase lasts at least one delay per round of 16 requests in flight.
     small_wan = row(suite="compare", api="vault", network="wan50", workload="small", tool="ceiling")
