@@ -21,6 +21,17 @@ in ``J2`` and skipped. With ``delete_source``, an archive is deleted from the va
 destination confirmed its object (every part's SHA-256 and the completion are checked by S3),
 and its ``DELETED`` line goes to the vault's journal.
 
+Versions. A journal can hold several live archives of one name (a file uploaded again without
+deleting the first: ``upload-file`` twice, a sync without replace-modified's deletion). On a
+bucket with versioning enabled every one is copied, oldest first in the journal's order (mtime,
+then upload time: the order that makes the last one the name's latest), one after the other, so
+the latest is the key's current version and the older ones its noncurrent versions, each in
+``J2`` with its ``s3v:<version id>``. On a bucket without versioning only the latest is copied
+(an older copy would be overwritten at once): each older archive is reported skipped with that
+reason, stays in the vault and in ``J``, and ``delete_source`` never deletes it. An archive is
+never copied once a newer one of its name is in the bucket (it would become the current
+object): it is skipped with that reason too.
+
 AWS's "Data Transfer from Amazon S3 Glacier Vaults to Amazon S3" names each object from the
 archive's description unless it is given a CSV of ``GlacierArchiveID,FileName`` rows; an
 mtglacier vault's descriptions (``mt2 <base64 JSON>``) would become the keys as they are.
@@ -95,11 +106,13 @@ from aioglacier.treehash import tree_hash, tree_hash_from_parts
 
 __all__ = [
     "DEFAULT_MIGRATE_SEGMENT",
+    "MigrationPlan",
     "NameRow",
     "migrate",
     "migration_estimate",
     "migration_names",
     "migration_part_size",
+    "plan_migration",
     "write_migration_names",
 ]
 
@@ -168,6 +181,127 @@ def write_migration_names(rows: Iterator[NameRow], out: TextIO) -> list[NameRow]
         else:
             writer.writerow((row.archive_id, row.key))
     return left_out
+
+
+# ------------------------------------------------------------------------------- what to copy
+
+
+def _version_order(record: Created) -> tuple[int, int]:
+    """The journal's order of a name's archives (as :meth:`JournalState.versions`): by mtime
+    (the upload time when the line has none), then upload time; the last is the name's latest,
+    the archive mtglacier and every command here take as the file."""
+    return (record.time if record.mtime is None else record.mtime, record.time)
+
+
+def _identity(record: Created) -> tuple[int, str, int | None]:
+    """What makes a ``J2`` line the copy of a vault archive: the bytes and the mtime."""
+    return (record.size, record.treehash, record.mtime)
+
+
+@dataclass(frozen=True)
+class MigrationPlan:
+    """What a run copies and what it leaves, decided from ``J`` and ``J2`` before anything is
+    asked. ``chains``: per file name, the archives to copy, oldest first (each starts only once
+    the one before it is in ``J2``, so that on a versioned bucket the newest is the current
+    version). ``skipped``: each archive left alone, with its reason."""
+
+    chains: list[list[Created]]
+    skipped: list[tuple[Created, str]]
+
+    @property
+    def records(self) -> list[Created]:
+        """Every archive to copy, name by name, oldest first."""
+        return [r for chain in self.chains for r in chain]
+
+
+def plan_migration(
+    state: JournalState,
+    done: JournalState,
+    *,
+    versioned: bool,
+    dest_target: str,
+    filter: Filter | None = None,
+) -> MigrationPlan:
+    """Which of the journal's live archives to copy into the destination whose journal is
+    ``done`` (``J2``).
+
+    A name with one live archive is copied unless ``J2`` already holds it (same size, tree hash
+    and mtime). A name with several (older versions kept in the vault) gets, on a ``versioned``
+    bucket, every version not yet copied, oldest first, and on a bucket that keeps no versions
+    only its latest: each older one is skipped with its reason (an older copy would only be
+    overwritten). In both cases an archive is never copied after a newer one of its name is in
+    the bucket (a later version already copied, or a ``J2`` line with a later mtime): it would
+    become the key's current object; it is skipped with that reason.
+    """
+    by_name: dict[str, list[Created]] = {}
+    for archive in state.archives.values():
+        name = archive.relfilename
+        if filter is None or filter.matches(name):
+            by_name.setdefault(name, []).append(archive)
+    copies: dict[str, list[Created]] = {}
+    for archive in done.archives.values():
+        if archive.relfilename in by_name:
+            copies.setdefault(archive.relfilename, []).append(archive)
+    chains: list[list[Created]] = []
+    skipped: list[tuple[Created, str]] = []
+    for name in sorted(by_name):
+        versions = by_name[name]
+        versions.sort(key=_version_order)  # stable: equal keys keep journal order
+        there = copies.get(name, [])
+        # Each J2 line is the copy of at most one archive: identical archives (the same file
+        # uploaded twice) are matched to as many lines as there are, oldest first.
+        free: dict[tuple[int, str, int | None], list[Created]] = {}
+        for line in there:
+            free.setdefault(_identity(line), []).append(line)
+        copied: list[Created | None] = []
+        for record in versions:
+            found = free.get(_identity(record))
+            copied.append(found.pop(0) if found else None)
+        last_copied = max((i for i, c in enumerate(copied) if c is not None), default=-1)
+        newest_mtime = max((c.mtime for c in there if c.mtime is not None), default=None)
+        latest = len(versions) - 1
+        chain: list[Created] = []
+        for i, record in enumerate(versions):
+            match = copied[i]
+            if match is not None:
+                skipped.append((record, f"already in {dest_target} as {match.archive_id}"))
+                continue
+            if not versioned and i < latest:
+                skipped.append(
+                    (
+                        record,
+                        f"older version (archive {record.archive_id}), not migrated: "
+                        f"{dest_target} keeps no versions (versioning is not enabled), so only "
+                        f"the latest archive of the name, {versions[latest].archive_id}, is "
+                        "copied; this one stays in the vault",
+                    )
+                )
+                continue
+            if i < last_copied:
+                newer = versions[last_copied].archive_id
+                skipped.append((record, _behind(record, f"a newer version (archive {newer})")))
+                continue
+            if (
+                record.mtime is not None
+                and newest_mtime is not None
+                and newest_mtime > record.mtime
+            ):
+                skipped.append(
+                    (record, _behind(record, f"a version with a later mtime ({newest_mtime})"))
+                )
+                continue
+            chain.append(record)
+        if chain:
+            chains.append(chain)
+    return MigrationPlan(chains, skipped)
+
+
+def _behind(record: Created, what: str) -> str:
+    return (
+        f"older version (archive {record.archive_id}), not migrated: {what} is already in the "
+        "bucket and copying this one now would make it the current object; it stays in the "
+        "vault"
+    )
 
 
 # ------------------------------------------------------------------------------------ migrate
@@ -290,9 +424,19 @@ class _Migration:
         holds; else a new one, recorded before its first part is sent."""
         dest = self.dest.bind(subject=record.relfilename)
         mtime_ns = (record.mtime or 0) * 1_000_000_000
-        pending = self.resume.find(self.dest.target, record.relfilename, record.size, mtime_ns)
+        # Found by the archive it copies: two versions of a name may share size and mtime.
+        pending = next(
+            (
+                p
+                for p in self.resume.pending()
+                if p.vault == self.dest.target
+                and p.description == _tag(record)
+                and p.relfilename == record.relfilename
+            ),
+            None,
+        )
         if pending is not None:
-            if pending.part_size == part_size and pending.description == _tag(record):
+            if pending.part_size == part_size and pending.size == record.size:
                 try:
                     writer = await dest.resume_multipart(
                         pending.upload_id, spec, part_size=part_size
@@ -372,9 +516,10 @@ class _Migration:
             await self.resume.remove(writer.upload_id)
         return archive_id
 
-    async def migrate_one(self, record: Created, warm: Warmup) -> None:
+    async def migrate_one(self, record: Created, warm: Warmup) -> bool:
         """Copy one archive (reading it again once when its bytes are not the journal's),
-        journal it in ``J2``, then delete it from the vault when asked to."""
+        journal it in ``J2``, then delete it from the vault when asked to. Returns whether the
+        copy is in ``J2`` (a newer version of the name may follow it)."""
         name = record.relfilename
         self.progress(FileStarted(name, "migrate", record.size))
         archive_id: str | None = None
@@ -385,12 +530,12 @@ class _Migration:
             except _ArchiveMismatch as exc:
                 if attempt == 2:
                     self.failed(record, str(exc))
-                    return
+                    return False
                 self.progress(Message(f"{name}: {exc}; reading it again", "warning"))
             except (AioGlacierError, OSError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
                 self.failed(record, reason)
-                return
+                return False
         assert archive_id is not None
         line = Created(
             time=int(self.clock()),
@@ -402,7 +547,7 @@ class _Migration:
         )
         detail = f"copied to {self.dest.target} as {archive_id}"
         if not await self.dest_journal.journaled(line, f"{name}: {detail}"):
-            return
+            return False
         if self.delete_source:
             try:
                 await self.source.bind(subject=name).delete(_stored(record))
@@ -410,14 +555,15 @@ class _Migration:
                 pass
             except AioGlacierError as exc:
                 self.failed(record, f"copied, but not deleted from the vault: {exc}")
-                return
+                return True
             gone = Deleted(time=int(self.clock()), archive_id=record.archive_id, relfilename=name)
             said = f"{name}: archive {record.archive_id} deleted from {self.source.target}"
             if not await self.source_journal.journaled(gone, said):
-                return
+                return True
             detail += "; deleted from the vault"
         self.progress(FileDone(name, "migrate", record.size, archive_id, detail))
         self.result.outcomes.append(Outcome(name, "done", detail, archive_id, record.size))
+        return True
 
     def failed(self, record: Created, reason: str) -> None:
         """An archive not migrated: reported and kept."""
@@ -506,7 +652,11 @@ async def migrate(
     archive is copied or failed. ``dry_run`` lists and prices (``price_table``) the archives
     to copy without asking the source for anything.
 
-    Only each name's current archive is copied (the one ``J`` lists for the name). A journal
+    What is copied is :func:`plan_migration`'s: on a bucket with versioning enabled
+    (``dest.capabilities.versioned``, learnt by ``ensure_exists``) every live archive of a name,
+    oldest first, so that its latest is the key's current version and each has its ``s3v:``
+    version id in ``J2``; on any other bucket only each name's latest, every older one skipped
+    with its reason (and never deleted by ``delete_source``). A journal
     that cannot take a record (``journal_write`` is its ``os.write``) stops the migration:
     nothing new starts, and :class:`~aioglacier.journal.JournalWriteError` names what the
     journals miss.
@@ -521,16 +671,12 @@ async def migrate(
     result = OperationResult()
     state = await load_outside_journal(journal_path, executor, progress, result)
     done = await load_journal(new_journal_path, executor=executor, skip_bad_names=True)
-    todo: list[Created] = []
-    for name in sorted(state.files):
-        record = state.files[name]
-        if filter is not None and not filter.matches(name):
-            continue
-        there = done.files.get(name)
-        if there is not None and there.treehash == record.treehash and there.size == record.size:
-            _skip(progress, result, record, f"already in {dest.target} as {there.archive_id}")
-            continue
-        todo.append(record)
+    plan = plan_migration(
+        state, done, versioned=dest.capabilities.versioned, dest_target=dest.target, filter=filter
+    )
+    for record, why in plan.skipped:
+        _skip(progress, result, record, why)
+    todo = plan.records
     if dry_run:
         for record in todo:
             line = f"Will MIGRATE archive {record.archive_id} (file {record.relfilename})"
@@ -574,7 +720,7 @@ async def migrate(
             clock,
             result,
         )
-        await _rounds(m, todo, tier, max_number_of_files, polling, window_margin)
+        await _rounds(m, plan.chains, tier, max_number_of_files, polling, window_margin)
         for run in (dest_journal, source_journal):
             run.raise_if_stopped(_STOPPED)
     return finish_operation(progress, result, started)
@@ -582,32 +728,66 @@ async def migrate(
 
 async def _rounds(
     m: _Migration,
-    todo: list[Created],
+    chains: list[list[Created]],
     tier: Tier | None,
     max_number_of_files: int | None,
     polling: Polling,
     window_margin: float,
 ) -> None:
     """Check the source's jobs, ask for the missing ones and copy the ready ones, round after
-    round while ``polling.wait`` and jobs are in progress."""
+    round while ``polling.wait`` and jobs are in progress.
+
+    Jobs are asked for every archive at once, but the archives of one chain (the versions of
+    one name, oldest first) are copied one after the other: an archive whose job is ready waits
+    while an older one of its chain is not copied yet, and when one is given up (failed, or
+    skipped), the newer ones are skipped for this run, so that a later run copies them in
+    order."""
     source, progress, clock = m.source, m.progress, m.clock
-    pending = {r.archive_id: r for r in todo}
+    chains = [list(chain) for chain in chains if chain]
+    chain_of = {r.archive_id: chain for chain in chains for r in chain}
+    pending = {r.archive_id: r for chain in chains for r in chain}
     asked: set[str] = set()  # archives whose job this run asked for
+    held: dict[str, Created] = {}  # ready archives waiting for an older one of their chain
     new_jobs = 0
     round_number = 0
+
+    def give_up(record: Created) -> None:
+        """``record`` leaves its chain uncopied: the newer ones skip this run."""
+        chain = chain_of[record.archive_id]
+        at = next(i for i, r in enumerate(chain) if r.archive_id == record.archive_id)
+        later = chain[at + 1 :]
+        del chain[at:]
+        pending.pop(record.archive_id, None)
+        for newer in later:
+            pending.pop(newer.archive_id, None)
+            why = (
+                f"newer version (archive {newer.archive_id}), not copied in this run: the "
+                f"older archive {record.archive_id} of the name was not, and versions are "
+                "copied oldest first; run migrate again"
+            )
+            _skip(progress, m.result, newer, why)
 
     async def request(record: Created) -> None:
         try:
             warm = await source.bind(subject=record.relfilename).warmup(_stored(record), tier=tier)
         except AioGlacierError as exc:
-            del pending[record.archive_id]
             m.failed(record, str(exc))
+            give_up(record)
             return
         asked.add(record.archive_id)
         line = RetrieveJob(time=int(clock()), archive_id=record.archive_id, job_id=warm.token)
         said = f"started retrieval job {warm.token} for {record.relfilename}"
         if await m.source_journal.journaled(line, said):
             progress(Message(said))
+
+    async def copy_in_order(run: list[tuple[Created, Warmup]]) -> None:
+        chain = chain_of[run[0][0].archive_id]
+        for record, warm in run:
+            if await m.migrate_one(record, warm):
+                chain.remove(record)
+            else:
+                give_up(record)
+                return
 
     while pending:
         known: dict[str, Warmup] = {}
@@ -616,36 +796,50 @@ async def _rounds(
             have = known.get(found.archive_id)
             if have is None or _rank(found, closes_before) > _rank(have, closes_before):
                 known[found.archive_id] = found
-        ready: list[tuple[Created, Warmup]] = []
+        runs: list[list[tuple[Created, Warmup]]] = []
         ask: list[Created] = []
+        held.clear()
         waiting = 0
-        for aid, record in list(pending.items()):
-            warm = known.get(aid)
-            usable = warm is not None and _rank(warm, closes_before)[0] == 3
-            if warm is not None and usable:
-                del pending[aid]
-                ready.append((record, warm))
-            elif warm is not None and warm.status == "in-progress":
-                waiting += 1
-            elif aid in asked:
-                # Asked for in this run and not served: failed, or gone already.
-                del pending[aid]
-                m.failed(record, _job_failure(warm))
-            elif max_number_of_files is not None and new_jobs >= max_number_of_files:
-                del pending[aid]
-                _skip(progress, m.result, record, "no job asked for: --max-number-of-files")
-            else:
-                ask.append(record)
-                new_jobs += 1
+        for chain in [c for c in chains if c]:
+            run: list[tuple[Created, Warmup]] = []
+            first_unready: Created | None = None  # the newer ones of the chain wait for it
+            for record in list(chain):
+                aid = record.archive_id
+                warm = known.get(aid)
+                if warm is not None and _rank(warm, closes_before)[0] == 3:
+                    if first_unready is None:
+                        del pending[aid]
+                        run.append((record, warm))
+                    else:
+                        held[aid] = first_unready
+                    continue
+                first_unready = first_unready or record
+                if warm is not None and warm.status == "in-progress":
+                    waiting += 1
+                elif aid in asked:
+                    # Asked for in this run and not served: failed, or gone already.
+                    m.failed(record, _job_failure(warm))
+                    give_up(record)
+                    break
+                elif max_number_of_files is not None and new_jobs >= max_number_of_files:
+                    _skip(progress, m.result, record, "no job asked for: --max-number-of-files")
+                    give_up(record)
+                    break
+                else:
+                    ask.append(record)
+                    new_jobs += 1
+            if run:
+                runs.append(run)
         stop = m.dest_journal.stop
         # Twice as many archives as requests in flight, as restore-completed: one archive's
         # hashing and journaling overlap the others' requests (memory is the budget's).
         async with Fanout(m.concurrency * 2, stop) as fan:
             for record in ask:
                 await fan.start(functools.partial(request, record))
-            for record, warm in ready:
-                progress(FileQueued(record.relfilename, "migrate", record.size))
-                await fan.start(functools.partial(m.migrate_one, record, warm))
+            for run in runs:
+                for record, _ in run:
+                    progress(FileQueued(record.relfilename, "migrate", record.size))
+                await fan.start(functools.partial(copy_in_order, run))
         waiting += sum(1 for r in ask if r.archive_id in pending)
         if stop.is_set():
             return
@@ -655,9 +849,17 @@ async def _rounds(
         round_number += 1
         progress(Message(f"waiting for {waiting} retrieval jobs; next check in {delay:.0f} s"))
         await polling.sleep(delay)
-    for record in pending.values():
-        warm_note = "retrieval job in progress: run migrate again later (or use --wait)"
-        _skip(progress, m.result, record, warm_note)
+    for aid, record in pending.items():
+        older = held.get(aid)
+        if older is not None and older.archive_id in pending:
+            note = (
+                f"retrieval job ready, waiting for the older version (archive "
+                f"{older.archive_id}) to be copied first: run migrate again later "
+                "(or use --wait)"
+            )
+        else:
+            note = "retrieval job in progress: run migrate again later (or use --wait)"
+        _skip(progress, m.result, record, note)
 
 
 def _job_failure(warm: Warmup | None) -> str:
