@@ -50,9 +50,9 @@ import hashlib
 import math
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -207,6 +207,9 @@ class MigrationPlan:
 
     chains: list[list[Created]]
     skipped: list[tuple[Created, str]]
+    #: The skipped archives that are older versions left in the vault (not yet copied, and
+    #: not to be): what a dry run's estimate names as not migrated.
+    left_in_vault: list[Created] = field(default_factory=list)
 
     @property
     def records(self) -> list[Created]:
@@ -244,6 +247,7 @@ def plan_migration(
             copies.setdefault(archive.relfilename, []).append(archive)
     chains: list[list[Created]] = []
     skipped: list[tuple[Created, str]] = []
+    left: list[Created] = []
     for name in sorted(by_name):
         versions = by_name[name]
         versions.sort(key=_version_order)  # stable: equal keys keep journal order
@@ -276,10 +280,12 @@ def plan_migration(
                         "copied; this one stays in the vault",
                     )
                 )
+                left.append(record)
                 continue
             if i < last_copied:
                 newer = versions[last_copied].archive_id
                 skipped.append((record, _behind(record, f"a newer version (archive {newer})")))
+                left.append(record)
                 continue
             if (
                 record.mtime is not None
@@ -289,11 +295,12 @@ def plan_migration(
                 skipped.append(
                     (record, _behind(record, f"a version with a later mtime ({newest_mtime})"))
                 )
+                left.append(record)
                 continue
             chain.append(record)
         if chain:
             chains.append(chain)
-    return MigrationPlan(chains, skipped)
+    return MigrationPlan(chains, skipped, left)
 
 
 def _behind(record: Created, what: str) -> str:
@@ -591,11 +598,23 @@ def migration_estimate(
     storage_class: str,
     part_size: int,
     single_max: int,
+    left_in_vault: Sequence[Created] = (),
 ) -> list[str]:
     """What a migration of ``records`` costs, for ``--dry-run``: the vault's retrievals by tier
     (and their time), data transfer out to this machine, the destination's requests, and storage
-    per month before and after."""
+    per month before and after; then the older versions that are not migrated
+    (``left_in_vault``: each stays in the vault, and keeps costing its storage there)."""
     sizes = [r.size for r in records]
+    left_line = []
+    if left_in_vault:
+        kept = [r.size for r in left_in_vault]
+        monthly = estimate_storage(table, None, kept).total_monthly
+        left_line.append(
+            f"  not migrated: {len(kept)} older versions ({sum(kept):,} bytes), each skipped "
+            f"with its reason, stay in the vault: ${monthly:,.4f} per month"
+        )
+    if not records:
+        return [*estimate_storage(table, None, []).lines()[:1], *left_line]
     est = estimate_retrieval(table, None, sizes, tier=tier)
     est = est.merge(
         estimate_upload(table, storage_class, sizes, part_size=part_size, single_max=single_max)
@@ -606,7 +625,7 @@ def migration_estimate(
         f"  storage in the vault now: ${before.total_monthly:,.4f} per month "
         "(what deleting the vault's copies saves)"
     )
-    return lines
+    return lines + left_line
 
 
 def _check_segment_size(segment_size: int) -> None:
@@ -682,7 +701,7 @@ async def migrate(
             line = f"Will MIGRATE archive {record.archive_id} (file {record.relfilename})"
             progress(Message(line))
             result.outcomes.append(Outcome(record.relfilename, "planned", line, record.archive_id))
-        if price_table is not None and todo:
+        if price_table is not None and (todo or plan.left_in_vault):
             caps = dest.capabilities
             for line in migration_estimate(
                 price_table,
@@ -691,6 +710,7 @@ async def migrate(
                 storage_class=storage_class,
                 part_size=segment_size,
                 single_max=min(segment_size, caps.max_single_put),
+                left_in_vault=plan.left_in_vault,
             ):
                 progress(Message(line))
         return finish_operation(progress, result, started)
