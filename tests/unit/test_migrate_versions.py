@@ -306,3 +306,19 @@ async def test_dry_run_lists_each_version_and_says_which_are_not_migrated(
 
 def env_g(env: Env) -> str:
     return read_journal(env.journal).files["g.txt"].archive_id
+
+
+async def test_dry_run_on_a_versioned_bucket_lists_every_version_oldest_first(
+    tmp_path: Path,
+) -> None:
+    env = Env(tmp_path, versioned=True)
+    v1, v2, v3 = await env.three_versions()
+    result = await env.migrate(dry_run=True, price_table=load_price_table(None))
+    assert [o.detail for o in result.planned] == [
+        f"Will MIGRATE archive {r.archive_id} (file {r.relfilename})"
+        for r in (v1, v2, v3, read_journal(env.journal).files["g.txt"])
+    ]
+    assert result.skipped == []
+    texts = [e.text for e in env.events if isinstance(e, Message)]
+    assert not any(t.startswith("  not migrated: ") for t in texts)
+    assert dict(env.dest.calls) == {}
