@@ -128,6 +128,7 @@ def _cpu(plt: Any, rows: list[dict[str, Any]], path: Path) -> bool:
 
 
 _SHORT = {
+    "retries": "retries",
     "disk": "disk",
     "client event loop/GIL": "loop",
     "client CPU": "cpu",
@@ -197,7 +198,7 @@ def _scaling(plt: Any, rows: list[dict[str, Any]], partsize: int, cores: int, pa
         0.005,
         "limits: loop = client event loop/GIL near one core; cpu = client or machine CPU; "
         "server = server CPU; latency = WAN latency x concurrency; disk = iowait; "
-        "none = nothing saturated",
+        "retries = backoff waits; none = nothing saturated",
         ha="center",
         fontsize=8,
     )

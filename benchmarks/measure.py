@@ -231,6 +231,9 @@ class Measurement:
     bytes: int
     inner: dict[str, float] | None = None
     """Figures a client reported about its own timed phase (the ceiling's), if any."""
+    retries: int = 0
+    """Retries the client reported (aioglacier's ``retrying ...`` lines): a run that waited out
+    backoffs is limited by them, whatever its CPU figures say."""
 
     @property
     def cpu(self) -> float:
@@ -336,5 +339,11 @@ def run_measured(
         machine={"busy": machine.busy, "idle": machine.idle, "iowait": machine.iowait},
         files=files,
         bytes=nbytes,
+        retries=count_retries(stdout) + count_retries(stderr),
     )
     return measurement, stdout
+
+
+def count_retries(output: str) -> int:
+    """The retries a tool's output reports (aioglacier's ``retrying OPERATION...`` lines)."""
+    return sum(1 for line in output.splitlines() if line.startswith("retrying "))

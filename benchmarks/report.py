@@ -73,6 +73,7 @@ def figures(run: dict[str, Any]) -> dict[str, float | None]:
         ),
         "iowait_share": machine["iowait"] / machine_total if machine_total > 0 else None,
         "machine_busy": machine["busy"] / machine_total if machine_total > 0 else None,
+        "retries": float(run.get("retries", 0)),
     }
 
 
@@ -114,7 +115,8 @@ def limit_of(
 ) -> str:
     """What limited a run, from what was measured (medians), in a few words.
 
-    In order: the disk (iowait share of the machine's CPU time), the client's main thread
+    In order: retries (the client reported some: its backoff waits, which no CPU or latency
+    figure shows), the disk (iowait share of the machine's CPU time), the client's main thread
     (an event loop near one core: bound by its loop and the GIL), the client's CPU over all
     cores, the server's main thread, the server's CPU, the machine's CPU as a whole (client
     and server share it), the latency on a WAN (files/s near ``bound``, see
@@ -128,7 +130,9 @@ def limit_of(
 
     iowait, loop, client = med("iowait_share"), med("loop_util"), med("client_cores")
     server, server_loop, busy = med("server_cores"), med("server_loop_util"), med("machine_busy")
-    files_s = med("files_s")
+    files_s, retries = med("files_s"), med("retries")
+    if retries:
+        return f"retries ({retries:g} per run: backoff waits)"
     if iowait is not None and iowait >= IOWAIT_BOUND:
         return f"disk (iowait {iowait:.0%} of CPU time)"
     if loop is not None and loop >= SATURATED:

@@ -277,10 +277,11 @@ def _row(
 
 
 def _why_not(plan: Plan, tool: Tool) -> str | None:
-    why = tool.missing(plan.ctx)
-    if why is None and plan.quick and tool.needs_install:
-        why = "skipped in --quick (it is not part of this project's Python environment)"
-    return why
+    # --quick first: whatever such a peer lacks on this machine (its tarball, its Perl modules),
+    # --quick would not install it anyway.
+    if plan.quick and tool.needs_install:
+        return "skipped in --quick (it is not part of this project's Python environment)"
+    return tool.missing(plan.ctx)
 
 
 def _concurrency(plan: Plan, api: str, mode: str, tool: Tool) -> int:

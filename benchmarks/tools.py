@@ -82,6 +82,9 @@ def _base_env() -> dict[str, str]:
     }
     env["AWS_EC2_METADATA_DISABLED"] = "true"
     env["NO_PROXY"] = "127.0.0.1,localhost"
+    # As a user runs an installed program: with its bytecode cached (the first run writes it).
+    # Set, every run of a Python tool (aioglacier from a source tree) compiled its modules anew.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.measure import ToolFailed, run_measured
+from benchmarks.measure import ToolFailed, count_retries, run_measured
 from benchmarks.report import Stat, latency_bound, limit_of, markdown, summarize
 from benchmarks.runner import Network, Plan, scaling_files
 from benchmarks.tools import Context
@@ -245,6 +245,19 @@ def test_limit_names_what_saturated_in_order() -> None:
     )
     assert limit_of(_stats(files_s=50.0), 160.0, 2).startswith("latency/concurrency (none")
     assert limit_of(_stats(files_s=50.0), None, 2) == "none saturated (latency/concurrency)"
+    assert limit_of(_stats(retries=7.0, client_cores=1.9), None, 2) == (
+        "retries (7 per run: backoff waits)"
+    )
+
+
+def test_retries_are_counted_from_the_tool_output() -> None:
+    output = (
+        "retrying list_multipart_uploads: 500 InternalError, attempt 2/8, next in 0.1 s\n"
+        "uploaded a.bin\n"
+        "retrying put_object a.bin: 503 SlowDown, attempt 2/8, next in 0.2 s\n"
+        "  retrying is not at the start of this line\n"
+    )
+    assert count_retries(output) == 2
 
 
 def test_scaling_points_on_a_slow_wan_run_on_a_prefix(tmp_path: Path) -> None:

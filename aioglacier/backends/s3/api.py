@@ -31,7 +31,6 @@ normalized: ``a//b``, ``./x`` and ``%41`` name the objects they spell.
 from __future__ import annotations
 
 import asyncio
-import copy
 import hashlib
 import ipaddress
 import logging
@@ -475,7 +474,9 @@ class S3Api:
     ) -> S3Api:
         """The same client (session, limiter, policy) with retries reported to ``listener`` as
         :class:`~aioglacier.progress.Retrying` events naming ``subject`` (a file)."""
-        bound = copy.copy(self)
+        # copy.copy's semantics (a shallow copy) without its reduce protocol: one per file.
+        bound = object.__new__(S3Api)
+        bound.__dict__.update(self.__dict__)
         bound._http = self._http.bind(subject=subject, listener=listener)
         return bound
 

@@ -67,10 +67,17 @@ class InvalidObjectStateError(RemoteError):
         self.access_tier = access_tier
 
 
+#: 5xx statuses that say the server cannot ever do what was asked: 501 Not Implemented (an
+#: S3-compatible server lacking an operation, e.g. s3rver's ListMultipartUploads) and 505 HTTP
+#: Version Not Supported. Retrying them only waits out the whole backoff (about 20 s with the
+#: default policy) before the same answer; botocore does not retry them either.
+_PERMANENT_5XX = frozenset({501, 505})
+
+
 def _retryable(status: int, code: str) -> bool:
-    return (
-        status >= 500 or status in (408, 429) or code in RETRYABLE_CODES or code in THROTTLING_CODES
-    )
+    if code in RETRYABLE_CODES or code in THROTTLING_CODES:
+        return True
+    return (status >= 500 and status not in _PERMANENT_5XX) or status in (408, 429)
 
 
 def error_from_document(doc: ErrorDocument, status: int, headers: Mapping[str, str]) -> RemoteError:
