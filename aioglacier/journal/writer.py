@@ -14,7 +14,6 @@ import threading
 import time as _time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
-from types import TracebackType
 from typing import Final, Literal, Self, TypeAlias
 
 from aioglacier.errors import AioGlacierError
@@ -184,12 +183,7 @@ class JournalWriter:
         self._task = asyncio.create_task(self._run(), name=f"journal writer {self._path}")
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
         try:
             await self._drain_and_stop()
         finally:
