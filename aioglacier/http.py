@@ -21,11 +21,12 @@ nothing that needs closing (the caller owns the session and the limiter).
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import KW_ONLY, dataclass, field, replace
-from typing import Any, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 import aiohttp
 from aiohttp.base_protocol import BaseProtocol
@@ -54,6 +55,7 @@ __all__ = [
     "AnswerCheck",
     "ErrorDecoder",
     "RetryListener",
+    "SignedApi",
     "SignedHttp",
     "StreamedAnswer",
 ]
@@ -427,3 +429,28 @@ class SignedHttp:
             return self.once(method, url, headers, body, payload_hash, expect, deadline_at, check)
 
         return self.retried(operation, attempt, retry=retry, on_retry=on_retry)
+
+
+class SignedApi:
+    """What every store's typed API shares: a :class:`SignedHttp` layer (and its signer).
+
+    A subclass builds the URLs and headers of its operations and decodes their answers; it
+    sends through ``self._http``.
+    """
+
+    def __init__(self, http: SignedHttp) -> None:
+        self._http = http
+        self._signer = http.signer
+
+    @property
+    def limiter(self) -> RequestLimiter:
+        """The request limiter every call goes through."""
+        return self._http.limiter
+
+    def bind(self, *, subject: str | None = None, listener: RetryListener | None = None) -> Self:
+        """The same API (session, limiter, policy) with retries reported to ``listener`` as
+        :class:`~aioglacier.progress.Retrying` events naming ``subject`` (the file a request
+        is for). Cheap: one per file is fine."""
+        bound = copy.copy(self)
+        bound._http = self._http.bind(subject=subject, listener=listener)
+        return bound

@@ -10,7 +10,6 @@ are retried with full-jitter backoff, releasing the slot while waiting.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import logging
@@ -25,7 +24,7 @@ import aiohttp
 from aioglacier.bandwidth import Bandwidth
 from aioglacier.config import Timeouts
 from aioglacier.errors import RemoteError, remote_error
-from aioglacier.http import RetryListener, SignedHttp
+from aioglacier.http import RetryListener, SignedApi, SignedHttp
 from aioglacier.limits import RequestLimiter
 from aioglacier.retry import RETRYABLE_CODES, RetryPolicy
 from aioglacier.sigv4 import EMPTY_SHA256, SigV4Signer
@@ -148,7 +147,7 @@ def _error_from_response(status: int, body: bytes, headers: Mapping[str, str]) -
     )
 
 
-class GlacierApi:
+class GlacierApi(SignedApi):
     """Typed calls of the Glacier vault API on one aiohttp session.
 
     The caller owns ``session`` and ``limiter``; this object owns nothing that needs closing.
@@ -168,42 +167,29 @@ class GlacierApi:
         listener: RetryListener | None = None,
         bandwidth: Bandwidth | None = None,
     ) -> None:
+        super().__init__(
+            SignedHttp(
+                session,
+                signer,
+                limiter,
+                retry,
+                _error_from_response,
+                timeouts=timeouts,
+                listener=listener,
+                bandwidth=bandwidth,
+            )
+        )
         self._endpoint = endpoint.rstrip("/")
-        self._signer = signer
         self._account = quote(account_id, safe="")
         self._paths: dict[tuple[str, ...], str] = {}
-        self._http = SignedHttp(
-            session,
-            signer,
-            limiter,
-            retry,
-            _error_from_response,
-            timeouts=timeouts,
-            listener=listener,
-            bandwidth=bandwidth,
-        )
 
     def __repr__(self) -> str:
         return f"GlacierApi(endpoint={self._endpoint!r}, region={self._signer.region!r})"
 
     @property
-    def limiter(self) -> RequestLimiter:
-        """The request limiter every call goes through."""
-        return self._http.limiter
-
-    @property
     def timeouts(self) -> Timeouts:
         """The time limits of every request."""
         return self._http.limits
-
-    def bind(
-        self, *, subject: str | None = None, listener: RetryListener | None = None
-    ) -> GlacierApi:
-        """The same API (session, limiter, policy) with retries reported to ``listener`` and
-        named after ``subject`` (the file a request is for). Cheap: one per file is fine."""
-        bound = copy.copy(self)
-        bound._http = self._http.bind(subject=subject, listener=listener)
-        return bound
 
     # ---------------------------------------------------------------- plumbing
 
