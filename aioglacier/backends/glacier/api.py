@@ -264,6 +264,21 @@ class GlacierApi(SignedApi):
             raise RemoteError("InvalidResponse", "expected a JSON object", status=200)
         return result
 
+    async def _pages(
+        self, *segments: str, operation: str, query: Mapping[str, str] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Each page (decoded JSON) of a listing, following its ``Marker`` to the last."""
+        marker: str | None = None
+        while True:
+            page_query = dict(query or {})
+            if marker:
+                page_query["marker"] = marker
+            data = await self.call_json("GET", *segments, operation=operation, query=page_query)
+            yield data
+            marker = data.get("Marker")
+            if not marker:
+                return
+
     # ---------------------------------------------------------------- vaults
 
     async def create_vault(self, vault: str) -> str:
@@ -285,19 +300,10 @@ class GlacierApi(SignedApi):
 
     async def list_vaults(self, *, page_size: int | None = None) -> AsyncIterator[VaultInfo]:
         """Every vault of the account, following every page."""
-        marker: str | None = None
-        while True:
-            query: dict[str, str] = {}
-            if marker:
-                query["marker"] = marker
-            if page_size:
-                query["limit"] = str(page_size)
-            data = await self.call_json("GET", "vaults", operation="list_vaults", query=query)
+        query = {"limit": str(page_size)} if page_size else {}
+        async for data in self._pages("vaults", operation="list_vaults", query=query):
             for item in data.get("VaultList") or []:
                 yield VaultInfo.from_json(item)
-            marker = data.get("Marker")
-            if not marker:
-                return
 
     # ---------------------------------------------------------------- archives
 
@@ -416,45 +422,25 @@ class GlacierApi(SignedApi):
     async def list_parts(self, vault: str, upload_id: str) -> tuple[int, list[MultipartPart]]:
         """The part size and every stored part of an upload (all pages)."""
         parts: list[MultipartPart] = []
-        marker: str | None = None
         part_size = 0
-        while True:
-            query = {"marker": marker} if marker else None
-            data = await self.call_json(
-                "GET",
-                "vaults",
-                vault,
-                "multipart-uploads",
-                upload_id,
-                operation="list_parts",
-                query=query,
-            )
+        async for data in self._pages(
+            "vaults", vault, "multipart-uploads", upload_id, operation="list_parts"
+        ):
             part_size = int(data.get("PartSizeInBytes") or part_size)
             for item in data.get("Parts") or []:
                 first, _, last = str(item["RangeInBytes"]).partition("-")
                 parts.append(MultipartPart(int(first), int(last), str(item["SHA256TreeHash"])))
-            marker = data.get("Marker")
-            if not marker:
-                return part_size, parts
+        return part_size, parts
 
     async def list_multipart_uploads(self, vault: str) -> list[dict[str, Any]]:
         """Every multipart upload in progress in ``vault`` (all pages)."""
         uploads: list[dict[str, Any]] = []
-        marker: str | None = None
-        while True:
-            query = {"marker": marker} if marker else None
-            data = await self.call_json(
-                "GET",
-                "vaults",
-                vault,
-                "multipart-uploads",
-                operation="list_multipart_uploads",
-                query=query,
-            )
+        pages = self._pages(
+            "vaults", vault, "multipart-uploads", operation="list_multipart_uploads"
+        )
+        async for data in pages:
             uploads.extend(data.get("UploadsList") or [])
-            marker = data.get("Marker")
-            if not marker:
-                return uploads
+        return uploads
 
     async def complete_multipart(
         self, vault: str, upload_id: str, *, archive_size: int, tree_hash: str
@@ -556,25 +542,16 @@ class GlacierApi(SignedApi):
         page_size: int | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Every job of ``vault`` matching the filters, following every page."""
-        marker: str | None = None
-        while True:
-            query: dict[str, str] = {}
-            if marker:
-                query["marker"] = marker
-            if completed is not None:
-                query["completed"] = "true" if completed else "false"
-            if statuscode:
-                query["statuscode"] = statuscode
-            if page_size:
-                query["limit"] = str(page_size)
-            data = await self.call_json(
-                "GET", "vaults", vault, "jobs", operation="list_jobs", query=query
-            )
+        query: dict[str, str] = {}
+        if completed is not None:
+            query["completed"] = "true" if completed else "false"
+        if statuscode:
+            query["statuscode"] = statuscode
+        if page_size:
+            query["limit"] = str(page_size)
+        async for data in self._pages("vaults", vault, "jobs", operation="list_jobs", query=query):
             for job in data.get("JobList") or []:
                 yield job
-            marker = data.get("Marker")
-            if not marker:
-                return
 
     @asynccontextmanager
     async def job_output(
