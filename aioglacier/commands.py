@@ -10,7 +10,7 @@ import asyncio
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -226,28 +226,37 @@ def _relative_to(path: str, directory: str) -> str:
     return os.path.relpath(os.path.abspath(path), os.path.abspath(directory))
 
 
-async def cmd_create_vault(inv: Invocation) -> int:
-    name = str(inv.get("vault-name"))  # checked by the parser
+async def _on_named_store(
+    inv: Invocation, option: str, act: Callable[[Client, str], Awaitable[object]], note: str
+) -> int:
+    """One call on the vault or bucket named by ``option``; then ``note`` (``{}``: the name)."""
+    name = str(inv.get(option))  # checked by the parser
     async with _client(inv) as client:
-        await client.create_vault(name)
-    inv.note(f"created vault {name}")
+        await act(client, name)
+    inv.note(note.format(name))
     return EXIT_OK
+
+
+async def cmd_create_vault(inv: Invocation) -> int:
+    return await _on_named_store(
+        inv, "vault-name", lambda client, name: client.create_vault(name), "created vault {}"
+    )
 
 
 async def cmd_delete_vault(inv: Invocation) -> int:
-    name = str(inv.get("vault-name"))  # checked by the parser
-    async with _client(inv) as client:
-        await client.delete_vault(name)
-    inv.note(f"deleted vault {name}")
-    return EXIT_OK
+    return await _on_named_store(
+        inv, "vault-name", lambda client, name: client.delete_vault(name), "deleted vault {}"
+    )
 
 
 async def cmd_create_bucket(inv: Invocation) -> int:
-    name = str(inv.get("bucket-name"))  # checked by the parser
-    async with _client(inv) as client:
-        await client.create_bucket(name, versioning=bool(inv.get("versioning")))
-    inv.note(f"created bucket {name}" + (" (versioned)" if inv.get("versioning") else ""))
-    return EXIT_OK
+    versioning = bool(inv.get("versioning"))
+    return await _on_named_store(
+        inv,
+        "bucket-name",
+        lambda client, name: client.create_bucket(name, versioning=versioning),
+        "created bucket {}" + (" (versioned)" if versioning else ""),
+    )
 
 
 async def cmd_list_vaults(inv: Invocation) -> int:

@@ -61,6 +61,14 @@ class UsageError(AioGlacierError):
     """A command was called with options that do not fit together (CLI exit code 2)."""
 
 
+def _means_not_found(code: str, status: int) -> bool:
+    return code in NOT_FOUND_CODES or status == 404
+
+
+def _means_throttled(code: str, status: int) -> bool:
+    return code in THROTTLING_CODES or status == 429
+
+
 class RemoteError(AioGlacierError):
     """The service answered with an error.
 
@@ -87,12 +95,12 @@ class RemoteError(AioGlacierError):
     @property
     def not_found(self) -> bool:
         """Whether the bucket, key, version, vault, job or upload named does not exist."""
-        return self.code in NOT_FOUND_CODES or self.status == 404
+        return _means_not_found(self.code, self.status)
 
     @property
     def throttled(self) -> bool:
         """Whether the service refused the request because of the request rate."""
-        return self.code in THROTTLING_CODES or self.status == 429
+        return _means_throttled(self.code, self.status)
 
 
 class NotFound(RemoteError):
@@ -115,9 +123,9 @@ def remote_error(
     """The error a store's answer means, typed: :class:`NotFound`, :class:`Throttled` or a
     plain :class:`RemoteError` (every backend's error decoder builds its errors here)."""
     kind: type[RemoteError] = RemoteError
-    if code in NOT_FOUND_CODES or status == 404:
+    if _means_not_found(code, status):
         kind = NotFound
-    elif code in THROTTLING_CODES or status == 429:
+    elif _means_throttled(code, status):
         kind = Throttled
     return kind(code, message, status=status, retryable=retryable, request_id=request_id)
 

@@ -25,7 +25,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 import aiohttp
 from aiohttp.base_protocol import BaseProtocol
@@ -54,6 +54,7 @@ __all__ = [
     "AnswerCheck",
     "ErrorDecoder",
     "RetryListener",
+    "SignedApi",
     "SignedHttp",
     "StreamedAnswer",
 ]
@@ -436,3 +437,30 @@ class SignedHttp:
 
 #: Every slot of a :class:`SignedHttp` (what :meth:`SignedHttp.bind` copies).
 _SIGNED_HTTP_SLOTS: tuple[str, ...] = SignedHttp.__slots__
+
+
+class SignedApi:
+    """What every store's typed API shares: a :class:`SignedHttp` layer (and its signer).
+
+    A subclass builds the URLs and headers of its operations and decodes their answers; it
+    sends through ``self._http``.
+    """
+
+    def __init__(self, http: SignedHttp) -> None:
+        self._http = http
+        self._signer = http.signer
+
+    @property
+    def limiter(self) -> RequestLimiter:
+        """The request limiter every call goes through."""
+        return self._http.limiter
+
+    def bind(self, *, subject: str | None = None, listener: RetryListener | None = None) -> Self:
+        """The same API (session, limiter, policy) with retries reported to ``listener`` as
+        :class:`~aioglacier.progress.Retrying` events naming ``subject`` (the file a request
+        is for). Cheap: one per file is fine."""
+        # copy.copy's semantics (a shallow copy) without its reduce protocol: one per file.
+        bound = object.__new__(type(self))
+        bound.__dict__.update(self.__dict__)
+        bound._http = self._http.bind(subject=subject, listener=listener)
+        return bound

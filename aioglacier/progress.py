@@ -47,22 +47,25 @@ class ScanProgress:
 
 
 @dataclass(frozen=True)
-class FileQueued:
-    """A file was planned for ``action``."""
+class _FileAction:
+    """The fields every event about one file's action starts with."""
 
     relfilename: str
     action: Action
     size: int
+
+
+@dataclass(frozen=True)
+class FileQueued(_FileAction):
+    """A file was planned for ``action``."""
+
     kind: str = field(default="queued", init=False)
 
 
 @dataclass(frozen=True)
-class FileStarted:
+class FileStarted(_FileAction):
     """Work on a file began."""
 
-    relfilename: str
-    action: Action
-    size: int
     kind: str = field(default="started", init=False)
 
 
@@ -76,12 +79,9 @@ class BytesTransferred:
 
 
 @dataclass(frozen=True)
-class FileDone:
+class FileDone(_FileAction):
     """A file's action finished; ``archive_id`` for uploads, ``detail`` for humans."""
 
-    relfilename: str
-    action: Action
-    size: int
     archive_id: str | None = None
     detail: str = ""
     kind: str = field(default="done", init=False)

@@ -35,9 +35,9 @@ import os
 import stat
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aioglacier.errors import TransferError
 from aioglacier.localfs import usable_cpus as _usable_cpus
@@ -601,6 +601,62 @@ def _jobs_in_flight(max_workers: int | None) -> int:
     return 2 * workers
 
 
+@dataclass(frozen=True)
+class _Job:
+    """A step of :func:`_hash_steps`: run ``fn(*args)`` in a worker thread; ``wait``: the plan
+    needs its result before the next step, otherwise the result is collected later, in order."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    wait: bool = False
+
+
+def _hash_steps(
+    what: _Slice, shared: _SharedFd, in_flight: int
+) -> Generator[_Job | None, Any, FileHash]:
+    """The hash of one slice as steps, the same whoever runs them (:func:`tree_hash_file` on
+    the event loop, :func:`tree_hash_file_sync` in its own threads).
+
+    Each step is a :class:`_Job` (sent back: its result when it has ``wait``, else ``None``) or
+    ``None``, which asks for the result of the oldest job started without ``wait``. At most
+    ``in_flight`` such jobs are outstanding; the generator's return value is the hash.
+    """
+    buffers = [bytearray(READ_SIZE)]
+    opened: tuple[int, list[int], FileHash | None]
+    opened = yield _Job(_open_job, (shared, what, buffers[0]), wait=True)
+    total, plan, small = opened
+    if small is not None:
+        return small
+    buffers += [bytearray(READ_SIZE) for _ in range(in_flight - 1)]
+    leaves: list[bytes] = []
+    start = what.offset
+    for index, nbytes in enumerate(plan):
+        if index >= in_flight:
+            leaves += yield None
+        # Job i reuses the buffer of job i - in_flight, which has completed.
+        yield _Job(_hash_job, (shared, buffers[index % in_flight], start, nbytes, what.name))
+        start += nbytes
+    for _ in range(min(len(plan), in_flight)):
+        leaves += yield None
+    result: FileHash = yield _Job(_final_job, (shared, total, leaves), wait=True)
+    return result
+
+
+def _hash_run(
+    path: str | os.PathLike[str],
+    offset: int,
+    length: int | None,
+    max_workers: int | None,
+    job_size: int | None,
+) -> tuple[_SharedFd, Generator[_Job | None, Any, FileHash], int]:
+    """Check the arguments; the descriptor holder, the steps and the jobs in flight at most."""
+    _check_slice_args(offset, length, job_size)
+    in_flight = _jobs_in_flight(max_workers)
+    what = _Slice(path, os.fsdecode(path), offset, length, job_size, in_flight // 2)
+    shared = _SharedFd()
+    return shared, _hash_steps(what, shared, in_flight), in_flight
+
+
 async def tree_hash_file(
     path: str | os.PathLike[str],
     *,
@@ -637,37 +693,26 @@ async def tree_hash_file(
         TransferError: the file shrank while being hashed.
         OSError: the file cannot be opened or read.
     """
-    _check_slice_args(offset, length, job_size)
-    in_flight = _jobs_in_flight(max_workers)
-    what = _Slice(path, os.fsdecode(path), offset, length, job_size, in_flight // 2)
+    shared, steps, _ = _hash_run(path, offset, length, max_workers, job_size)
     import asyncio
 
     loop = asyncio.get_running_loop()
-    shared = _SharedFd()
-    buffers = [bytearray(READ_SIZE)]
-    pending: deque[asyncio.Future[list[bytes]]] = deque()
+    pending: deque[asyncio.Future[Any]] = deque()
     try:
-        total, plan, small = await loop.run_in_executor(
-            executor, _open_job, shared, what, buffers[0]
-        )
-        if small is not None:
-            return small
-        buffers += [bytearray(READ_SIZE) for _ in range(in_flight - 1)]
-        leaves: list[bytes] = []
-        start = offset
-        for index, nbytes in enumerate(plan):
-            if len(pending) == in_flight:
-                leaves += await pending.popleft()
-            # Job i reuses the buffer of job i - in_flight, which has completed.
-            buffer = buffers[index % in_flight]
-            pending.append(
-                loop.run_in_executor(executor, _hash_job, shared, buffer, start, nbytes, what.name)
-            )
-            start += nbytes
-        while pending:
-            leaves += await pending.popleft()
-        return await loop.run_in_executor(executor, _final_job, shared, total, leaves)
+        step = next(steps)
+        while True:
+            if step is None:
+                step = steps.send(await pending.popleft())
+            elif step.wait:
+                step = steps.send(await loop.run_in_executor(executor, step.fn, *step.args))
+            else:
+                pending.append(loop.run_in_executor(executor, step.fn, *step.args))
+                step = next(steps)
+    except StopIteration as stop:
+        result: FileHash = stop.value
+        return result
     finally:
+        steps.close()
         shared.abandoned = True  # only jobs of a failed or cancelled hash can still be running
         for job in pending:
             job.cancel()
@@ -700,35 +745,28 @@ def tree_hash_file_sync(
     job_size: int | None = None,
 ) -> FileHash:
     """Blocking twin of :func:`tree_hash_file` (for scripts and tests), with its own threads."""
-    _check_slice_args(offset, length, job_size)
-    in_flight = _jobs_in_flight(max_workers)
-    what = _Slice(path, os.fsdecode(path), offset, length, job_size, in_flight // 2)
-    shared = _SharedFd()
-    buffers = [bytearray(READ_SIZE)]
-    pending: deque[concurrent.futures.Future[list[bytes]]] = deque()
-    try:
-        total, plan, small = _open_job(shared, what, buffers[0])
-        if small is not None:
-            return small
-        buffers += [bytearray(READ_SIZE) for _ in range(in_flight - 1)]
-        leaves: list[bytes] = []
-        with concurrent.futures.ThreadPoolExecutor(
-            max_workers=in_flight // 2, thread_name_prefix="aioglacier-treehash"
-        ) as pool:
-            try:
-                start = offset
-                for index, nbytes in enumerate(plan):
-                    if len(pending) == in_flight:
-                        leaves += pending.popleft().result()
-                    buffer = buffers[index % in_flight]
-                    pending.append(pool.submit(_hash_job, shared, buffer, start, nbytes, what.name))
-                    start += nbytes
-                while pending:
-                    leaves += pending.popleft().result()
-            finally:
-                shared.abandoned = True  # only jobs of a failed hash can still be running
-                for job in pending:
-                    job.cancel()
-        return _final_job(shared, total, leaves)
-    finally:
-        shared.finish()
+    shared, steps, in_flight = _hash_run(path, offset, length, max_workers, job_size)
+    pending: deque[concurrent.futures.Future[Any]] = deque()
+    # No thread starts for a slice of one job: the steps that wait run in this thread.
+    with concurrent.futures.ThreadPoolExecutor(
+        max_workers=in_flight // 2, thread_name_prefix="aioglacier-treehash"
+    ) as pool:
+        try:
+            step = next(steps)
+            while True:
+                if step is None:
+                    step = steps.send(pending.popleft().result())
+                elif step.wait:
+                    step = steps.send(step.fn(*step.args))
+                else:
+                    pending.append(pool.submit(step.fn, *step.args))
+                    step = next(steps)
+        except StopIteration as stop:
+            result: FileHash = stop.value
+            return result
+        finally:
+            steps.close()
+            shared.abandoned = True  # only jobs of a failed hash can still be running
+            for job in pending:
+                job.cancel()
+            shared.finish()

@@ -29,7 +29,8 @@ class AdvanceableClock(Clock, Protocol):
 
 
 class OffsetClock:
-    """Real time plus an offset that :meth:`advance` grows (the emulator's default clock)."""
+    """Real time (or ``wall``'s) plus an offset that :meth:`advance` grows (the emulator's
+    default clock)."""
 
     def __init__(self, wall: Callable[[], datetime] | None = None) -> None:
         self._wall = wall or (lambda: datetime.now(UTC))
@@ -37,7 +38,7 @@ class OffsetClock:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        """Real time plus the accumulated offset."""
+        """The wall clock's time plus the accumulated offset."""
         with self._lock:
             offset = self._offset
         return self._wall() + offset
@@ -53,27 +54,15 @@ class OffsetClock:
         return f"OffsetClock(offset={self._offset!r})"
 
 
-class ManualClock:
-    """A clock that stands still until :meth:`advance` moves it (fully deterministic dates)."""
+class ManualClock(OffsetClock):
+    """A clock that stands still until :meth:`advance` moves it (fully deterministic dates):
+    an :class:`OffsetClock` over a wall clock stopped at ``start``."""
 
     def __init__(self, start: datetime | None = None) -> None:
         start = start or datetime(2024, 1, 1, tzinfo=UTC)
         if start.tzinfo is None:
             start = start.replace(tzinfo=UTC)
-        self._now = start
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        """The current (frozen) time."""
-        with self._lock:
-            return self._now
-
-    def advance(self, delta: timedelta) -> None:
-        """Move ``delta`` forward."""
-        if delta < timedelta():
-            raise ValueError("a clock only moves forward")
-        with self._lock:
-            self._now += delta
+        super().__init__(lambda: start)
 
     def __repr__(self) -> str:
-        return f"ManualClock({self._now.isoformat()})"
+        return f"ManualClock({self.now().isoformat()})"

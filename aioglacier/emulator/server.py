@@ -9,7 +9,6 @@ import signal
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
 from typing import Self, TypeVar
 
 from aiohttp import web
@@ -206,12 +205,7 @@ class Emulator:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
     # -- where and who -----------------------------------------------------------------------
@@ -297,6 +291,13 @@ class Emulator:
 
     # -- S3 test helpers -----------------------------------------------------------------------
 
+    def _bucket_store(self, bucket: str) -> S3Store:
+        """The S3 store, which holds ``bucket`` (KeyError if it does not)."""
+        store = _started(self._s3_store)
+        if bucket not in store.buckets:
+            raise KeyError(bucket)
+        return store
+
     async def buckets(self) -> list[str]:
         """Names of the S3 buckets, sorted."""
         return sorted(_started(self._s3_store).buckets)
@@ -305,9 +306,7 @@ class Emulator:
         """The objects of ``bucket`` by key: the current versions (delete markers hide a key),
         or with ``versions`` every version and delete marker, newest first per key (KeyError
         if there is no bucket)."""
-        store = _started(self._s3_store)
-        if bucket not in store.buckets:
-            raise KeyError(bucket)
+        store = self._bucket_store(bucket)
         now = self.clock.now().timestamp()
         return [
             StoredObject(
@@ -331,9 +330,7 @@ class Emulator:
     async def read_object(self, bucket: str, key: str, version_id: str | None = None) -> bytes:
         """The bytes of an object's current version (or ``version_id``), whatever its storage
         class (KeyError if there is no such object or version)."""
-        store = _started(self._s3_store)
-        if bucket not in store.buckets:
-            raise KeyError(bucket)
+        store = self._bucket_store(bucket)
         found = [
             r
             for r in await store.all_versions(bucket)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
-from typing import TypeAlias, cast
+from typing import Generic, TypeAlias, TypeVar, cast
 
 from aioglacier.journal.records import Created, RetrieveJob, _CreatedBuilder, _RetrieveJobBuilder
 
@@ -19,6 +19,8 @@ __all__ = ["ArchiveMap", "JournalState", "RetrieveJobMap"]
 # of 128); anything else mtglacier accepts stays a str.
 _CreatedRow: TypeAlias = tuple[int, str, int, "int | None", "str | bytes", str]
 _JobRow: TypeAlias = tuple[int, str, "str | None"]
+_R = TypeVar("_R")
+_V = TypeVar("_V")
 
 
 def _created(row: _CreatedRow) -> Created:
@@ -43,25 +45,14 @@ def _job(row: _JobRow) -> RetrieveJob:
     return cast(RetrieveJob, rec)
 
 
-class ArchiveMap(Mapping[str, Created]):
-    """A read-only mapping to :class:`Created` records, stored compactly.
-
-    Each lookup builds a fresh (equal, immutable) ``Created``: compare records with ``==``,
-    not ``is``. ``in``, ``len`` and iteration over keys cost no record.
-    """
+class _RowMap(Mapping[str, _V], Generic[_R, _V]):
+    """A read-only mapping over compact rows keyed by archive id; ``in``, ``len`` and
+    iteration over keys build no value."""
 
     __slots__ = ("_rows",)
 
-    def __init__(self, rows: dict[str, _CreatedRow] | None = None) -> None:
-        self._rows: dict[str, _CreatedRow] = {} if rows is None else rows
-
-    def __getitem__(self, key: str) -> Created:
-        return _created(self._rows[key])
-
-    def get(self, key: str, default: Created | None = None) -> Created | None:  # type: ignore[override]
-        """The record for ``key``, or ``default``."""
-        row = self._rows.get(key)
-        return default if row is None else _created(row)
+    def __init__(self, rows: dict[str, _R] | None = None) -> None:
+        self._rows: dict[str, _R] = {} if rows is None else rows
 
     def __contains__(self, key: object) -> bool:
         return key in self._rows
@@ -72,6 +63,27 @@ class ArchiveMap(Mapping[str, Created]):
     def __len__(self) -> int:
         return len(self._rows)
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {len(self._rows)} archives>"
+
+
+class ArchiveMap(_RowMap[_CreatedRow, Created]):
+    """A read-only mapping to :class:`Created` records, stored compactly.
+
+    Each lookup builds a fresh (equal, immutable) ``Created``: compare records with ``==``,
+    not ``is``. ``in``, ``len`` and iteration over keys cost no record.
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Created:
+        return _created(self._rows[key])
+
+    def get(self, key: str, default: Created | None = None) -> Created | None:  # type: ignore[override]
+        """The record for ``key``, or ``default``."""
+        row = self._rows.get(key)
+        return default if row is None else _created(row)
+
     def values(self) -> ValuesView[Created]:
         """The records, in order."""
         return _Values(self)
@@ -79,9 +91,6 @@ class ArchiveMap(Mapping[str, Created]):
     def items(self) -> ItemsView[str, Created]:
         """``(key, record)`` pairs, in order."""
         return _Items(self)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} of {len(self._rows)} archives>"
 
 
 class _Values(ValuesView[Created]):
@@ -99,28 +108,13 @@ class _Items(ItemsView[str, Created]):
             yield key, _created(row)
 
 
-class RetrieveJobMap(Mapping[str, tuple[RetrieveJob, ...]]):
+class RetrieveJobMap(_RowMap[_JobRow | list[_JobRow], tuple[RetrieveJob, ...]]):
     """A read-only mapping from archive id to its retrieval jobs, in journal order."""
 
-    __slots__ = ("_rows",)
-
-    def __init__(self, rows: dict[str, _JobRow | list[_JobRow]] | None = None) -> None:
-        self._rows: dict[str, _JobRow | list[_JobRow]] = {} if rows is None else rows
+    __slots__ = ()
 
     def __getitem__(self, key: str) -> tuple[RetrieveJob, ...]:
         return tuple(map(_job, _job_rows(self._rows[key])))
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._rows
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} of {len(self._rows)} archives>"
 
 
 @dataclass

@@ -8,14 +8,15 @@ import asyncio
 import contextlib
 import errno
 import fcntl
+import functools
 import os
 import threading
 import time as _time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
-from types import TracebackType
 from typing import Final, Literal, Self, TypeAlias
 
+from aioglacier.errors import AioGlacierError
 from aioglacier.journal.errors import (
     FutureJournalVersionError,
     InvalidRecordError,
@@ -25,9 +26,9 @@ from aioglacier.journal.errors import (
 )
 from aioglacier.journal.parsing import _SHOWN_CHARS, _complete_tail, _shown
 from aioglacier.journal.records import Created, Deleted, Record, RetrieveJob, format_record
-from aioglacier.localfs import fsync_parent, pread_all, write_all
+from aioglacier.localfs import atomic_write, fsync_parent, pread_all, write_all
 
-__all__ = ["FsyncPolicy", "JournalWriter"]
+__all__ = ["FsyncPolicy", "JournalWriter", "refuse_nonempty_journal", "write_new_journal"]
 
 _CHUNK: Final = 1 << 20
 
@@ -182,12 +183,7 @@ class JournalWriter:
         self._task = asyncio.create_task(self._run(), name=f"journal writer {self._path}")
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
         try:
             await self._drain_and_stop()
         finally:
@@ -555,3 +551,33 @@ def _last_line_start(fd: int, size: int) -> int:
             return start + i + 1
         pos = start
     return 0
+
+
+def _size_or_zero(path: str | os.PathLike[str]) -> int:
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+async def refuse_nonempty_journal(
+    path: str | os.PathLike[str], executor: Executor | None = None
+) -> None:
+    """Check, before any work, that ``path`` can become a new journal: absent or empty.
+
+    Raises:
+        AioGlacierError: ``path`` holds bytes.
+    """
+    loop = asyncio.get_running_loop()
+    if await loop.run_in_executor(executor, _size_or_zero, path):
+        raise AioGlacierError(f"journal {path} is not empty: give a new journal file")
+
+
+async def write_new_journal(
+    path: str | os.PathLike[str], records: Iterable[Record], executor: Executor | None = None
+) -> None:
+    """Write ``records`` as a whole new journal at ``path``, all or nothing (a temporary file
+    fsynced and renamed into place, in an executor thread)."""
+    data = "".join(format_record(r) for r in records).encode("utf-8")
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(executor, functools.partial(atomic_write, path, data, mode=0o644))

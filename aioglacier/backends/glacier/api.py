@@ -10,7 +10,6 @@ are retried with full-jitter backoff, releasing the slot while waiting.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import logging
@@ -25,7 +24,7 @@ import aiohttp
 from aioglacier.bandwidth import Bandwidth
 from aioglacier.config import Timeouts
 from aioglacier.errors import RemoteError, remote_error
-from aioglacier.http import RetryListener, SignedHttp
+from aioglacier.http import RetryListener, SignedApi, SignedHttp
 from aioglacier.limits import RequestLimiter
 from aioglacier.retry import RETRYABLE_CODES, RetryPolicy
 from aioglacier.sigv4 import EMPTY_SHA256, SigV4Signer
@@ -148,7 +147,7 @@ def _error_from_response(status: int, body: bytes, headers: Mapping[str, str]) -
     )
 
 
-class GlacierApi:
+class GlacierApi(SignedApi):
     """Typed calls of the Glacier vault API on one aiohttp session.
 
     The caller owns ``session`` and ``limiter``; this object owns nothing that needs closing.
@@ -168,42 +167,29 @@ class GlacierApi:
         listener: RetryListener | None = None,
         bandwidth: Bandwidth | None = None,
     ) -> None:
+        super().__init__(
+            SignedHttp(
+                session,
+                signer,
+                limiter,
+                retry,
+                _error_from_response,
+                timeouts=timeouts,
+                listener=listener,
+                bandwidth=bandwidth,
+            )
+        )
         self._endpoint = endpoint.rstrip("/")
-        self._signer = signer
         self._account = quote(account_id, safe="")
         self._paths: dict[tuple[str, ...], str] = {}
-        self._http = SignedHttp(
-            session,
-            signer,
-            limiter,
-            retry,
-            _error_from_response,
-            timeouts=timeouts,
-            listener=listener,
-            bandwidth=bandwidth,
-        )
 
     def __repr__(self) -> str:
         return f"GlacierApi(endpoint={self._endpoint!r}, region={self._signer.region!r})"
 
     @property
-    def limiter(self) -> RequestLimiter:
-        """The request limiter every call goes through."""
-        return self._http.limiter
-
-    @property
     def timeouts(self) -> Timeouts:
         """The time limits of every request."""
         return self._http.limits
-
-    def bind(
-        self, *, subject: str | None = None, listener: RetryListener | None = None
-    ) -> GlacierApi:
-        """The same API (session, limiter, policy) with retries reported to ``listener`` and
-        named after ``subject`` (the file a request is for). Cheap: one per file is fine."""
-        bound = copy.copy(self)
-        bound._http = self._http.bind(subject=subject, listener=listener)
-        return bound
 
     # ---------------------------------------------------------------- plumbing
 
@@ -278,6 +264,21 @@ class GlacierApi:
             raise RemoteError("InvalidResponse", "expected a JSON object", status=200)
         return result
 
+    async def _pages(
+        self, *segments: str, operation: str, query: Mapping[str, str] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Each page (decoded JSON) of a listing, following its ``Marker`` to the last."""
+        marker: str | None = None
+        while True:
+            page_query = dict(query or {})
+            if marker:
+                page_query["marker"] = marker
+            data = await self.call_json("GET", *segments, operation=operation, query=page_query)
+            yield data
+            marker = data.get("Marker")
+            if not marker:
+                return
+
     # ---------------------------------------------------------------- vaults
 
     async def create_vault(self, vault: str) -> str:
@@ -299,19 +300,10 @@ class GlacierApi:
 
     async def list_vaults(self, *, page_size: int | None = None) -> AsyncIterator[VaultInfo]:
         """Every vault of the account, following every page."""
-        marker: str | None = None
-        while True:
-            query: dict[str, str] = {}
-            if marker:
-                query["marker"] = marker
-            if page_size:
-                query["limit"] = str(page_size)
-            data = await self.call_json("GET", "vaults", operation="list_vaults", query=query)
+        query = {"limit": str(page_size)} if page_size else {}
+        async for data in self._pages("vaults", operation="list_vaults", query=query):
             for item in data.get("VaultList") or []:
                 yield VaultInfo.from_json(item)
-            marker = data.get("Marker")
-            if not marker:
-                return
 
     # ---------------------------------------------------------------- archives
 
@@ -430,45 +422,25 @@ class GlacierApi:
     async def list_parts(self, vault: str, upload_id: str) -> tuple[int, list[MultipartPart]]:
         """The part size and every stored part of an upload (all pages)."""
         parts: list[MultipartPart] = []
-        marker: str | None = None
         part_size = 0
-        while True:
-            query = {"marker": marker} if marker else None
-            data = await self.call_json(
-                "GET",
-                "vaults",
-                vault,
-                "multipart-uploads",
-                upload_id,
-                operation="list_parts",
-                query=query,
-            )
+        async for data in self._pages(
+            "vaults", vault, "multipart-uploads", upload_id, operation="list_parts"
+        ):
             part_size = int(data.get("PartSizeInBytes") or part_size)
             for item in data.get("Parts") or []:
                 first, _, last = str(item["RangeInBytes"]).partition("-")
                 parts.append(MultipartPart(int(first), int(last), str(item["SHA256TreeHash"])))
-            marker = data.get("Marker")
-            if not marker:
-                return part_size, parts
+        return part_size, parts
 
     async def list_multipart_uploads(self, vault: str) -> list[dict[str, Any]]:
         """Every multipart upload in progress in ``vault`` (all pages)."""
         uploads: list[dict[str, Any]] = []
-        marker: str | None = None
-        while True:
-            query = {"marker": marker} if marker else None
-            data = await self.call_json(
-                "GET",
-                "vaults",
-                vault,
-                "multipart-uploads",
-                operation="list_multipart_uploads",
-                query=query,
-            )
+        pages = self._pages(
+            "vaults", vault, "multipart-uploads", operation="list_multipart_uploads"
+        )
+        async for data in pages:
             uploads.extend(data.get("UploadsList") or [])
-            marker = data.get("Marker")
-            if not marker:
-                return uploads
+        return uploads
 
     async def complete_multipart(
         self, vault: str, upload_id: str, *, archive_size: int, tree_hash: str
@@ -570,25 +542,16 @@ class GlacierApi:
         page_size: int | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Every job of ``vault`` matching the filters, following every page."""
-        marker: str | None = None
-        while True:
-            query: dict[str, str] = {}
-            if marker:
-                query["marker"] = marker
-            if completed is not None:
-                query["completed"] = "true" if completed else "false"
-            if statuscode:
-                query["statuscode"] = statuscode
-            if page_size:
-                query["limit"] = str(page_size)
-            data = await self.call_json(
-                "GET", "vaults", vault, "jobs", operation="list_jobs", query=query
-            )
+        query: dict[str, str] = {}
+        if completed is not None:
+            query["completed"] = "true" if completed else "false"
+        if statuscode:
+            query["statuscode"] = statuscode
+        if page_size:
+            query["limit"] = str(page_size)
+        async for data in self._pages("vaults", vault, "jobs", operation="list_jobs", query=query):
             for job in data.get("JobList") or []:
                 yield job
-            marker = data.get("Marker")
-            if not marker:
-                return
 
     @asynccontextmanager
     async def job_output(

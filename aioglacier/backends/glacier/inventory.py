@@ -5,8 +5,6 @@ Only a vault has these (``Capabilities.inventory``): an S3 bucket is listed page
 
 from __future__ import annotations
 
-import asyncio
-import os
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ from typing import Any
 from aioglacier.backends.glacier.api import GlacierApi
 from aioglacier.errors import AioGlacierError, RemoteError
 from aioglacier.inventory import Inventory, inventory_to_records, parse_inventory
-from aioglacier.journal import format_record
+from aioglacier.journal.writer import refuse_nonempty_journal, write_new_journal
 from aioglacier.polling import NO_WAIT, Polling
 from aioglacier.progress import Message, ProgressSink, null_sink
 from aioglacier.retry import RetryPolicy
@@ -68,16 +66,12 @@ async def download_inventory(
     ``new_journal`` must not exist or be empty. Returns the number of records written.
     """
     api = _observed(api, progress)
-    loop = asyncio.get_running_loop()
-    size = await loop.run_in_executor(executor, _size_or_zero, new_journal)
-    if size:
-        raise AioGlacierError(f"journal {new_journal} is not empty: give a new journal file")
+    await refuse_nonempty_journal(new_journal, executor)
     inventory = await newest_inventory(api, vault, polling=polling, retry=retry, progress=progress)
     records, warnings = inventory_to_records(inventory)
     for warning in warnings:
         progress(Message(warning, "warning"))
-    text = "".join(format_record(r) for r in records).encode("utf-8")
-    await loop.run_in_executor(executor, _write_new_journal, new_journal, text)
+    await write_new_journal(new_journal, records, executor)
     return len(records)
 
 
@@ -127,21 +121,3 @@ async def newest_inventory(
     )
     fmt = str((newest.get("InventoryRetrievalParameters") or {}).get("Format") or "") or None
     return parse_inventory(data, format="CSV" if fmt == "CSV" else "JSON" if fmt else None)
-
-
-def _size_or_zero(path: Path) -> int:
-    try:
-        return os.stat(path).st_size
-    except FileNotFoundError:
-        return 0
-
-
-def _write_new_journal(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)

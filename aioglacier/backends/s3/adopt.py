@@ -21,8 +21,6 @@ Each object becomes one ``CREATED`` record:
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -33,8 +31,8 @@ from aioglacier.backends.s3.backend import META_TREE_HASH, S3Backend, bounded_ma
 from aioglacier.backends.s3.checksums import ChecksumAlgorithm
 from aioglacier.backends.s3.models import ObjectInfo
 from aioglacier.display import printable
-from aioglacier.errors import AioGlacierError
-from aioglacier.journal import Created, InvalidNameError, format_record, validate_relfilename
+from aioglacier.journal import Created, InvalidNameError, validate_relfilename
+from aioglacier.journal.writer import refuse_nonempty_journal, write_new_journal
 from aioglacier.treehash import MIB, UNKNOWN_TREE_HASH
 
 __all__ = ["Adopted", "adopt_bucket", "object_record"]
@@ -98,9 +96,7 @@ async def adopt_bucket(
     temporary file renamed into place once complete. ``page_size`` is ListObjectsV2's
     ``max-keys`` (S3's default: 1,000).
     """
-    loop = asyncio.get_running_loop()
-    if await loop.run_in_executor(executor, _size_or_zero, new_journal):
-        raise AioGlacierError(f"journal {new_journal} is not empty: give a new journal file")
+    await refuse_nonempty_journal(new_journal, executor)
     await backend.ensure_exists()
     adopted = Adopted()
     names: list[tuple[str, str]] = []
@@ -130,26 +126,5 @@ async def adopt_bucket(
     for warning in adopted.warnings:
         if on_warning is not None:
             on_warning(warning)
-    text = "".join(format_record(r) for r in records).encode("utf-8")
-    await loop.run_in_executor(executor, _write_new_journal, new_journal, text)
+    await write_new_journal(new_journal, records, executor)
     return adopted
-
-
-def _size_or_zero(path: Path) -> int:
-    try:
-        return os.stat(path).st_size
-    except FileNotFoundError:
-        return 0
-
-
-def _write_new_journal(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)

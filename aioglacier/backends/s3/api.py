@@ -93,7 +93,7 @@ from aioglacier.backends.s3.xml import (
 from aioglacier.bandwidth import Bandwidth
 from aioglacier.config import Timeouts
 from aioglacier.errors import RemoteError, remote_error
-from aioglacier.http import AnswerCheck, RetryListener, SignedHttp
+from aioglacier.http import AnswerCheck, RetryListener, SignedApi, SignedHttp
 from aioglacier.limits import RequestLimiter
 from aioglacier.retry import RetryPolicy
 from aioglacier.sigv4 import EMPTY_SHA256, UNSIGNED_PAYLOAD, SigV4Signer
@@ -290,7 +290,7 @@ def _no_error_document(status: int, headers: Mapping[str, str], body: bytes) -> 
         raise _typed(error_from_document(error, status, headers))
 
 
-class S3Api:
+class S3Api(SignedApi):
     """Typed calls of the S3 REST API on one aiohttp session.
 
     The caller owns ``session``, ``limiter`` and ``executor``; this object owns nothing that
@@ -331,18 +331,19 @@ class S3Api:
         self._netloc = parts.netloc
         self._base = parts.path.rstrip("/")
         self._endpoint = f"{parts.scheme}://{parts.netloc}{self._base}"
-        self._signer = signer
-        self._http = SignedHttp(
-            session,
-            signer,
-            limiter,
-            retry,
-            _decode_error,
-            timeouts=timeouts,
-            listener=listener,
-            bandwidth=bandwidth,
-            allow_redirects=False,
-            skip_auto_headers=_SKIP_AUTO_HEADERS,
+        super().__init__(
+            SignedHttp(
+                session,
+                signer,
+                limiter,
+                retry,
+                _decode_error,
+                timeouts=timeouts,
+                listener=listener,
+                bandwidth=bandwidth,
+                allow_redirects=False,
+                skip_auto_headers=_SKIP_AUTO_HEADERS,
+            )
         )
         self._addressing = Addressing(addressing)
         self._checksum_mode = ChecksumMode(checksum_mode)
@@ -360,11 +361,6 @@ class S3Api:
             f"S3Api(endpoint={self._endpoint!r}, region={self._signer.region!r}, "
             f"addressing={self._addressing.value!r}, checksum_mode={self._checksum_mode.value!r})"
         )
-
-    @property
-    def limiter(self) -> RequestLimiter:
-        """The request limiter every call goes through."""
-        return self._http.limiter
 
     @property
     def region(self) -> str:
@@ -466,20 +462,6 @@ class S3Api:
             check=check,
         )
 
-    def bind(
-        self,
-        *,
-        subject: str | None = None,
-        listener: RetryListener | None = None,
-    ) -> S3Api:
-        """The same client (session, limiter, policy) with retries reported to ``listener`` as
-        :class:`~aioglacier.progress.Retrying` events naming ``subject`` (a file)."""
-        # copy.copy's semantics (a shallow copy) without its reduce protocol: one per file.
-        bound = object.__new__(S3Api)
-        bound.__dict__.update(self.__dict__)
-        bound._http = self._http.bind(subject=subject, listener=listener)
-        return bound
-
     async def _sha256_hex(self, body: bytes | memoryview) -> str:
         if not len(body):
             return EMPTY_SHA256
@@ -535,6 +517,32 @@ class S3Api:
         ):
             return UNSIGNED_PAYLOAD, sent
         return sha256 or await self._sha256_hex(body), sent
+
+    async def _put_data(
+        self,
+        operation: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes | memoryview,
+        checksum: Checksum | None,
+        sha256: str | None,
+        md5: str | None,
+        retry: bool,
+    ) -> tuple[str, Mapping[str, str], Checksum | None, Checksum | None]:
+        """PUT a data body (PutObject, UploadPart) with its integrity headers (see
+        :meth:`_data_headers`), refusing a checksum echoed other than sent and an answer
+        without ETag; return the ETag, the response headers, the checksum the service
+        answered (of the algorithm sent, when it answered that one) and the checksum sent."""
+        payload_hash, sent = await self._data_headers(headers, body, checksum, sha256, md5)
+        status, resp_headers, _ = await self.call(
+            "PUT", url, headers=headers, body=body, payload_hash=payload_hash, retry=retry
+        )
+        _checked_echo(sent, resp_headers, status)
+        etag = resp_headers.get("ETag")
+        if not etag:
+            raise _invalid_response(f"no ETag in the {operation} response", status)
+        stored = _response_checksum(resp_headers, sent.algorithm if sent else None)
+        return etag, resp_headers, stored, sent
 
     # ---------------------------------------------------------------- buckets
 
@@ -613,23 +621,11 @@ class S3Api:
         if if_match is not None:
             headers["If-Match"] = if_match
         headers.update(_metadata_headers(metadata))
-        payload_hash, sent = await self._data_headers(headers, body, checksum, sha256, content_md5)
-        status, resp_headers, _ = await self.call(
-            "PUT",
-            self.url(bucket, key),
-            headers=headers,
-            body=body,
-            payload_hash=payload_hash,
-            retry=retry,
+        etag, resp_headers, stored, _ = await self._put_data(
+            "PutObject", self.url(bucket, key), headers, body, checksum, sha256, content_md5, retry
         )
-        _checked_echo(sent, resp_headers, status)
-        etag = resp_headers.get("ETag")
-        if not etag:
-            raise _invalid_response("no ETag in the PutObject response", status)
         return PutResult(
-            etag=etag,
-            version_id=resp_headers.get("x-amz-version-id"),
-            checksum=_response_checksum(resp_headers, sent.algorithm if sent else None),
+            etag=etag, version_id=resp_headers.get("x-amz-version-id"), checksum=stored
         )
 
     async def head_object(
@@ -1019,25 +1015,19 @@ class S3Api:
         if not 1 <= part_number <= 10000:
             raise ValueError(f"part numbers are 1 to 10,000, not {part_number}")
         headers = {"Content-Type": _OCTET, "Content-Length": str(len(body))}
-        payload_hash, sent = await self._data_headers(headers, body, checksum, sha256, content_md5)
         query = {"partNumber": str(part_number), "uploadId": upload_id}
-        status, resp_headers, _ = await self.call(
-            "PUT",
+        etag, _, stored, sent = await self._put_data(
+            "UploadPart",
             self.url(bucket, key, query),
-            headers=headers,
-            body=body,
-            payload_hash=payload_hash,
-            retry=retry,
+            headers,
+            body,
+            checksum,
+            sha256,
+            content_md5,
+            retry,
         )
-        _checked_echo(sent, resp_headers, status)
-        etag = resp_headers.get("ETag")
-        if not etag:
-            raise _invalid_response("no ETag in the UploadPart response", status)
         return UploadedPart(
-            part_number=part_number,
-            etag=etag,
-            size=len(body),
-            checksum=_response_checksum(resp_headers, sent.algorithm if sent else None) or sent,
+            part_number=part_number, etag=etag, size=len(body), checksum=stored or sent
         )
 
     async def list_parts(

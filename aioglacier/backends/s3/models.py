@@ -219,13 +219,8 @@ class MultipartUpload:
 
 
 @dataclass(frozen=True)
-class ObjectInfo:
-    """HeadObject's answer.
-
-    ``metadata`` holds the ``x-amz-meta-*`` headers, names lower-cased without the prefix.
-    ``checksum`` is the object's stored checksum (asked for with ``x-amz-checksum-mode``); for
-    a multipart object it may be composite (``Checksum.parts``).
-    """
+class _ObjectSummary:
+    """What HeadObject and a listing both say of an object (the fields they start with)."""
 
     key: str
     size: int
@@ -233,6 +228,17 @@ class ObjectInfo:
     last_modified: datetime | None
     storage_class: str
     restore: RestoreState
+
+
+@dataclass(frozen=True)
+class ObjectInfo(_ObjectSummary):
+    """HeadObject's answer.
+
+    ``metadata`` holds the ``x-amz-meta-*`` headers, names lower-cased without the prefix.
+    ``checksum`` is the object's stored checksum (asked for with ``x-amz-checksum-mode``); for
+    a multipart object it may be composite (``Checksum.parts``).
+    """
+
     version_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     checksum: Checksum | None = None
@@ -243,7 +249,7 @@ class ObjectInfo:
 
 
 @dataclass(frozen=True)
-class ListedObject:
+class ListedObject(_ObjectSummary):
     """One object of a ListObjectsV2 page.
 
     ``restore`` comes from the page's ``RestoreStatus`` element (asked for with
@@ -254,12 +260,6 @@ class ListedObject:
     progress). ``restore_reported`` says whether this entry carried the element.
     """
 
-    key: str
-    size: int
-    etag: str
-    last_modified: datetime | None
-    storage_class: str
-    restore: RestoreState
     restore_reported: bool = False
     checksum_algorithms: tuple[str, ...] = ()
     checksum_type: str | None = None

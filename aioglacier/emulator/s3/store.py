@@ -704,18 +704,38 @@ class S3Store:
 
         await self.db.call(op)
 
-    @staticmethod
-    def _upload(tx: Tx, bucket: str, key: str, upload_id: str) -> S3UploadRecord:
+    @classmethod
+    def _upload(cls, tx: Tx, bucket: str, key: str, upload_id: str) -> S3UploadRecord:
         if tx.conn.execute("SELECT 1 FROM s3_buckets WHERE name = ?", (bucket,)).fetchone() is None:
             raise no_such_bucket(bucket)
+        upload = cls._upload_or_none(tx, bucket, key, upload_id)
+        if upload is None:
+            raise no_such_upload(upload_id)
+        return upload
+
+    @staticmethod
+    def _upload_or_none(tx: Tx, bucket: str, key: str, upload_id: str) -> S3UploadRecord | None:
         row = tx.conn.execute(
             f"SELECT {_UPLOAD_COLUMNS} FROM s3_uploads"
             " WHERE upload_id = ? AND bucket = ? AND key = ?",
             (upload_id, bucket, key),
         ).fetchone()
-        if row is None:
-            raise no_such_upload(upload_id)
-        return _upload_from_row(row)
+        return None if row is None else _upload_from_row(row)
+
+    @staticmethod
+    def _parts(tx: Tx, upload_id: str) -> list[PartEntry]:
+        return [
+            _part_from_row(row)
+            for row in tx.conn.execute(
+                f"SELECT {_PART_COLUMNS} FROM s3_parts WHERE upload_id = ? ORDER BY part_number",
+                (upload_id,),
+            )
+        ]
+
+    @staticmethod
+    def _drop_upload(tx: Tx, upload_id: str) -> None:
+        tx.conn.execute("DELETE FROM s3_parts WHERE upload_id = ?", (upload_id,))
+        tx.conn.execute("DELETE FROM s3_uploads WHERE upload_id = ?", (upload_id,))
 
     async def get_upload(self, bucket: str, key: str, upload_id: str) -> S3UploadRecord:
         """An upload in progress (NoSuchBucket, NoSuchUpload)."""
@@ -763,15 +783,7 @@ class S3Store:
 
         def op(tx: Tx) -> tuple[S3UploadRecord, list[PartEntry]]:
             upload = self._upload(tx, bucket, key, upload_id)
-            parts = [
-                _part_from_row(row)
-                for row in tx.conn.execute(
-                    f"SELECT {_PART_COLUMNS} FROM s3_parts"
-                    " WHERE upload_id = ? ORDER BY part_number",
-                    (upload_id,),
-                )
-            ]
-            return upload, parts
+            return upload, self._parts(tx, upload_id)
 
         return await self.db.call(op)
 
@@ -798,12 +810,8 @@ class S3Store:
             tx.conn.execute(
                 "DELETE FROM s3_completed WHERE completed < ?", (now - COMPLETED_RETENTION,)
             )
-            row = tx.conn.execute(
-                f"SELECT {_UPLOAD_COLUMNS} FROM s3_uploads"
-                " WHERE upload_id = ? AND bucket = ? AND key = ?",
-                (upload_id, bucket, key),
-            ).fetchone()
-            if row is None:
+            upload = self._upload_or_none(tx, bucket, key, upload_id)
+            if upload is None:
                 self._bucket_row(tx, bucket)
                 done = tx.conn.execute(
                     "SELECT parts, result FROM s3_completed"
@@ -813,23 +821,13 @@ class S3Store:
                 if done is not None and tuple(tuple(p) for p in json.loads(done[0])) == requested:
                     return dict(json.loads(done[1]))
                 raise no_such_upload(upload_id)
-            upload = _upload_from_row(row)
             versioning = self._bucket_row(tx, bucket)[3]
-            parts = [
-                _part_from_row(r)
-                for r in tx.conn.execute(
-                    f"SELECT {_PART_COLUMNS} FROM s3_parts"
-                    " WHERE upload_id = ? ORDER BY part_number",
-                    (upload_id,),
-                )
-            ]
-            record, unused, result = build(upload, parts)
+            record, unused, result = build(upload, self._parts(tx, upload_id))
             self._check_conditions(self._latest(tx, bucket, key), key, if_none_match, if_match)
             stored = self._insert_version(tx, record, versioning, new_version_id)
             if versioning is not None:
                 result = {**result, "version_id": stored.version_id}
-            tx.conn.execute("DELETE FROM s3_parts WHERE upload_id = ?", (upload_id,))
-            tx.conn.execute("DELETE FROM s3_uploads WHERE upload_id = ?", (upload_id,))
+            self._drop_upload(tx, upload_id)
             tx.conn.execute(
                 "INSERT OR REPLACE INTO s3_completed"
                 " (upload_id, bucket, key, parts, result, completed) "
@@ -859,8 +857,7 @@ class S3Store:
                     "SELECT blob FROM s3_parts WHERE upload_id = ?", (upload_id,)
                 )
             ]
-            tx.conn.execute("DELETE FROM s3_parts WHERE upload_id = ?", (upload_id,))
-            tx.conn.execute("DELETE FROM s3_uploads WHERE upload_id = ?", (upload_id,))
+            self._drop_upload(tx, upload_id)
             self._unlink_after_commit(tx, blobs)
 
         await self.db.call(op)
