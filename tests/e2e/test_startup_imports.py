@@ -6,6 +6,7 @@ interpreter's ``sys.modules`` at the end."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import sys
@@ -164,3 +165,13 @@ async def test_vault_sync_imports_only_what_it_uses(tmp_path: Path) -> None:
         assert "aioglacier.emulator" in modules
         assert [m for m in _unneeded(modules) if not m.startswith("aioglacier.emulator")] == []
     assert journal.read_text().count("\tCREATED\t") == 1
+
+
+def test_client_migrate_default_segment_is_the_engines() -> None:
+    """``Client.migrate`` spells its default segment size out (so that importing the client
+    does not import the migration engine): it must stay the engine's."""
+    from aioglacier.client import Client
+    from aioglacier.engine.migrate import DEFAULT_MIGRATE_SEGMENT
+
+    default = inspect.signature(Client.migrate).parameters["segment_size"].default
+    assert default == DEFAULT_MIGRATE_SEGMENT
