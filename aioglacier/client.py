@@ -14,46 +14,40 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-import aiohttp
-
-from aioglacier.backends.base import Backend, Tier
-from aioglacier.backends.glacier import GlacierApi, RetryListener, VaultInfo, glacier_endpoint
-from aioglacier.backends.glacier.backend import GlacierBackend
-from aioglacier.backends.glacier.inventory import (
-    download_inventory,
-    list_all_jobs,
-    retrieve_inventory,
-)
-from aioglacier.backends.s3 import S3Api, S3Backend, s3_endpoint
-from aioglacier.backends.s3.adopt import Adopted, adopt_bucket
 from aioglacier.backends.s3.target import BucketTarget
-from aioglacier.bandwidth import Bandwidth
 from aioglacier.config import ClientSettings, resolve_credentials
-from aioglacier.costs import DEFAULT_PRICES, PriceTable
-from aioglacier.engine import FileResult, SyncResult, run_sync, upload_one_file
-from aioglacier.engine.migrate import DEFAULT_MIGRATE_SEGMENT, migrate
-from aioglacier.engine.purge import purge_vault
-from aioglacier.engine.restore import restore_completed, start_restore
-from aioglacier.engine.run import OperationResult
 from aioglacier.errors import AioGlacierError, UsageError
-from aioglacier.filters import Filter
-from aioglacier.limits import RequestLimiter
-from aioglacier.orphans import OrphanReport, list_orphans, purge_orphans
-from aioglacier.planner import DetectMode, SyncPlanOptions
-from aioglacier.polling import Polling
-from aioglacier.progress import Message, ProgressSink, null_sink
-from aioglacier.retry import RetryPolicy
-from aioglacier.safepath import Platform
-from aioglacier.sigv4 import Credentials, SigV4Signer
-from aioglacier.transport import request_tracing
+from aioglacier.progress import ProgressSink, null_sink
 from aioglacier.validate import (
     LOCAL_PREFIX,
     validate_bucket_name,
     validate_endpoint_url,
     validate_vault_name,
 )
+
+# What a command needs is imported when it runs (see aioglacier.cli): a sync to a vault
+# needs neither the S3 client nor restore, migrate or the inventories, and aiohttp is
+# imported with the first request's session.
+if TYPE_CHECKING:
+    import aiohttp
+
+    from aioglacier.backends.base import Backend, Tier
+    from aioglacier.backends.glacier import GlacierApi, RetryListener, VaultInfo
+    from aioglacier.backends.s3 import S3Api
+    from aioglacier.backends.s3.adopt import Adopted
+    from aioglacier.bandwidth import Bandwidth
+    from aioglacier.costs import PriceTable
+    from aioglacier.engine import FileResult, SyncResult
+    from aioglacier.engine.run import OperationResult
+    from aioglacier.filters import Filter
+    from aioglacier.limits import RequestLimiter
+    from aioglacier.orphans import OrphanReport
+    from aioglacier.planner import DetectMode
+    from aioglacier.retry import RetryPolicy
+    from aioglacier.safepath import Platform
+    from aioglacier.sigv4 import Credentials
 
 __all__ = ["Client", "Target"]
 
@@ -89,15 +83,13 @@ class Client:
         self._executor: Executor | None = executor
         self._own_executor = executor is None
         self._clock = clock
-        self._retry = retry or RetryPolicy(
-            max_attempts=self.settings.max_attempts,
-            base_delay=self.settings.retry_base_delay,
-            max_delay=self.settings.retry_max_delay,
-        )
+        self._given_retry = retry
         self._given_session = session
         self._stack: AsyncExitStack | None = None
         self._api: GlacierApi | None = None
         self._s3: S3Api | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._limiter: RequestLimiter | None = None
         self.endpoint: str | None = None
         self.credentials: Credentials | None = None
         #: The run's bandwidth limits (``settings.bwlimit``), once open; None: unlimited.
@@ -135,6 +127,8 @@ class Client:
             if credentials is None:
                 credentials = emulator.credentials
         elif endpoint is None:
+            from aioglacier.backends.glacier import glacier_endpoint
+
             endpoint = glacier_endpoint(s.region, s.protocol)
         if credentials is None:
             credentials = await resolve_credentials(profile=s.profile)
@@ -148,6 +142,41 @@ class Client:
             )
             self._executor = pool
             stack.callback(pool.shutdown, wait=False, cancel_futures=True)
+        # One bucket per direction for the whole client: every request of the run, whatever
+        # the store, takes its bytes from it (--bwlimit).
+        if s.bwlimit is not None:
+            from aioglacier.bandwidth import Bandwidth
+
+            self.bandwidth = Bandwidth.from_limit(s.bwlimit)
+        # The HTTP session and the APIs are made when the first request needs them (see
+        # :attr:`api`): a run that sends nothing imports no HTTP client.
+
+    @property
+    def _retry(self) -> RetryPolicy:
+        """The retry policy: the one given, else one built from the settings."""
+        if self._given_retry is None:
+            from aioglacier.retry import RetryPolicy
+
+            self._given_retry = RetryPolicy(
+                max_attempts=self.settings.max_attempts,
+                base_delay=self.settings.retry_base_delay,
+                max_delay=self.settings.retry_max_delay,
+            )
+        return self._given_retry
+
+    def _connect(self) -> None:
+        """Make the session (unless given), the request limiter and the vault API, once."""
+        import aiohttp
+
+        from aioglacier.backends.glacier import GlacierApi
+        from aioglacier.limits import RequestLimiter
+        from aioglacier.sigv4 import SigV4Signer
+        from aioglacier.transport import request_tracing
+
+        stack, endpoint, credentials = self._stack, self.endpoint, self.credentials
+        if stack is None or endpoint is None or credentials is None:
+            raise RuntimeError("Client is usable only inside 'async with'")
+        s = self.settings
         session = self._given_session
         if session is None:
             connector = aiohttp.TCPConnector(
@@ -161,18 +190,15 @@ class Client:
             timeout = aiohttp.ClientTimeout(
                 total=None, sock_connect=s.connect_timeout, sock_read=None
             )
-            session = await stack.enter_async_context(
-                aiohttp.ClientSession(
-                    connector=connector,
-                    timeout=timeout,
-                    auto_decompress=False,
-                    trace_configs=[request_tracing()],
-                )
+            session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=timeout,
+                auto_decompress=False,
+                trace_configs=[request_tracing()],
             )
-        limiter = RequestLimiter(s.concurrency)
-        # One bucket per direction for the whole client: every request of the run, whatever
-        # the store, takes its bytes from it (--bwlimit).
-        self.bandwidth = Bandwidth.from_limit(s.bwlimit)
+            stack.push_async_callback(session.close)
+        self._session = session
+        self._limiter = limiter = RequestLimiter(s.concurrency)
         self._api = GlacierApi(
             session,
             endpoint,
@@ -180,21 +206,6 @@ class Client:
             limiter,
             self._retry,
             account_id=s.account_id,
-            timeouts=s.timeouts,
-            listener=self._on_retry,
-            bandwidth=self.bandwidth,
-        )
-        # The same session and limiter: one budget of requests in flight, whatever the store.
-        # A given endpoint (an S3-compatible server, the emulator) serves S3 too.
-        self._s3 = S3Api(
-            session,
-            endpoint if s.endpoint_url is not None else s3_endpoint(s.region, s.protocol),
-            SigV4Signer.for_s3(credentials, s.region),
-            limiter,
-            self._retry,
-            addressing=s.s3_addressing,
-            checksum_mode=s.s3_checksum_mode,
-            executor=self._executor,
             timeouts=s.timeouts,
             listener=self._on_retry,
             bandwidth=self.bandwidth,
@@ -207,6 +218,7 @@ class Client:
         tb: TracebackType | None,
     ) -> None:
         stack, self._stack, self._api, self._s3 = self._stack, None, None, None
+        self._session, self._limiter = None, None
         if stack is not None:
             await stack.aclose()
         if self._own_executor:
@@ -215,6 +227,8 @@ class Client:
     def _backend(self, target: Target) -> Backend:
         """The vault or bucket ``target`` as the engine's backend."""
         if isinstance(target, BucketTarget):
+            from aioglacier.backends.s3 import S3Backend
+
             return S3Backend(
                 self.s3,
                 target.bucket,
@@ -223,6 +237,8 @@ class Client:
                 restore_days=target.restore_days,
                 retry=self._retry,
             )
+        from aioglacier.backends.glacier.backend import GlacierBackend
+
         validate_vault_name(target)
         return GlacierBackend(self.api, target)
 
@@ -242,14 +258,40 @@ class Client:
     def s3(self) -> S3Api:
         """The low-level S3 API (buckets)."""
         if self._s3 is None:
-            raise RuntimeError("Client is usable only inside 'async with'")
+            from aioglacier.backends.s3 import S3Api, s3_endpoint
+            from aioglacier.sigv4 import SigV4Signer
+
+            self.api  # noqa: B018 - makes the session and the limiter
+            session, limiter = self._session, self._limiter
+            endpoint, credentials = self.endpoint, self.credentials
+            assert session is not None
+            assert limiter is not None
+            assert endpoint is not None
+            assert credentials is not None
+            s = self.settings
+            # The same session and limiter: one budget of requests in flight, whatever the
+            # store. A given endpoint (an S3-compatible server, the emulator) serves S3 too.
+            self._s3 = S3Api(
+                session,
+                endpoint if s.endpoint_url is not None else s3_endpoint(s.region, s.protocol),
+                SigV4Signer.for_s3(credentials, s.region),
+                limiter,
+                self._retry,
+                addressing=s.s3_addressing,
+                checksum_mode=s.s3_checksum_mode,
+                executor=self._executor,
+                timeouts=s.timeouts,
+                listener=self._on_retry,
+                bandwidth=self.bandwidth,
+            )
         return self._s3
 
     @property
     def api(self) -> GlacierApi:
         """The low-level vault API (for operations the client has no method for)."""
         if self._api is None:
-            raise RuntimeError("Client is usable only inside 'async with'")
+            self._connect()
+            assert self._api is not None
         return self._api
 
     # ---------------------------------------------------------------- vaults
@@ -307,6 +349,9 @@ class Client:
         command-line order, or a built :class:`~aioglacier.filters.Filter`. A ``dry_run``
         with a ``price_table`` (see :mod:`aioglacier.costs`) ends with the run's cost.
         """
+        from aioglacier.engine.sync import run_sync
+        from aioglacier.planner import SyncPlanOptions
+
         if new is None:
             new = not (replace_modified or delete_removed)
         flt = _build_filter(filters)
@@ -349,6 +394,8 @@ class Client:
         """mtglacier's upload-file: one file (``path``), bytes (``data``) or a blocking stream
         (``stream``: a ``read(n)`` function, read in executor threads, never held whole in
         memory; ``max_size`` bounds it) uploaded as ``relfilename``."""
+        from aioglacier.engine.sync import upload_one_file
+
         given = [x for x in (path, data, stream) if x is not None]
         if len(given) != 1:
             raise AioGlacierError("give exactly one of path, data and stream")
@@ -392,6 +439,8 @@ class Client:
         ``platform`` and ``escape_windows_names`` as for :meth:`restore_completed`. A
         ``dry_run`` with a ``price_table`` ends with the retrieval's cost and time.
         """
+        from aioglacier.engine.restore import start_restore
+
         return await start_restore(
             self._backend(vault),
             base_dir=Path(directory),
@@ -436,6 +485,8 @@ class Client:
         ``escape_windows_names``, a name that Windows cannot hold (``aux.c``, ``a:b``...) is
         restored under an escaped name (``%61ux.c``, ``a%3Ab``), noted in its outcome.
         """
+        from aioglacier.engine.restore import restore_completed
+
         return await restore_completed(
             self._backend(vault),
             base_dir=Path(directory),
@@ -463,7 +514,7 @@ class Client:
         tier: Tier | None = None,
         filters: Sequence[tuple[str, str]] | Filter | None = None,
         max_number_of_files: int | None = None,
-        segment_size: int = DEFAULT_MIGRATE_SEGMENT,
+        segment_size: int = 16 * 1024 * 1024,  # engine.migrate.DEFAULT_MIGRATE_SEGMENT
         delete_source: bool = False,
         dry_run: bool = False,
         wait: bool = False,
@@ -486,6 +537,10 @@ class Client:
         move with ``price_table`` (default: the built-in list prices), asking the vault for
         nothing. See :mod:`aioglacier.engine.migrate`.
         """
+        from aioglacier.costs import DEFAULT_PRICES
+        from aioglacier.engine.migrate import migrate
+        from aioglacier.polling import Polling
+
         source = self._backend(self._vault_only(vault, "migrate's source"))
         dest = self._backend(bucket)
         await dest.ensure_exists()
@@ -524,6 +579,8 @@ class Client:
         """mtglacier's purge-vault: delete every live archive of the journal. A ``dry_run``
         with a ``price_table`` ends with the purge's cost (early deletion) and the storage
         it stops."""
+        from aioglacier.engine.purge import purge_vault
+
         return await purge_vault(
             self._backend(vault),
             journal_path=Path(journal),
@@ -539,6 +596,8 @@ class Client:
 
     async def retrieve_inventory(self, vault: Target, *, format: str = "JSON") -> str:
         """Start an inventory-retrieval job (JSON or CSV); returns the job id."""
+        from aioglacier.backends.glacier.inventory import retrieve_inventory
+
         vault = self._vault_only(vault, "retrieve-inventory")
         return await retrieve_inventory(self.api, vault, format=format)
 
@@ -556,6 +615,9 @@ class Client:
         if isinstance(vault, BucketTarget):
             adopted = await self.adopt_bucket(vault, new_journal, progress=progress)
             return len(adopted.records)
+        from aioglacier.backends.glacier.inventory import download_inventory
+        from aioglacier.polling import Polling
+
         validate_vault_name(vault)
         return await download_inventory(
             self.api,
@@ -577,6 +639,10 @@ class Client:
         """A new journal of every object under the target's prefix (a bucket written by
         rclone, ``aws s3 sync`` or aioglacier): see :mod:`aioglacier.backends.s3.adopt`.
         Keys that are no journal name are skipped, each with a warning."""
+        from aioglacier.backends.s3 import S3Backend
+        from aioglacier.backends.s3.adopt import adopt_bucket
+        from aioglacier.progress import Message
+
         backend = self._backend(target)
         assert isinstance(backend, S3Backend)
         return await adopt_bucket(
@@ -599,6 +665,10 @@ class Client:
         completed inventory the journal never created nor deleted, and multipart uploads in
         progress that its resume store does not record (see :mod:`aioglacier.orphans`).
         Changes nothing."""
+        from aioglacier.backends.glacier.backend import GlacierBackend
+        from aioglacier.orphans import list_orphans
+        from aioglacier.polling import Polling
+
         vault = self._vault_only(vault, "list-orphans")
         return await list_orphans(
             GlacierBackend(self.api, vault),
@@ -624,6 +694,10 @@ class Client:
         leftovers (a copy of an archive it holds; an upload of a version it holds); with
         ``all_orphans`` every orphan, for a vault nothing else writes to. Writes nothing to
         the journal, which stays locked meanwhile."""
+        from aioglacier.backends.glacier.backend import GlacierBackend
+        from aioglacier.orphans import purge_orphans
+        from aioglacier.polling import Polling
+
         vault = self._vault_only(vault, "purge-orphans")
         return await purge_orphans(
             GlacierBackend(self.api, vault),
@@ -639,11 +713,15 @@ class Client:
 
     async def list_jobs(self, vault: Target) -> list[dict[str, Any]]:
         """Every job of ``vault`` (all pages of List Jobs), as the service describes them."""
+        from aioglacier.backends.glacier.inventory import list_all_jobs
+
         vault = self._vault_only(vault, "list-jobs")
         return await list_all_jobs(self.api, vault)
 
 
 def _build_filter(filters: Sequence[tuple[str, str]] | Filter | None) -> Filter | None:
+    from aioglacier.filters import Filter
+
     if filters is None:
         return None
     if isinstance(filters, Filter):

@@ -107,9 +107,12 @@ class _Replay:
         get_jobs = jobs.get
         versions = self.versions
         slow = self.slow
+        # Archives whose entry was refused (skip_bad_names): their other lines are refused
+        # too, which the exact path decides (usually an empty set).
+        skipped_ids = self.skipped_ids
         dot_component = _has_dot_component
         from_hex = bytes.fromhex
-        last_ts = ""
+        last_ts: str | None = None  # never equal to a field: the first time is checked
         last_t = 0
         last_version = ""
         for raw in lines:
@@ -138,6 +141,7 @@ class _Replay:
                     or name[-1] == "/"
                     or "//" in name
                     or ((name[0] == "." or "/." in name) and dot_component(name))
+                    or (skipped_ids and aid in skipped_ids)
                 ):
                     slow(line, lineno)
                     continue
@@ -195,9 +199,12 @@ class _Replay:
                     ):
                         slow(line, lineno)
                         continue
-                    if pop_row(aid, None) is None and aid not in self.skipped_ids:
+                    if pop_row(aid, None) is None and aid not in skipped_ids:
                         raise self.error(_unknown(aid), lineno)
                 elif kind == "RETRIEVE_JOB":
+                    if skipped_ids and aid in skipped_ids:
+                        slow(line, lineno)
+                        continue
                     live = get_row(aid)
                     if live is not None:
                         aid = live[1]  # share the string

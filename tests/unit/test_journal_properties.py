@@ -134,7 +134,8 @@ def _check_read(lines: list[Line], cut: int, changed: set[int], state: JournalSt
         spans.append((start, start + line.content, start + len(line.data)))
         start += len(line.data)
     for i, (line, (begin, content_end, end)) in enumerate(zip(lines, spans, strict=True)):
-        if cut < content_end or any(begin <= p < min(end, cut) for p in changed):
+        # The LF before a line is its start: changed, it joins the line to the one before.
+        if cut < content_end or any(begin - 1 <= p < min(end, cut) for p in changed):
             continue  # not complete on disk, or a byte of it changed: no promise
         record = line.record
         if isinstance(record, Created):

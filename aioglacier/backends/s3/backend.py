@@ -72,6 +72,7 @@ from aioglacier.backends.s3.models import (
     StorageClass,
     UploadedPart,
 )
+from aioglacier.backends.s3.target import DEFAULT_RESTORE_DAYS
 from aioglacier.errors import (
     AioGlacierError,
     NotFound,
@@ -113,8 +114,6 @@ META_MTIME = "mtime"
 META_TREE_HASH = "tree-hash"
 META_ARCHIVE_ID = "archive-id"
 
-#: Days a restored copy stays readable unless told otherwise.
-DEFAULT_RESTORE_DAYS = 7
 #: The retrieval tier of a restore unless told otherwise (S3's own default).
 DEFAULT_TIER: Tier = "Standard"
 

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aioglacier.backends.s3.backend import DEFAULT_RESTORE_DAYS
 from aioglacier.errors import UsageError
 from aioglacier.validate import DEFAULT_STORAGE_CLASS, STORAGE_CLASSES, validate_bucket_name
 
-__all__ = ["DEFAULT_STORAGE_CLASS", "STORAGE_CLASSES", "BucketTarget", "validate_bucket_name"]
+__all__ = [
+    "DEFAULT_RESTORE_DAYS",
+    "DEFAULT_STORAGE_CLASS",
+    "STORAGE_CLASSES",
+    "BucketTarget",
+    "validate_bucket_name",
+]
+
+#: Days a restored copy stays readable unless told otherwise.
+DEFAULT_RESTORE_DAYS = 7
 
 
 @dataclass(frozen=True)
