@@ -116,10 +116,18 @@ class Capabilities:
 @dataclass(frozen=True)
 class ObjectSpec:
     """An object to create: the journal's relative file name and modification time (seconds),
-    from which the backend derives its own naming and metadata."""
+    from which the backend derives its own naming and metadata.
+
+    ``mtime_ns``: the same time in nanoseconds where it is known (a file on disk), for a
+    store that keeps fractions of a second (S3's ``x-amz-meta-mtime``); None otherwise.
+    ``create_only``: the object must not replace one already stored under its name (a new
+    file of a sync: a store that can refuses the write instead, S3's ``If-None-Match: *``).
+    """
 
     name: str
     mtime: int
+    mtime_ns: int | None = None
+    create_only: bool = False
 
 
 @dataclass(frozen=True)

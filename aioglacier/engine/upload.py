@@ -500,6 +500,7 @@ async def upload_file(
     size: int,
     mtime: int,
     mtime_ns: int = 0,
+    create_only: bool = False,
 ) -> UploadOutcome:
     """Upload one file as one object named ``relfilename`` with modification time ``mtime``
     (the backend turns both into its own naming and metadata).
@@ -508,9 +509,11 @@ async def upload_file(
     before or after reading fails with :class:`FileChangedError`), or ``data`` for bytes already
     in memory (standard input). Files up to the part size go up in one request; larger ones as a
     multipart upload with parts in flight concurrently, recorded for resume (paths only).
+    ``create_only``: the store must not replace an object of that name (see :class:`ObjectSpec`).
     """
     ctx = replace(ctx, backend=ctx.backend.bind(subject=relfilename))
-    spec = ObjectSpec(relfilename, mtime)
+    known_ns = mtime_ns if path is not None and mtime_ns // 1_000_000_000 == mtime else None
+    spec = ObjectSpec(relfilename, mtime, mtime_ns=known_ns, create_only=create_only)
     caps = ctx.backend.capabilities
     identity = _Identity(size, mtime_ns)
     if size <= min(ctx.part_size, caps.max_single_put):

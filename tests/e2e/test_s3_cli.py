@@ -482,3 +482,35 @@ async def test_more_than_a_listing_page_of_objects_with_filters(tmp_path: Path) 
         assert "restore-completed: 5 downloaded, 345 skipped, 0 failed" in err
         restored = sorted(str(p.relative_to(dst)) for p in dst.rglob("*.txt"))
         assert restored == [f"d1/f{i:04}.txt" for i in range(1, 15, 3)]
+
+
+async def test_a_sync_never_clobbers_an_object_it_did_not_write(
+    server: Server, s3: S3Api, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, journal = tmp_path / "src", tmp_path / "journal"
+    make_tree(src)
+    await ok(server, "create-bucket", bucket)
+    theirs = {}
+    for key in ("a.txt", "dir/big.bin"):  # a small file's key and a multipart file's key
+        body = f"another tool wrote {key}".encode()
+        put = await s3.put_object(bucket, key, body, sha256=hashlib.sha256(body).hexdigest())
+        theirs[key] = (put.etag, body)
+    target = ["--bucket", bucket, "--storage-class", "STANDARD"]
+    code, _, err = await run(
+        server, "sync", "--dir", str(src), "--journal", str(journal), *target, "--partsize", "4"
+    )
+    assert code == 1, err
+    for key in ("a.txt", "dir/big.bin"):
+        assert (
+            f"FAILED: {key}: not uploaded: key {key} already holds an object that the journal "
+            "did not write (left as it is: adopt the bucket with download-inventory --bucket, "
+            "or remove that object)\n"
+        ) in err
+    assert "sync: 1 uploaded, 0 replaced, 0 deleted, 0 skipped, 2 failed" in err
+    assert [r[-1] for r in journal_rows(journal)] == ["dir/b b.bin"]
+    for key, (etag, body) in theirs.items():
+        assert (await s3.head_object(bucket, key)).etag == etag
+        async with s3.get_object(bucket, key) as got:
+            assert await got.content.read() == body
+    assert await s3.list_multipart_uploads(bucket) == []

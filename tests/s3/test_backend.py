@@ -19,6 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from s3_helpers import (
+    CONDITIONAL_COMPLETE,
     PART_CHECKSUMS_LISTED,
     RESTORE_DELAY,
     SPEC,
@@ -31,8 +32,15 @@ from s3_helpers import (
 )
 
 from aioglacier.backends.base import ObjectSpec, StoredObject
-from aioglacier.backends.s3 import Checksum, CompletedPart, InvalidObjectStateError, S3Api
+from aioglacier.backends.s3 import (
+    Checksum,
+    ChecksumMode,
+    CompletedPart,
+    InvalidObjectStateError,
+    S3Api,
+)
 from aioglacier.backends.s3.backend import (
+    ObjectExistsError,
     S3Backend,
     format_mtime,
     multipart_etag,
@@ -483,3 +491,105 @@ async def test_the_listing_replaces_the_heads_where_the_server_reports_restores(
         before = emu.requests_served
         assert len([w async for w in backend.warmups(objs[:4])]) == 1  # few: a HEAD each
         assert emu.requests_served - before == 4
+
+
+# ---------------------------------------------------------------- conditional writes
+
+NEW = ObjectSpec(SPEC.name, SPEC.mtime, create_only=True)
+
+
+def taken_message(key: str) -> str:
+    return (
+        f"not uploaded: key {key} already holds an object that the journal did not write "
+        "(left as it is: adopt the bucket with download-inventory --bucket, or remove that "
+        "object)"
+    )
+
+
+async def test_a_new_put_never_replaces_an_object_it_did_not_write(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD")
+    key = backend.key(SPEC.name)
+    theirs = await api.put_object(
+        backend.bucket, key, b"theirs", sha256=hashlib.sha256(b"theirs").hexdigest()
+    )
+    with pytest.raises(ObjectExistsError) as refused:
+        await put(backend, b"ours", NEW)
+    assert str(refused.value) == taken_message(key)
+    info = await api.head_object(backend.bucket, key)
+    assert (info.etag, info.metadata) == (theirs.etag, {})
+    # A replacement (the journal wrote the key) is not conditional: it overwrites.
+    obj = await put(backend, b"ours", SPEC)
+    assert await read_all(backend, obj) == b"ours"
+    # A key that is free takes a conditional write.
+    free = ObjectSpec("elsewhere.txt", 5, create_only=True)
+    other = await put(backend, b"new", free)
+    assert await read_all(backend, other) == b"new"
+
+
+async def test_a_new_put_retried_after_a_lost_answer_is_recognised_as_ours(
+    session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    # seed 0: the first PutObject takes effect and its connection is reset; the retry gets
+    # 412 (the key holds the object the first attempt stored): ours, by its archive-id.
+    async with Emulator(tmp_path / "emu", faults="seed=0,s3.put_object:drop=0.5") as emu:
+        api = make_s3(session, S3Server("emulator", emu.url, emu.credentials))
+        backend = await backend_on(api, "STANDARD")
+        obj = await put(backend, b"payload", NEW)
+        head = await api.head_object(backend.bucket, backend.key(SPEC.name))
+        assert obj.archive_id == "s3:" + head.metadata["archive-id"]
+        assert await emu.read_object(backend.bucket, backend.key(SPEC.name)) == b"payload"
+
+
+async def test_a_new_multipart_upload_on_a_taken_key_fails_before_any_part(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD")
+    key = backend.key(SPEC.name)
+    await api.put_object(
+        backend.bucket, key, b"theirs", sha256=hashlib.sha256(b"theirs").hexdigest()
+    )
+    with pytest.raises(ObjectExistsError) as refused:
+        await backend.start_multipart(NEW, size=6 * MIB, part_size=5 * MIB)
+    assert str(refused.value) == taken_message(key)
+    assert await backend.list_uploads() == []
+
+
+async def test_a_key_taken_during_a_new_multipart_upload_stops_its_completion(
+    api: S3Api, target: Target
+) -> None:
+    target.server.require(CONDITIONAL_COMPLETE)
+    backend = await backend_on(api, "STANDARD")
+    key = backend.key(SPEC.name)
+    data = os.urandom(5 * MIB + 7)
+    writer = await backend.start_multipart(NEW, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    theirs = await api.put_object(
+        backend.bucket, key, b"theirs", sha256=hashlib.sha256(b"theirs").hexdigest()
+    )
+    with pytest.raises(ObjectExistsError) as refused:
+        await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert str(refused.value) == taken_message(key)
+    assert (await api.head_object(backend.bucket, key)).etag == theirs.etag
+    assert await backend.list_uploads() == []  # aborted: nothing left to pay for
+
+
+async def test_a_new_multipart_upload_completes_on_a_free_key(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD", versioned=True)
+    data = os.urandom(5 * MIB + 7)
+    writer = await backend.start_multipart(NEW, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    archive_id = await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert archive_id.startswith("s3v:")
+    assert await read_all(backend, StoredObject(archive_id, SPEC.name, len(data), "")) == data
+
+
+async def test_conditional_writes_do_not_depend_on_the_checksum_mode(
+    session: aiohttp.ClientSession, target: Target
+) -> None:
+    # --checksum-mode when_required drops x-amz-checksum-*, never If-None-Match.
+    api = make_s3(session, target.server, checksum_mode=ChecksumMode.WHEN_REQUIRED)
+    backend = await backend_on(api, "STANDARD")
+    obj = await put(backend, b"first", NEW)
+    with pytest.raises(ObjectExistsError):
+        await put(backend, b"second", NEW)
+    assert await read_all(backend, obj) == b"first"

@@ -90,6 +90,8 @@ __all__ = [
     "META_ARCHIVE_ID",
     "META_MTIME",
     "META_TREE_HASH",
+    "ConditionalConflictError",
+    "ObjectExistsError",
     "S3Backend",
     "S3Multipart",
     "S3Reader",
@@ -99,6 +101,7 @@ __all__ = [
     "parse_mtime",
     "restore_token",
     "s3_capabilities",
+    "spec_mtime",
 ]
 
 log = logging.getLogger(__name__)
@@ -128,6 +131,40 @@ DEFAULT_HEAD_CONCURRENCY = 32
 DEFAULT_LIST_THRESHOLD = 100
 
 _TIERS: frozenset[str] = frozenset({"Expedited", "Standard", "Bulk"})
+
+
+class ObjectExistsError(TransferError):
+    """A new file's key already holds an object this journal did not write: the conditional
+    write (``If-None-Match: *``) was refused with 412 PreconditionFailed and nothing was
+    overwritten. Not retried; the journal gets no line for the file."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"not uploaded: key {key} already holds an object that the journal did not write "
+            "(left as it is: adopt the bucket with download-inventory --bucket, or remove that "
+            "object)"
+        )
+        self.key = key
+
+
+class ConditionalConflictError(TransferError):
+    """A conditional write met a concurrent write or delete of the same key (409
+    ConditionalRequestConflict): nothing was written; the next sync tries the file again."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"not uploaded: another write or delete of key {key} ran at the same time "
+            "(409 ConditionalRequestConflict); run the sync again"
+        )
+        self.key = key
+
+
+def _precondition_failed(exc: RemoteError) -> bool:
+    return exc.status == 412 or exc.code == "PreconditionFailed"
+
+
+def _conditional_conflict(exc: RemoteError) -> bool:
+    return exc.code == "ConditionalRequestConflict"
 
 
 def s3_capabilities(storage_class: str, *, versioned: bool = False) -> Capabilities:
@@ -161,6 +198,14 @@ def format_mtime(mtime: int | float | Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text if text not in ("", "-0") else "0"
+
+
+def spec_mtime(spec: ObjectSpec) -> str:
+    """The ``x-amz-meta-mtime`` of an object to create: the nanoseconds where known
+    (``1577934245.123456789``), else the whole seconds."""
+    if spec.mtime_ns is not None and spec.mtime_ns // 1_000_000_000 == spec.mtime:
+        return format_mtime(Decimal(spec.mtime_ns).scaleb(-9))
+    return format_mtime(spec.mtime)
 
 
 def parse_mtime(text: str | None) -> int | None:
@@ -264,6 +309,8 @@ class S3Multipart:
     Parts are numbered from 1 and carry their SHA-256 (``x-amz-checksum-sha256``); their ETags
     are kept for CompleteMultipartUpload. ``archive_id`` is the id the object will have on an
     unversioned bucket (None after a resume: it is then read back from the object).
+    ``create_only``: the completion sends ``If-None-Match: *``; refused (412, the key holds
+    another object; 409, a concurrent write), the upload is aborted and the error raised.
     """
 
     def __init__(
@@ -273,8 +320,11 @@ class S3Multipart:
         upload_id: str,
         part_size: int,
         archive_id: str | None,
+        *,
+        create_only: bool = False,
     ) -> None:
         self._backend = backend
+        self._create_only = create_only
         self._key = key
         self._upload_id = upload_id
         self._part_size = part_size
@@ -365,20 +415,36 @@ class S3Multipart:
             )
             for p in parts
         ]
+        expected = multipart_etag(p.etag or "" for p in parts)
         try:
             done = await backend.api.complete_multipart_upload(
                 backend.bucket,
                 self._key,
                 self._upload_id,
                 checksums if all(p.sha256 for p in parts) else completed,
+                if_none_match=self._create_only,
             )
         except NotFound:
-            expected = multipart_etag(p.etag or "" for p in parts)
             info = await backend.head(self._key)
             if info is None or info.etag != expected:
                 raise
             log.info("%s: the completion was lost, the object is there", self._key)
             return backend.archive_id_of(info)
+        except RemoteError as exc:
+            if not self._create_only:
+                raise
+            if _conditional_conflict(exc):
+                await self.abort()
+                raise ConditionalConflictError(self._key) from None
+            if not _precondition_failed(exc):
+                raise
+            info = await backend.head(self._key)
+            if info is not None and info.etag == expected:
+                # a retry after a completion whose answer was lost: the object is ours
+                log.info("%s: the completion was lost, the object is there", self._key)
+                return backend.archive_id_of(info)
+            await self.abort()
+            raise ObjectExistsError(self._key) from None
         if done.version_id and done.version_id != "null":
             backend.shared.versioned = True
             return VERSION_PREFIX + done.version_id
@@ -556,19 +622,45 @@ class S3Backend:
         return meta
 
     async def put(self, spec: ObjectSpec, body: bytes, *, tree_hash: str, sha256: str) -> str:
-        """PutObject with the object's metadata and SHA-256 checksum."""
+        """PutObject with the object's metadata and SHA-256 checksum.
+
+        ``spec.create_only`` sends ``If-None-Match: *``: an object already under the key is
+        never replaced (:class:`ObjectExistsError`). A 412 answering a retry whose first
+        attempt did store the object (its answer lost) is recognised by the object's
+        ``x-amz-meta-archive-id``."""
         own = uuid.uuid4().hex
-        result = await self.api.put_object(
-            self.bucket,
-            self.key(spec.name),
-            body,
-            sha256=sha256,
-            storage_class=self.storage_class,
-            metadata=self._metadata(spec, own, tree_hash),
-        )
+        key = self.key(spec.name)
+        try:
+            result = await self.api.put_object(
+                self.bucket,
+                key,
+                body,
+                sha256=sha256,
+                storage_class=self.storage_class,
+                metadata=self._metadata(spec, own, tree_hash),
+                if_none_match=spec.create_only,
+            )
+        except RemoteError as exc:
+            if not spec.create_only:
+                raise
+            if _conditional_conflict(exc):
+                raise ConditionalConflictError(key) from None
+            if not _precondition_failed(exc):
+                raise
+            info = await self.head(key)
+            if info is None or info.metadata.get(META_ARCHIVE_ID) != own:
+                raise ObjectExistsError(key) from None
+            log.info("%s: the upload's answer was lost, the object is there", key)
+            return self._stored_id(info, own)
         if result.version_id and result.version_id != "null":
             self.shared.versioned = True
             return VERSION_PREFIX + result.version_id
+        return UPLOAD_PREFIX + own
+
+    def _stored_id(self, info: ObjectInfo, own: str) -> str:
+        if info.version_id and info.version_id != "null":
+            self.shared.versioned = True
+            return VERSION_PREFIX + info.version_id
         return UPLOAD_PREFIX + own
 
     async def start_multipart(self, spec: ObjectSpec, *, size: int, part_size: int) -> S3Multipart:
@@ -576,9 +668,15 @@ class S3Backend:
 
         The whole file's tree hash is not known yet, so the object gets no
         ``x-amz-meta-tree-hash`` (S3 cannot add metadata to an archived object later).
+        ``spec.create_only``: a HeadObject first, so that a key already taken fails at once
+        (:class:`ObjectExistsError`) rather than after every part was sent; the completion
+        carries ``If-None-Match: *`` (CreateMultipartUpload takes no condition), which closes
+        the window between the two.
         """
         own = uuid.uuid4().hex
         key = self.key(spec.name)
+        if spec.create_only and await self.head(key) is not None:
+            raise ObjectExistsError(key)
         upload_id = await self.api.create_multipart_upload(
             self.bucket,
             key,
@@ -586,14 +684,18 @@ class S3Backend:
             metadata=self._metadata(spec, own, None),
             checksum_algorithm=ChecksumAlgorithm.SHA256,
         )
-        return S3Multipart(self, key, upload_id, part_size, UPLOAD_PREFIX + own)
+        return S3Multipart(
+            self, key, upload_id, part_size, UPLOAD_PREFIX + own, create_only=spec.create_only
+        )
 
     async def resume_multipart(
         self, upload_id: str, spec: ObjectSpec, *, part_size: int
     ) -> S3Multipart:
         """The recorded upload (no request: :meth:`S3Multipart.present` raises
         :class:`NotFound` when S3 no longer has it)."""
-        return S3Multipart(self, self.key(spec.name), upload_id, part_size, None)
+        return S3Multipart(
+            self, self.key(spec.name), upload_id, part_size, None, create_only=spec.create_only
+        )
 
     async def list_uploads(self) -> list[UploadInfo]:
         """ListMultipartUploads under the prefix (every page)."""
