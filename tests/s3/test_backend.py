@@ -593,3 +593,16 @@ async def test_conditional_writes_do_not_depend_on_the_checksum_mode(
     with pytest.raises(ObjectExistsError):
         await put(backend, b"second", NEW)
     assert await read_all(backend, obj) == b"first"
+
+
+async def test_a_new_put_adopts_the_same_bytes_left_by_an_interrupted_run(api: S3Api) -> None:
+    # A kill -9 between PutObject's answer and the journal line: the rerun's conditional
+    # write finds the very same bytes and mtime under the key and journals that object.
+    backend = await backend_on(api, "STANDARD")
+    earlier = await put(backend, b"payload", SPEC)
+    assert (await put(backend, b"payload", NEW)).archive_id == earlier.archive_id
+    with pytest.raises(ObjectExistsError):  # other bytes, or another mtime: refused
+        await put(backend, b"PAYLOAD", NEW)
+    with pytest.raises(ObjectExistsError):
+        await put(backend, b"payload", ObjectSpec(SPEC.name, SPEC.mtime + 1, create_only=True))
+    assert await read_all(backend, earlier) == b"payload"

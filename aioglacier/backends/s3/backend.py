@@ -167,6 +167,20 @@ def _conditional_conflict(exc: RemoteError) -> bool:
     return exc.code == "ConditionalRequestConflict"
 
 
+def _same_upload(
+    info: ObjectInfo, spec: ObjectSpec, size: int, tree_hash: str, sha256: str
+) -> bool:
+    """Whether the object ``info`` describes holds exactly what a PutObject of ``spec`` would
+    have stored (size, mtime, and the SHA-256 S3 verified, else the tree-hash metadata): an
+    earlier run's upload whose journal line was never written (a kill -9 between the two)."""
+    if info.size != size or parse_mtime(info.metadata.get(META_MTIME)) != spec.mtime:
+        return False
+    stored = _sha256_hex(info.checksum)
+    if stored is not None:
+        return stored == sha256
+    return info.metadata.get(META_TREE_HASH) == tree_hash
+
+
 def s3_capabilities(storage_class: str, *, versioned: bool = False) -> Capabilities:
     """What a bucket can do for objects of ``storage_class``: 10,000 parts of 5 MiB to 5 GiB
     (the last may be smaller), one PutObject up to 5 GiB, objects up to 5 TiB, empty objects
@@ -627,7 +641,9 @@ class S3Backend:
         ``spec.create_only`` sends ``If-None-Match: *``: an object already under the key is
         never replaced (:class:`ObjectExistsError`). A 412 answering a retry whose first
         attempt did store the object (its answer lost) is recognised by the object's
-        ``x-amz-meta-archive-id``."""
+        ``x-amz-meta-archive-id``; an object holding the very same bytes and mtime (an
+        interrupted run's upload whose journal line was never written) is adopted: its
+        archive id is returned."""
         own = uuid.uuid4().hex
         key = self.key(spec.name)
         try:
@@ -648,10 +664,15 @@ class S3Backend:
             if not _precondition_failed(exc):
                 raise
             info = await self.head(key)
-            if info is None or info.metadata.get(META_ARCHIVE_ID) != own:
+            if info is None:
                 raise ObjectExistsError(key) from None
-            log.info("%s: the upload's answer was lost, the object is there", key)
-            return self._stored_id(info, own)
+            if info.metadata.get(META_ARCHIVE_ID) == own:
+                log.info("%s: the upload's answer was lost, the object is there", key)
+                return self._stored_id(info, own)
+            if not _same_upload(info, spec, len(body), tree_hash, sha256):
+                raise ObjectExistsError(key) from None
+            log.info("%s: the key holds these very bytes and mtime already: adopted", key)
+            return self.archive_id_of(info)
         if result.version_id and result.version_id != "null":
             self.shared.versioned = True
             return VERSION_PREFIX + result.version_id
