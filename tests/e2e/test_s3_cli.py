@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import random
 import re
 import sys
@@ -514,3 +515,98 @@ async def test_a_sync_never_clobbers_an_object_it_did_not_write(
         async with s3.get_object(bucket, key) as got:
             assert await got.content.read() == body
     assert await s3.list_multipart_uploads(bucket) == []
+
+
+async def test_orphan_uploads_of_a_bucket_are_listed_and_purged(
+    server: Server, s3: S3Api, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, journal = tmp_path / "src", tmp_path / "journal"
+    write(src, "f.txt", b"the journal's version", 1_000_000)
+    await ok(server, "create-bucket", bucket)
+    # Left by a run killed before its resume store was written: then the file was synced.
+    leftover = await s3.create_multipart_upload(bucket, "keep/f.txt")
+    target = ["--bucket", bucket, "--prefix", "keep"]
+    await ok(server, "sync", "--dir", str(src), "--journal", str(journal), *target)
+    stranger = await s3.create_multipart_upload(bucket, "keep/other.bin")  # not the journal's
+    outside = await s3.create_multipart_upload(bucket, "elsewhere/f.txt")  # not under the prefix
+    uploads = {u.upload_id: u for u in await s3.list_multipart_uploads(bucket)}
+
+    def started(upload_id: str) -> str:
+        when = uploads[upload_id].initiated
+        assert when is not None
+        return when.isoformat().replace("+00:00", "Z")
+
+    code, out, err = await run(server, "list-orphans", "--journal", str(journal), *target)
+    assert code == 0, err
+    assert sorted(out.splitlines()) == sorted(
+        [
+            f"upload\t{leftover}\t-\t{started(leftover)}\tf.txt\tours",
+            f"upload\t{stranger}\t-\t{started(stranger)}\tother.bin\tunknown",
+        ]
+    )
+    assert (
+        f"list-orphans: 2 multipart uploads in progress in bucket {bucket}/keep not in the "
+        "resume store (1 ours)\n"
+    ) in err
+
+    code, out, err = await run(
+        server, "purge-orphans", "--journal", str(journal), *target, "--dry-run"
+    )
+    assert code == 0, err
+    assert f"Will ABORT multipart upload {leftover} (file f.txt)" in out + err
+    assert len(await s3.list_multipart_uploads(bucket)) == 3
+    err = await ok(server, "purge-orphans", "--journal", str(journal), *target)
+    assert "purge-orphans: 1 orphans removed, 1 skipped, 0 failed" in err
+    left = {u.upload_id for u in await s3.list_multipart_uploads(bucket)}
+    assert left == {stranger, outside}
+    err = await ok(server, "purge-orphans", "--journal", str(journal), *target, "--all-orphans")
+    assert "purge-orphans: 1 orphans removed, 0 skipped, 0 failed" in err
+    assert {u.upload_id for u in await s3.list_multipart_uploads(bucket)} == {outside}
+    assert len(journal_rows(journal)) == 1  # nothing written to the journal
+
+
+async def test_list_jobs_of_a_bucket_shows_its_restores(
+    server: Server, s3: S3Api, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, dst, journal = tmp_path / "src", tmp_path / "dst", tmp_path / "journal"
+    write(src, "a.txt", b"restore me", 1_000_000)
+    write(src, "b.txt", b"leave me", 1_000_000)
+    dst.mkdir()
+    await ok(server, "create-bucket", bucket)
+    target = ["--bucket", bucket, "--prefix", "p"]
+    await ok(server, "sync", "--dir", str(src), "--journal", str(journal), *target)
+    code, out, err = await run(server, "list-jobs", *target)
+    assert (code, out) == (0, ""), err
+    await ok(
+        server,
+        "restore",
+        "--dir",
+        str(dst),
+        "--journal",
+        str(journal),
+        *target,
+        "--filter=+a.txt",
+        "--filter=-*",
+        "--max-number-of-files",
+        "10",
+    )
+    # Once restored (restore-completed --wait), the same on every server: Succeeded, expiry.
+    await ok(
+        server, "restore-completed", "--dir", str(dst), "--journal", str(journal), *target, "--wait"
+    )
+    code, out, err = await run(server, "list-jobs", *target, "--json")
+    assert code == 0, err
+    [job] = [json.loads(line) for line in out.splitlines()]
+    info = await s3.head_object(bucket, "p/a.txt")
+    assert info.restore.expiry is not None
+    expiry = info.restore.expiry.isoformat().replace("+00:00", "Z")
+    assert job == {
+        "Key": "p/a.txt",
+        "StorageClass": "DEEP_ARCHIVE",
+        "StatusCode": "Succeeded",
+        "ExpiryDate": expiry,
+    }
+    code, out, _ = await run(server, "list-jobs", *target)
+    assert out == f"p/a.txt\t{job['StatusCode']}\t{job['ExpiryDate'] or '-'}\tDEEP_ARCHIVE\n"

@@ -37,10 +37,12 @@ from aioglacier.backends.s3 import (
     ChecksumMode,
     CompletedPart,
     InvalidObjectStateError,
+    RestoreStatus,
     S3Api,
 )
 from aioglacier.backends.s3.backend import (
     ObjectExistsError,
+    RestoredObject,
     S3Backend,
     format_mtime,
     multipart_etag,
@@ -606,3 +608,32 @@ async def test_a_new_put_adopts_the_same_bytes_left_by_an_interrupted_run(api: S
     with pytest.raises(ObjectExistsError):
         await put(backend, b"payload", ObjectSpec(SPEC.name, SPEC.mtime + 1, create_only=True))
     assert await read_all(backend, earlier) == b"payload"
+
+
+# ---------------------------------------------------------------- list-jobs
+
+
+async def test_restores_lists_the_objects_being_restored_or_restored(
+    api: S3Api, target: Target
+) -> None:
+    backend = await backend_on(api, "DEEP_ARCHIVE")
+    asked = await put(backend, b"asked", ObjectSpec("asked.txt", 1))
+    await put(backend, b"not asked", ObjectSpec("quiet.txt", 1))
+    assert await backend.restores() == []
+    await backend.warmup(asked)
+    key = backend.key("asked.txt")
+    if RESTORE_DELAY not in target.server.missing:
+        [running] = await backend.restores()
+        assert (running.key, running.restore.status) == (key, RestoreStatus.IN_PROGRESS)
+        assert running.describe() == {
+            "Key": key,
+            "StorageClass": "DEEP_ARCHIVE",
+            "StatusCode": "InProgress",
+            "ExpiryDate": None,
+        }
+    await target.finish_restores()
+    [done] = await backend.restores()
+    info = await api.head_object(backend.bucket, key)
+    assert done == RestoredObject(key, "DEEP_ARCHIVE", info.restore)
+    assert info.restore.status is RestoreStatus.RESTORED
+    assert done.describe()["StatusCode"] == "Succeeded"

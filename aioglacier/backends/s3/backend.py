@@ -68,6 +68,7 @@ from aioglacier.backends.s3.models import (
     ObjectIdentifier,
     ObjectInfo,
     RestoreOutcome,
+    RestoreState,
     RestoreStatus,
     StorageClass,
     UploadedPart,
@@ -92,6 +93,7 @@ __all__ = [
     "META_TREE_HASH",
     "ConditionalConflictError",
     "ObjectExistsError",
+    "RestoredObject",
     "S3Backend",
     "S3Multipart",
     "S3Reader",
@@ -260,6 +262,25 @@ def _sha256_hex(checksum: Checksum | None) -> str | None:
 
 def _iso(value: datetime | None) -> str:
     return value.isoformat().replace("+00:00", "Z") if value is not None else ""
+
+
+@dataclass(frozen=True)
+class RestoredObject:
+    """An object with a restore in progress or a restored copy (:meth:`S3Backend.restores`)."""
+
+    key: str
+    storage_class: str
+    restore: RestoreState
+
+    def describe(self) -> dict[str, str | None]:
+        """As ``list-jobs --json`` prints it."""
+        restored = self.restore.status is RestoreStatus.RESTORED
+        return {
+            "Key": self.key,
+            "StorageClass": self.storage_class,
+            "StatusCode": "Succeeded" if restored else "InProgress",
+            "ExpiryDate": _iso(self.restore.expiry) if self.restore.expiry else None,
+        }
 
 
 @dataclass
@@ -951,6 +972,47 @@ class S3Backend:
         # Keys not listed are gone: nothing. Archived objects the listing showed no restore
         # for are settled unless no object had one (the server may ignore RestoreStatus).
         yield None, [] if reported else archived
+
+    async def restores(self) -> list[RestoredObject]:
+        """Every object under the prefix with a restore in progress or a restored copy
+        (``list-jobs --bucket``), in key order.
+
+        One ListObjectsV2 listing with ``RestoreStatus`` (a page per 1,000 keys); when no
+        entry of it carried a restore state (a server may ignore ``RestoreStatus``), each
+        archived object (GLACIER, DEEP_ARCHIVE) is asked with HeadObject (``x-amz-restore``,
+        up to ``head_concurrency`` at once).
+        """
+        found: list[RestoredObject] = []
+        archived: list[str] = []
+        classes: dict[str, str] = {}
+        reported = False
+        async for page in self.api.list_object_pages(
+            self.bucket, prefix=self.prefix or None, restore_status=True
+        ):
+            for listed in page.objects:
+                reported = reported or listed.restore_reported
+                classes[listed.key] = listed.storage_class
+                status = listed.restore.status
+                if status in (RestoreStatus.IN_PROGRESS, RestoreStatus.RESTORED):
+                    found.append(RestoredObject(listed.key, listed.storage_class, listed.restore))
+                elif status is RestoreStatus.ARCHIVED:
+                    archived.append(listed.key)
+        if not reported and archived:
+
+            async def state(key: str) -> RestoredObject | None:
+                info = await self.head(key)
+                if info is None or info.restore.status not in (
+                    RestoreStatus.IN_PROGRESS,
+                    RestoreStatus.RESTORED,
+                ):
+                    return None
+                return RestoredObject(key, classes[key], info.restore)
+
+            async for item in bounded_map(state, archived, self.head_concurrency):
+                if item is not None:
+                    found.append(item)
+        found.sort(key=lambda r: r.key.encode("utf-8", "surrogatepass"))
+        return found
 
     # ---------------------------------------------------------------- reads
 
