@@ -79,6 +79,8 @@ class Capabilities:
     (:meth:`Backend.warmup`) before its bytes can be read. ``inventory``: the store's listing
     is a slow inventory job (Glacier) rather than a paged list (S3). ``versioned``: an
     overwrite keeps the previous version (so deleting by archive id deletes exactly one).
+    ``warmup_extends``: a new warm-up of a ready object extends how long it stays ready (S3's
+    RestoreObject on a restored copy), so ``restore`` asks again for one about to expire.
     ``object_name`` names one stored object in errors (``a Glacier archive``).
     """
 
@@ -93,6 +95,7 @@ class Capabilities:
     needs_warmup: bool = True
     inventory: bool = False
     versioned: bool = False
+    warmup_extends: bool = False
     #: How an error names one stored object ("a Glacier archive"; the default for others).
     object_name: str = "one object of this store"
 

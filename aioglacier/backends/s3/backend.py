@@ -186,8 +186,8 @@ def _same_upload(
 def s3_capabilities(storage_class: str, *, versioned: bool = False) -> Capabilities:
     """What a bucket can do for objects of ``storage_class``: 10,000 parts of 5 MiB to 5 GiB
     (the last may be smaller), one PutObject up to 5 GiB, objects up to 5 TiB, empty objects
-    allowed, no tree hash on reads, a restore before reading GLACIER and DEEP_ARCHIVE, a paged
-    listing (no inventory job)."""
+    allowed, no tree hash on reads, a restore before reading GLACIER and DEEP_ARCHIVE (a new
+    RestoreObject extends a restored copy), a paged listing (no inventory job)."""
     return Capabilities(
         max_parts=10_000,
         min_part_size=5 * MIB,
@@ -198,6 +198,7 @@ def s3_capabilities(storage_class: str, *, versioned: bool = False) -> Capabilit
         empty_objects=True,
         ranged_tree_hash=False,
         needs_warmup=storage_class in ARCHIVAL_STORAGE_CLASSES,
+        warmup_extends=True,
         inventory=False,
         versioned=versioned,
         object_name="one S3 object",
@@ -881,8 +882,9 @@ class S3Backend:
 
     async def warmup(self, obj: StoredObject, *, tier: Tier | None = None) -> Warmup:
         """RestoreObject for ``restore_days`` at ``tier``: in progress (202 accepted, 409
-        already in progress) or ready (200 already restored; an object that needs no
-        restore). Expedited on DEEP_ARCHIVE is refused before any request."""
+        already in progress) or ready (200 already restored: S3 then moves the restored
+        copy's expiry to ``restore_days`` from now; an object that needs no restore).
+        Expedited on DEEP_ARCHIVE is refused before any request."""
         tier = tier or self.tier
         self._refuse_expedited(tier)
         token = restore_token(tier, self.restore_days)
