@@ -158,8 +158,8 @@ async def test_sync_restore_wait_round_trip(server: Server, s3: S3Api, tmp_path:
         info = stored[f"backup/{name}"]
         assert info.storage_class == "DEEP_ARCHIVE"
         assert info.metadata["mtime"] == str(mtime)
-        if len(data) <= MIB:  # multipart objects carry no tree hash (not known at the start)
-            assert info.metadata["tree-hash"] == tree_hash(data).hex()
+        # multipart objects too: the tree hash is read before CreateMultipartUpload
+        assert info.metadata["tree-hash"] == tree_hash(data).hex()
         aid = "s3:" + info.metadata["archive-id"]
         expected.append(
             ["B", "CREATED", aid, str(len(data)), str(mtime), tree_hash(data).hex(), name]
@@ -610,3 +610,18 @@ async def test_list_jobs_of_a_bucket_shows_its_restores(
     }
     code, out, _ = await run(server, "list-jobs", *target)
     assert out == f"p/a.txt\t{job['StatusCode']}\t{job['ExpiryDate'] or '-'}\tDEEP_ARCHIVE\n"
+
+
+async def test_a_bucket_synced_in_parts_is_adopted_with_its_tree_hashes(
+    server: Server, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, journal, adopted = tmp_path / "src", tmp_path / "journal", tmp_path / "adopted"
+    make_tree(src)
+    await ok(server, "create-bucket", bucket)
+    target = ["--bucket", bucket, "--storage-class", "STANDARD"]
+    await ok(server, "sync", "--dir", str(src), "--journal", str(journal), *target)
+    await ok(server, "download-inventory", "--new-journal", str(adopted), *target)
+    synced = sorted(journal_rows(journal), key=lambda r: r[-1].encode())
+    assert journal_rows(adopted) == synced  # dir/big.bin (3 parts) has its tree hash
+    assert [r[-2] for r in synced] == [tree_hash(FILES[r[-1]][0]).hex() for r in synced]

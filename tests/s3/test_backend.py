@@ -637,3 +637,41 @@ async def test_restores_lists_the_objects_being_restored_or_restored(
     assert done == RestoredObject(key, "DEEP_ARCHIVE", info.restore)
     assert info.restore.status is RestoreStatus.RESTORED
     assert done.describe()["StatusCode"] == "Succeeded"
+
+
+# ---------------------------------------------------------------- tree hash of multipart objects
+
+
+async def test_a_multipart_object_carries_the_tree_hash_read_before_it(api: S3Api) -> None:
+    backend = await backend_on(api, "DEEP_ARCHIVE")
+    assert backend.capabilities.tree_hash_first
+    data = os.urandom(5 * MIB + 7)
+    whole = tree_hash(data).hex()
+    spec = ObjectSpec(SPEC.name, SPEC.mtime, tree_hash=whole)
+    writer = await backend.start_multipart(spec, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    archive_id = await writer.complete(size=len(data), tree_hash=whole)
+    info = await api.head_object(backend.bucket, backend.key(SPEC.name))
+    assert info.metadata == {
+        "mtime": "1577934245",
+        "tree-hash": whole,
+        "archive-id": archive_id[3:],
+    }
+
+
+async def test_a_file_changed_between_the_two_reads_is_not_completed(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD")
+    data = os.urandom(5 * MIB + 7)
+    spec = ObjectSpec(SPEC.name, SPEC.mtime, tree_hash=tree_hash(b"before").hex())
+    writer = await backend.start_multipart(spec, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    with pytest.raises(AioGlacierError) as changed:
+        await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert str(changed.value) == (
+        "pre/fix/dir/file name.bin: file changed while it was read (its tree hash is not the "
+        "one read before the upload); the upload is aborted"
+    )
+    assert await backend.list_uploads() == []
+    assert [o async for o in api.list_objects_v2(backend.bucket)] == []

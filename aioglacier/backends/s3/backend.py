@@ -199,6 +199,7 @@ def s3_capabilities(storage_class: str, *, versioned: bool = False) -> Capabilit
         ranged_tree_hash=False,
         needs_warmup=storage_class in ARCHIVAL_STORAGE_CLASSES,
         warmup_extends=True,
+        tree_hash_first=True,
         inventory=False,
         versioned=versioned,
         object_name="one S3 object",
@@ -347,6 +348,8 @@ class S3Multipart:
     unversioned bucket (None after a resume: it is then read back from the object).
     ``create_only``: the completion sends ``If-None-Match: *``; refused (412, the key holds
     another object; 409, a concurrent write), the upload is aborted and the error raised.
+    ``tree_hash``: the ``x-amz-meta-tree-hash`` the upload was created with; a completion with
+    another tree hash is refused (and the upload aborted).
     """
 
     def __init__(
@@ -358,9 +361,11 @@ class S3Multipart:
         archive_id: str | None,
         *,
         create_only: bool = False,
+        tree_hash: str | None = None,
     ) -> None:
         self._backend = backend
         self._create_only = create_only
+        self._tree_hash = tree_hash
         self._key = key
         self._upload_id = upload_id
         self._part_size = part_size
@@ -435,6 +440,13 @@ class S3Multipart:
         total = sum(p.size for p in parts)
         if total != size:
             raise TransferError(f"{self._key}: the parts hold {total} bytes, not {size}")
+        if self._tree_hash is not None and tree_hash != self._tree_hash:
+            # x-amz-meta-tree-hash would lie: the file changed between the two reads
+            await self.abort()
+            raise TransferError(
+                f"{self._key}: file changed while it was read (its tree hash is not the one "
+                "read before the upload); the upload is aborted"
+            )
         archive_id = await self._complete(parts)
         self._backend.shared.forget_upload(self._upload_id)
         return archive_id
@@ -709,8 +721,11 @@ class S3Backend:
     async def start_multipart(self, spec: ObjectSpec, *, size: int, part_size: int) -> S3Multipart:
         """CreateMultipartUpload (SHA-256 checksums on every part).
 
-        The whole file's tree hash is not known yet, so the object gets no
-        ``x-amz-meta-tree-hash`` (S3 cannot add metadata to an archived object later).
+        Its ``x-amz-meta-tree-hash`` is ``spec.tree_hash``, the tree hash the engine read
+        before the upload (``tree_hash_first``: S3 takes metadata only now, and cannot add it
+        to an archived object later); the completion refuses an upload whose own tree hash
+        differs (the file changed between the two reads).
+
         ``spec.create_only``: a HeadObject first, so that a key already taken fails at once
         (:class:`ObjectExistsError`) rather than after every part was sent; the completion
         carries ``If-None-Match: *`` (CreateMultipartUpload takes no condition), which closes
@@ -724,11 +739,17 @@ class S3Backend:
             self.bucket,
             key,
             storage_class=self.storage_class,
-            metadata=self._metadata(spec, own, None),
+            metadata=self._metadata(spec, own, spec.tree_hash),
             checksum_algorithm=ChecksumAlgorithm.SHA256,
         )
         return S3Multipart(
-            self, key, upload_id, part_size, UPLOAD_PREFIX + own, create_only=spec.create_only
+            self,
+            key,
+            upload_id,
+            part_size,
+            UPLOAD_PREFIX + own,
+            create_only=spec.create_only,
+            tree_hash=spec.tree_hash,
         )
 
     async def resume_multipart(
