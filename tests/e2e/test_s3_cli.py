@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import random
 import re
 import sys
@@ -625,3 +626,19 @@ async def test_a_bucket_synced_in_parts_is_adopted_with_its_tree_hashes(
     synced = sorted(journal_rows(journal), key=lambda r: r[-1].encode())
     assert journal_rows(adopted) == synced  # dir/big.bin (3 parts) has its tree hash
     assert [r[-2] for r in synced] == [tree_hash(FILES[r[-1]][0]).hex() for r in synced]
+
+
+async def test_the_mtime_goes_up_with_its_nanoseconds_and_the_journal_stays_integer(
+    server: Server, s3: S3Api, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, journal = tmp_path / "src", tmp_path / "journal"
+    path = write(src, "f.txt", b"fractional", 1_577_934_245)
+    os.utime(path, ns=(1_577_934_245_123_456_789, 1_577_934_245_123_456_789))
+    await ok(server, "create-bucket", bucket)
+    target = ["--bucket", bucket, "--storage-class", "STANDARD"]
+    await ok(server, "sync", "--dir", str(src), "--journal", str(journal), *target)
+    info = await s3.head_object(bucket, "f.txt")
+    assert info.metadata["mtime"] == "1577934245.123456789"  # rclone's format
+    [row] = journal_rows(journal)
+    assert row[4] == "1577934245"  # mtglacier's: whole seconds

@@ -49,6 +49,7 @@ from aioglacier.backends.s3.backend import (
     parse_mtime,
     restore_token,
     s3_capabilities,
+    spec_mtime,
 )
 from aioglacier.emulator import Emulator
 from aioglacier.errors import AioGlacierError, NotFound, UsageError
@@ -675,3 +676,37 @@ async def test_a_file_changed_between_the_two_reads_is_not_completed(api: S3Api)
     )
     assert await backend.list_uploads() == []
     assert [o async for o in api.list_objects_v2(backend.bucket)] == []
+
+
+# ---------------------------------------------------------------- mtime with nanoseconds
+
+
+@pytest.mark.parametrize(
+    ("mtime", "mtime_ns", "text"),
+    [
+        (1577934245, 1_577_934_245_123_456_789, "1577934245.123456789"),
+        (1577934245, 1_577_934_245_500_000_000, "1577934245.5"),
+        (1577934245, 1_577_934_245_000_000_000, "1577934245"),
+        (1577934245, None, "1577934245"),
+        (1577934245, 1_600_000_000_000_000_000, "1577934245"),  # not the same second: ignored
+        (-2, -1_500_000_000, "-1.5"),
+    ],
+)
+def test_spec_mtime_keeps_the_nanoseconds(mtime: int, mtime_ns: int | None, text: str) -> None:
+    assert spec_mtime(ObjectSpec("f", mtime, mtime_ns=mtime_ns)) == text
+
+
+async def test_objects_carry_the_mtime_with_its_fraction(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD")
+    spec = ObjectSpec("small", 1577934245, mtime_ns=1_577_934_245_123_456_789)
+    await put(backend, b"small", spec)
+    data = os.urandom(5 * MIB + 1)
+    big = ObjectSpec("big", 1577934245, mtime_ns=1_577_934_245_000_000_001)
+    writer = await backend.start_multipart(big, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    for key, text in (("small", "1577934245.123456789"), ("big", "1577934245.000000001")):
+        info = await api.head_object(backend.bucket, backend.key(key))
+        assert info.metadata["mtime"] == text
+        assert parse_mtime(info.metadata["mtime"]) == 1577934245

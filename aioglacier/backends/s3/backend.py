@@ -4,8 +4,9 @@
 Naming. An object's key is the prefix (``photos/``; a prefix given without its trailing ``/``
 gets one) followed by the journal's relative file name, so the bucket is browsable by any
 tool. Each object carries ``x-amz-meta-mtime`` (the file's modification time in rclone's
-format: decimal seconds, ``1577934245``), ``x-amz-meta-tree-hash`` (hex: a journal can be
-rebuilt from the bucket alone) and ``x-amz-meta-archive-id``.
+format: decimal seconds with the nanoseconds where known, ``1577934245.123456789``),
+``x-amz-meta-tree-hash`` (hex: a journal can be rebuilt from the bucket alone; a multipart
+object's is read before its upload starts) and ``x-amz-meta-archive-id``.
 
 Archive ids (the journal's opaque reference). On a bucket with versioning enabled an object is
 ``s3v:<version id>``: deleting it deletes exactly that version, so an overwrite of the same key
@@ -664,7 +665,7 @@ class S3Backend:
     # ---------------------------------------------------------------- writes
 
     def _metadata(self, spec: ObjectSpec, archive_id: str, tree_hash: str | None) -> dict[str, str]:
-        meta = {META_MTIME: format_mtime(spec.mtime), META_ARCHIVE_ID: archive_id}
+        meta = {META_MTIME: spec_mtime(spec), META_ARCHIVE_ID: archive_id}
         if tree_hash is not None:
             meta[META_TREE_HASH] = tree_hash
         return meta
