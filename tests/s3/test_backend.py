@@ -41,6 +41,7 @@ from aioglacier.backends.s3 import (
     S3Api,
 )
 from aioglacier.backends.s3.backend import (
+    ConditionalConflictError,
     ObjectExistsError,
     RestoredObject,
     S3Backend,
@@ -710,3 +711,33 @@ async def test_objects_carry_the_mtime_with_its_fraction(api: S3Api) -> None:
         info = await api.head_object(backend.bucket, backend.key(key))
         assert info.metadata["mtime"] == text
         assert parse_mtime(info.metadata["mtime"]) == 1577934245
+
+
+async def test_a_delete_during_a_new_multipart_upload_is_a_conflict(
+    session: aiohttp.ClientSession, emulator_s3: Target
+) -> None:
+    # AWS: a conditional completion after a delete of the key during the upload is answered
+    # 409 ConditionalRequestConflict (start again); moto has no conditional completion.
+    api = make_s3(session, emulator_s3.server)
+    backend = await backend_on(api, "STANDARD")
+    key = backend.key(SPEC.name)
+    data = os.urandom(5 * MIB + 7)
+    writer = await backend.start_multipart(NEW, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    await api.put_object(backend.bucket, key, b"x", sha256=hashlib.sha256(b"x").hexdigest())
+    await api.delete_object(backend.bucket, key)
+    with pytest.raises(ConditionalConflictError) as conflict:
+        await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert str(conflict.value) == (
+        f"not uploaded: another write or delete of key {key} ran at the same time "
+        "(409 ConditionalRequestConflict); run the sync again"
+    )
+    assert await backend.list_uploads() == []  # aborted
+    assert [o async for o in api.list_objects_v2(backend.bucket)] == []
+    # Without a delete in between, a new upload of the free key completes.
+    again = await backend.start_multipart(NEW, size=len(data), part_size=5 * MIB)
+    await again.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await again.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    archive_id = await again.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert await read_all(backend, StoredObject(archive_id, SPEC.name, len(data), "")) == data
