@@ -683,20 +683,29 @@ def _commands() -> list[Command]:
         Command(
             "list-orphans",
             "list what the vault holds that the journal does not know (needs a completed "
-            "inventory)",
-            (*REMOTE, "vault", "journal", "wait"),
+            "inventory), or a bucket's multipart uploads the journal does not know",
+            (*REMOTE, "vault", *BUCKET, "journal", "wait"),
             "list_orphans",
         ),
         Command(
             "purge-orphans",
             "delete orphan archives and abort orphan uploads that are this journal's leftovers",
-            (*REMOTE, "vault", "journal", "wait", "dry-run", "all-orphans", "concurrency"),
+            (
+                *REMOTE,
+                "vault",
+                *BUCKET,
+                "journal",
+                "wait",
+                "dry-run",
+                "all-orphans",
+                "concurrency",
+            ),
             "purge_orphans",
         ),
         Command(
             "list-jobs",
-            "list the jobs of a vault (every page)",
-            (*REMOTE, "vault"),
+            "list the jobs of a vault (every page), or a bucket's restores in progress or done",
+            (*REMOTE, "vault", *BUCKET),
             "list_jobs",
         ),
         Command(

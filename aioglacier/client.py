@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
     from aioglacier.backends.base import Backend, Tier
     from aioglacier.backends.glacier import GlacierApi, RetryListener, VaultInfo
-    from aioglacier.backends.s3 import S3Api
+    from aioglacier.backends.glacier.backend import GlacierBackend
+    from aioglacier.backends.s3 import S3Api, S3Backend
     from aioglacier.backends.s3.adopt import Adopted
     from aioglacier.bandwidth import Bandwidth
     from aioglacier.costs import PriceTable
@@ -58,8 +59,8 @@ Target = str | BucketTarget
 class Client:
     """An async client of one endpoint: Glacier vaults and S3 buckets. Use only inside
     ``async with``. Every method that takes a vault name also takes a
-    :class:`~aioglacier.backends.s3.target.BucketTarget` (except the vault-only ones:
-    inventories, jobs, orphans).
+    :class:`~aioglacier.backends.s3.target.BucketTarget` (except the vault-only
+    ``retrieve_inventory``; on a bucket, jobs are restores and orphans are uploads).
 
     ``executor`` runs file reads, hashing and writes (default: a pool the client owns, of
     concurrency + 4 threads, at least 8); ``clock``
@@ -665,13 +666,11 @@ class Client:
         completed inventory the journal never created nor deleted, and multipart uploads in
         progress that its resume store does not record (see :mod:`aioglacier.orphans`).
         Changes nothing."""
-        from aioglacier.backends.glacier.backend import GlacierBackend
         from aioglacier.orphans import list_orphans
         from aioglacier.polling import Polling
 
-        vault = self._vault_only(vault, "list-orphans")
         return await list_orphans(
-            GlacierBackend(self.api, vault),
+            self._orphans_backend(vault),
             journal_path=Path(journal),
             polling=Polling(wait, poll),
             retry=self._retry,
@@ -694,13 +693,11 @@ class Client:
         leftovers (a copy of an archive it holds; an upload of a version it holds); with
         ``all_orphans`` every orphan, for a vault nothing else writes to. Writes nothing to
         the journal, which stays locked meanwhile."""
-        from aioglacier.backends.glacier.backend import GlacierBackend
         from aioglacier.orphans import purge_orphans
         from aioglacier.polling import Polling
 
-        vault = self._vault_only(vault, "purge-orphans")
         return await purge_orphans(
-            GlacierBackend(self.api, vault),
+            self._orphans_backend(vault),
             journal_path=Path(journal),
             all_orphans=all_orphans,
             dry_run=dry_run,
@@ -711,8 +708,25 @@ class Client:
             progress=progress,
         )
 
+    def _orphans_backend(self, target: Target) -> GlacierBackend | S3Backend:
+        from aioglacier.backends.glacier.backend import GlacierBackend
+        from aioglacier.backends.s3 import S3Backend
+
+        backend = self._backend(target)
+        assert isinstance(backend, GlacierBackend | S3Backend)
+        return backend
+
     async def list_jobs(self, vault: Target) -> list[dict[str, Any]]:
-        """Every job of ``vault`` (all pages of List Jobs), as the service describes them."""
+        """Every job of ``vault`` (all pages of List Jobs), as the service describes them. On
+        a bucket (no jobs): every object under the prefix with a restore in progress or a
+        restored copy (:meth:`S3Backend.restores`), as ``Key``, ``StorageClass``,
+        ``StatusCode`` (``InProgress`` or ``Succeeded``) and ``ExpiryDate``."""
+        if isinstance(vault, BucketTarget):
+            from aioglacier.backends.s3 import S3Backend
+
+            backend = self._backend(vault)
+            assert isinstance(backend, S3Backend)
+            return [r.describe() for r in await backend.restores()]
         from aioglacier.backends.glacier.inventory import list_all_jobs
 
         vault = self._vault_only(vault, "list-jobs")

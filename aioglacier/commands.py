@@ -490,12 +490,13 @@ async def cmd_download_inventory(inv: Invocation) -> int:
 
 
 async def cmd_list_orphans(inv: Invocation) -> int:
-    inv.require("vault", "journal")
+    inv.require("journal")
+    target = _target(inv)
     journal = await _existing_journal(inv)
     async with _client(inv) as client:
         with _renderer(inv) as render:
             report = await client.list_orphans(
-                inv.get("vault"), journal, wait=bool(inv.get("wait")), progress=render
+                target, journal, wait=bool(inv.get("wait")), progress=render
             )
     for a in report.archives:
         if inv.json:
@@ -509,7 +510,12 @@ async def cmd_list_orphans(inv: Invocation) -> int:
         else:
             verdict = "ours" if u.ours else "unknown"
             inv.row("upload", u.upload_id, "-", u.creation_date, _name(u.name), verdict)
-    if not inv.json:
+    if not inv.json and not isinstance(target, str):
+        inv.note(
+            f"list-orphans: {len(report.uploads)} multipart uploads in progress in {target} "
+            f"not in the resume store ({sum(u.ours for u in report.uploads)} ours)"
+        )
+    elif not inv.json:
         ours = sum(a.ours for a in report.archives)
         inv.note(
             f"list-orphans: {len(report.archives)} orphan archives "
@@ -526,12 +532,13 @@ def _name(name: str | None) -> str:
 
 
 async def cmd_purge_orphans(inv: Invocation) -> int:
-    inv.require("vault", "journal")
+    inv.require("journal")
+    target = _target(inv)
     journal = await _existing_journal(inv)
     async with _client(inv) as client:
         with _renderer(inv) as render:
             result = await client.purge_orphans(
-                inv.get("vault"),
+                target,
                 journal,
                 all_orphans=bool(inv.get("all-orphans")),
                 dry_run=bool(inv.get("dry-run")),
@@ -542,12 +549,14 @@ async def cmd_purge_orphans(inv: Invocation) -> int:
 
 
 async def cmd_list_jobs(inv: Invocation) -> int:
-    inv.require("vault")
+    target = _target(inv)
     async with _client(inv) as client:
-        jobs = await client.list_jobs(inv.get("vault"))
+        jobs = await client.list_jobs(target)
     for job in jobs:
         if inv.json:
             inv.out_json(job, sort_keys=True)
+        elif not isinstance(target, str):
+            inv.row(job["Key"], job["StatusCode"], job["ExpiryDate"] or "-", job["StorageClass"])
         else:
             what = job.get("ArchiveId") if job.get("Action") == "ArchiveRetrieval" else "inventory"
             inv.row(

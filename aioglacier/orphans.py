@@ -25,6 +25,14 @@ with the resume store). :func:`purge_orphans` deletes the orphan archives and ab
 uploads that are ours (every one with ``all_orphans``), under the journal's lock, and writes
 nothing to the journal: it never had a line for them. ``sync`` calls
 :func:`handle_stray_uploads` at the end of each run: ours are aborted, others reported.
+
+On a bucket (:class:`~aioglacier.backends.s3.backend.S3Backend`) the orphans are the
+multipart uploads in progress under the prefix (ListMultipartUploads, every page) that the
+resume store does not record; no inventory is needed, and no object is an orphan (a new
+file's upload is conditional: it never lands on a key holding an object the journal does not
+know). An upload is ours when the journal holds the file of its key and the upload started
+no later than the journal's line of that file: that version is complete, so the upload can
+never be. Purging one aborts it (AbortMultipartUpload).
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from pathlib import Path
 from aioglacier.backends.base import StoredObject
 from aioglacier.backends.glacier.backend import GlacierBackend
 from aioglacier.backends.glacier.inventory import newest_inventory
+from aioglacier.backends.s3.backend import S3Backend
 from aioglacier.engine.run import OperationResult, Outcome, finish_operation
 from aioglacier.engine.strays import (
     REQUEST_ERRORS,
@@ -176,14 +185,45 @@ async def _known(journal_path: Path, executor: Executor | None) -> _Known:
     return _Known(ids, copies, state.files, {p.upload_id for p in resume.pending()})
 
 
+async def _bucket_uploads(backend: S3Backend, known: _Known) -> list[StrayUpload]:
+    """The multipart uploads under the bucket's prefix that the resume store does not hold."""
+    uploads = await backend.api.list_multipart_uploads(
+        backend.bucket, prefix=backend.prefix or None
+    )
+    strays: list[StrayUpload] = []
+    for upload in uploads:
+        if upload.upload_id in known.pending:
+            continue
+        name = backend.name(upload.key)
+        record = known.files.get(name) if name is not None else None
+        started = upload.initiated
+        ours = (
+            record is not None and started is not None and int(started.timestamp()) <= record.time
+        )
+        strays.append(
+            StrayUpload(
+                upload_id=upload.upload_id,
+                creation_date=started.isoformat().replace("+00:00", "Z") if started else "",
+                description=upload.key,
+                part_size=0,
+                name=name,
+                mtime=None,
+                ours=ours,
+            )
+        )
+    return strays
+
+
 async def _report(
-    backend: GlacierBackend,
+    backend: GlacierBackend | S3Backend,
     journal_path: Path,
     inventory_date: str,
     archives: list[tuple[str, int, str, str, str]],
     executor: Executor | None,
 ) -> OrphanReport:
     known = await _known(journal_path, executor)
+    if isinstance(backend, S3Backend):
+        return OrphanReport(inventory_date, uploads=await _bucket_uploads(backend, known))
     report = OrphanReport(inventory_date)
     for archive_id, size, creation_date, treehash, description in archives:
         if archive_id in known.ids:
@@ -200,11 +240,13 @@ async def _report(
 
 
 async def _inventory_rows(
-    backend: GlacierBackend,
+    backend: GlacierBackend | S3Backend,
     polling: Polling,
     retry: RetryPolicy | None,
     progress: ProgressSink,
 ) -> tuple[str, list[tuple[str, int, str, str, str]]]:
+    if isinstance(backend, S3Backend):
+        return "", []  # a bucket has no inventory: its orphans are uploads only
     inventory = await newest_inventory(
         backend.api,
         backend.vault,
@@ -220,7 +262,7 @@ async def _inventory_rows(
 
 
 async def list_orphans(
-    backend: GlacierBackend,
+    backend: GlacierBackend | S3Backend,
     *,
     journal_path: Path,
     polling: Polling = NO_WAIT,
@@ -232,7 +274,8 @@ async def list_orphans(
 
     Needs a completed inventory job (``retrieve-inventory``; ``polling.wait`` polls for one in
     progress). Archives created after the inventory was taken are not in it: run it again
-    after a new inventory to see them. Changes nothing.
+    after a new inventory to see them. On a bucket: its orphan uploads, listed live (no
+    inventory). Changes nothing.
     """
     date, rows = await _inventory_rows(backend, polling, retry, progress)
     return await _report(backend, journal_path, date, rows, executor)
@@ -270,7 +313,7 @@ async def _locked(path: Path, executor: Executor | None) -> AsyncIterator[None]:
 
 
 async def purge_orphans(
-    backend: GlacierBackend,
+    backend: GlacierBackend | S3Backend,
     *,
     journal_path: Path,
     all_orphans: bool = False,

@@ -79,6 +79,10 @@ class Capabilities:
     (:meth:`Backend.warmup`) before its bytes can be read. ``inventory``: the store's listing
     is a slow inventory job (Glacier) rather than a paged list (S3). ``versioned``: an
     overwrite keeps the previous version (so deleting by archive id deletes exactly one).
+    ``warmup_extends``: a new warm-up of a ready object extends how long it stays ready (S3's
+    RestoreObject on a restored copy), so ``restore`` asks again for one about to expire.
+    ``tree_hash_first``: a multipart upload wants the file's tree hash at its start (S3 takes
+    metadata only then): the engine reads the file once before it, in ``ObjectSpec.tree_hash``.
     ``object_name`` names one stored object in errors (``a Glacier archive``).
     """
 
@@ -93,6 +97,8 @@ class Capabilities:
     needs_warmup: bool = True
     inventory: bool = False
     versioned: bool = False
+    warmup_extends: bool = False
+    tree_hash_first: bool = False
     #: How an error names one stored object ("a Glacier archive"; the default for others).
     object_name: str = "one object of this store"
 
@@ -116,10 +122,21 @@ class Capabilities:
 @dataclass(frozen=True)
 class ObjectSpec:
     """An object to create: the journal's relative file name and modification time (seconds),
-    from which the backend derives its own naming and metadata."""
+    from which the backend derives its own naming and metadata.
+
+    ``mtime_ns``: the same time in nanoseconds where it is known (a file on disk), for a
+    store that keeps fractions of a second (S3's ``x-amz-meta-mtime``); None otherwise.
+    ``create_only``: the object must not replace one already stored under its name (a new
+    file of a sync: a store that can refuses the write instead, S3's ``If-None-Match: *``).
+    ``tree_hash``: the whole file's tree hash (hex) when known before a multipart upload starts
+    (``Capabilities.tree_hash_first``), for a store that keeps it as metadata given at creation.
+    """
 
     name: str
     mtime: int
+    mtime_ns: int | None = None
+    create_only: bool = False
+    tree_hash: str | None = None
 
 
 @dataclass(frozen=True)

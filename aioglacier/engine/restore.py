@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -56,7 +57,8 @@ __all__ = [
 TIERS: tuple[Tier, ...] = ("Expedited", "Standard", "Bulk")
 
 #: mtglacier's rule: a file with a RETRIEVE_JOB line younger than this gets no new job. We ask
-#: the store instead (see :func:`start_restore`); kept for callers of the old rule.
+#: the store instead (see :func:`start_restore`); kept for callers of the old rule. Also how
+#: soon before its expiry a restored copy is extended, where the store can (S3).
 RETRIEVE_JOB_WINDOW = 24 * 3600
 _RESTORE_STOPPED = "restore stopped: no new retrieval job asked for"
 
@@ -73,6 +75,24 @@ def _blocking(warmups: list[Warmup]) -> Warmup | None:
             if warm.status == status:
                 return warm
     return None
+
+
+def _expiring(backend: Backend, warm: Warmup | None, now: float) -> bool:
+    """Whether ``warm`` is a ready object whose readable copy expires within
+    :data:`RETRIEVE_JOB_WINDOW` of ``now``, on a store where a new warm-up extends it."""
+    return (
+        warm is not None
+        and warm.status == "ready"
+        and warm.expires is not None
+        and backend.capabilities.warmup_extends
+        and warm.expires - now < RETRIEVE_JOB_WINDOW
+    )
+
+
+def _utc(when: float | None) -> str:
+    if when is None:
+        return "?"
+    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _selected(state: JournalState, flt: Filter | None) -> list[Created]:
@@ -143,19 +163,20 @@ async def start_restore(
 ) -> OperationResult:
     """mtglacier's ``restore``: warm up (start retrieval jobs for) journal files missing on disk.
 
-    The store decides what is a duplicate (one pass of :meth:`Backend.warmups`; List Jobs on
-    a vault): a file whose archive has a
-    retrieval job in progress, or one that succeeded and can still be downloaded, gets no new
-    job (a paid retrieval is never asked twice); a file whose last job failed, or whose job
-    the service no longer knows (expired), gets a new one. At most ``max_number_of_files``
-    jobs are started; each is journaled as a RETRIEVE_JOB line. A journal that cannot be
-    written stops the command (no new job is asked for; :class:`JournalWriteError` names the
-    jobs started that the journal misses). A name that ``restore_completed`` could not write
-    on ``platform`` (``None``: this system; see :mod:`aioglacier.safepath`) is refused and
-    gets no job; with ``escape_windows_names``, a name that breaks only Windows rules is
-    checked under its escaped form. A ``dry_run`` with a ``price_table`` ends with the cost
-    of retrieving (with ``tier``) and downloading the planned files from ``storage_class``
-    (``None``: a vault), and the time the tier takes.
+    The store decides what is a duplicate (one pass of :meth:`Backend.warmups`; List Jobs on a
+    vault): a file whose archive has a retrieval job in progress, or one that succeeded and can
+    still be downloaded, gets no new job (a paid retrieval is never asked twice); a file whose
+    last job failed, or whose job the service no longer knows (expired), gets a new one. Where a
+    new warm-up extends a ready one (``Capabilities.warmup_extends``: S3), a ready object whose
+    copy expires within :data:`RETRIEVE_JOB_WINDOW` is asked again, which extends it. At most
+    ``max_number_of_files`` jobs are started; each is journaled as a RETRIEVE_JOB line. A
+    journal that cannot be written stops the command (no new job is asked for;
+    :class:`JournalWriteError` names the jobs started that the journal misses). A name that
+    ``restore_completed`` could not write on ``platform`` (``None``: this system; see
+    :mod:`aioglacier.safepath`) is refused and gets no job; with ``escape_windows_names``, a
+    name that breaks only Windows rules is checked under its escaped form. A ``dry_run`` with a
+    ``price_table`` ends with the cost of retrieving (with ``tier``) and downloading the planned
+    files from ``storage_class`` (``None``: a vault), and the time the tier takes.
     """
     env = RunEnv(progress, clock, executor, journal_write)
     op = await begin_operation(backend, journal_path, env, torn_tail_now=dry_run)
@@ -174,6 +195,7 @@ async def start_restore(
         elif reason != "exists":
             op.failed(record.relfilename, "retrieve", f"refused: {reason}")
     known: dict[str, list[Warmup]] = {}
+    extending: dict[str, Warmup] = {}
     if missing and backend.capabilities.needs_warmup:
         async for warm in backend.warmups([_stored(r) for r in missing]):
             known.setdefault(warm.archive_id, []).append(warm)
@@ -183,6 +205,12 @@ async def start_restore(
             op.skipped(record.relfilename, why, record.archive_id)
             continue
         blocking = _blocking(known.get(record.archive_id, []))
+        if _expiring(backend, blocking, clock()):
+            # A restored copy that would expire before it can be read: asked again, which
+            # extends it (S3 answers 200), instead of being skipped.
+            assert blocking is not None
+            extending[record.archive_id] = blocking
+            blocking = None
         if blocking is not None:
             job_id = blocking.token
             why = (
@@ -210,8 +238,12 @@ async def start_restore(
             return
         job_id = warm.token
         line = RetrieveJob(time=int(clock()), archive_id=record.archive_id, job_id=job_id)
+        what = f"job {job_id}"
+        old = extending.get(record.archive_id)
+        if old is not None:
+            what += f" (extends the restored copy that expires at {_utc(old.expires)})"
         if await run.journaled(line, f'started retrieval job {job_id} for "{record.relfilename}"'):
-            op.done(record, "retrieve", f"job {job_id}", counted=False)
+            op.done(record, "retrieve", what, counted=False)
 
     await op.journaled(todo, retrieve, concurrency, _RESTORE_STOPPED)
     return op.finish()

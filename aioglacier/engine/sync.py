@@ -232,7 +232,13 @@ async def _handle_upload(s: _Sync, item: WorkItem) -> None:
                 s.record(FileResult(rel, "unchanged", f.size, item.old.archive_id))
                 return
         outcome = await upload_file(
-            s.upload, rel, path=f.path, size=f.size, mtime=f.mtime, mtime_ns=f.mtime_ns
+            s.upload,
+            rel,
+            path=f.path,
+            size=f.size,
+            mtime=f.mtime,
+            mtime_ns=f.mtime_ns,
+            create_only=item.old is None,  # a key the journal does not know: never clobbered
         )
         await _journal_created(s, rel, f.mtime, outcome)
         if item.old is not None:

@@ -28,7 +28,7 @@ from aioglacier.errors import NotFound, RemoteError, TransferError, first_leaf
 from aioglacier.limits import ByteBudget
 from aioglacier.progress import BytesTransferred, ProgressSink, null_sink
 from aioglacier.resume import PendingUpload, ResumeStore
-from aioglacier.treehash import TreeHasher, tree_hash_from_parts
+from aioglacier.treehash import TreeHasher, tree_hash_file, tree_hash_from_parts
 
 __all__ = [
     "EMPTY_INPUT_REASON",
@@ -500,6 +500,7 @@ async def upload_file(
     size: int,
     mtime: int,
     mtime_ns: int = 0,
+    create_only: bool = False,
 ) -> UploadOutcome:
     """Upload one file as one object named ``relfilename`` with modification time ``mtime``
     (the backend turns both into its own naming and metadata).
@@ -508,9 +509,11 @@ async def upload_file(
     before or after reading fails with :class:`FileChangedError`), or ``data`` for bytes already
     in memory (standard input). Files up to the part size go up in one request; larger ones as a
     multipart upload with parts in flight concurrently, recorded for resume (paths only).
+    ``create_only``: the store must not replace an object of that name (see :class:`ObjectSpec`).
     """
     ctx = replace(ctx, backend=ctx.backend.bind(subject=relfilename))
-    spec = ObjectSpec(relfilename, mtime)
+    known_ns = mtime_ns if path is not None and mtime_ns // 1_000_000_000 == mtime else None
+    spec = ObjectSpec(relfilename, mtime, mtime_ns=known_ns, create_only=create_only)
     caps = ctx.backend.capabilities
     identity = _Identity(size, mtime_ns)
     if size <= min(ctx.part_size, caps.max_single_put):
@@ -579,7 +582,7 @@ async def _upload_path(
 ) -> UploadOutcome:
     loop = asyncio.get_running_loop()
     ctx.check_stop(spec.name)
-    pending, writer, present, resumed = await _start_or_resume(ctx, spec, identity)
+    pending, writer, present, resumed = await _start_or_resume(ctx, spec, identity, path)
     async with _Cleanups() as cleanups:
         cleanups.on_failure(lambda: _abort_quietly(ctx, pending, writer), when=_never_completes)
         try:
@@ -637,10 +640,12 @@ async def upload_stream(
 
 
 async def _start_or_resume(
-    ctx: UploadContext, spec: ObjectSpec, identity: _Identity
+    ctx: UploadContext, spec: ObjectSpec, identity: _Identity, path: str | None = None
 ) -> tuple[PendingUpload, MultipartWriter, dict[int, Part], bool]:
     """The recorded upload of this very file (its parts in the store), or a new one (recorded
-    for resume when a resume store is given)."""
+    for resume when a resume store is given). A store that wants the tree hash at the start
+    (``tree_hash_first``) gets it from a first read of ``path`` (the writer checks it against
+    the upload's own at completion)."""
     store = ctx.resume
     target = ctx.backend.target
     if store is not None:
@@ -663,6 +668,11 @@ async def _start_or_resume(
                 )
                 await _abort_quietly(ctx, stale, old)
     part_size = engine_part_size(ctx.backend.capabilities, identity.size, ctx.part_size)
+    if path is not None and ctx.backend.capabilities.tree_hash_first:
+        hashed = await tree_hash_file(path, executor=ctx.executor)
+        if hashed.size != identity.size:
+            raise FileChangedError(f"{spec.name}: file changed while it was read")
+        spec = replace(spec, tree_hash=hashed.tree_hash.hex())
     writer = await ctx.backend.start_multipart(spec, size=identity.size, part_size=part_size)
     pending = PendingUpload(
         vault=target,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
+import os
 import random
 import re
 import sys
@@ -157,8 +159,8 @@ async def test_sync_restore_wait_round_trip(server: Server, s3: S3Api, tmp_path:
         info = stored[f"backup/{name}"]
         assert info.storage_class == "DEEP_ARCHIVE"
         assert info.metadata["mtime"] == str(mtime)
-        if len(data) <= MIB:  # multipart objects carry no tree hash (not known at the start)
-            assert info.metadata["tree-hash"] == tree_hash(data).hex()
+        # multipart objects too: the tree hash is read before CreateMultipartUpload
+        assert info.metadata["tree-hash"] == tree_hash(data).hex()
         aid = "s3:" + info.metadata["archive-id"]
         expected.append(
             ["B", "CREATED", aid, str(len(data)), str(mtime), tree_hash(data).hex(), name]
@@ -482,3 +484,161 @@ async def test_more_than_a_listing_page_of_objects_with_filters(tmp_path: Path) 
         assert "restore-completed: 5 downloaded, 345 skipped, 0 failed" in err
         restored = sorted(str(p.relative_to(dst)) for p in dst.rglob("*.txt"))
         assert restored == [f"d1/f{i:04}.txt" for i in range(1, 15, 3)]
+
+
+async def test_a_sync_never_clobbers_an_object_it_did_not_write(
+    server: Server, s3: S3Api, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, journal = tmp_path / "src", tmp_path / "journal"
+    make_tree(src)
+    await ok(server, "create-bucket", bucket)
+    theirs = {}
+    for key in ("a.txt", "dir/big.bin"):  # a small file's key and a multipart file's key
+        body = f"another tool wrote {key}".encode()
+        put = await s3.put_object(bucket, key, body, sha256=hashlib.sha256(body).hexdigest())
+        theirs[key] = (put.etag, body)
+    target = ["--bucket", bucket, "--storage-class", "STANDARD"]
+    code, _, err = await run(
+        server, "sync", "--dir", str(src), "--journal", str(journal), *target, "--partsize", "4"
+    )
+    assert code == 1, err
+    for key in ("a.txt", "dir/big.bin"):
+        assert (
+            f"FAILED: {key}: not uploaded: key {key} already holds an object that the journal "
+            "did not write (left as it is: adopt the bucket with download-inventory --bucket, "
+            "or remove that object)\n"
+        ) in err
+    assert "sync: 1 uploaded, 0 replaced, 0 deleted, 0 skipped, 2 failed" in err
+    assert [r[-1] for r in journal_rows(journal)] == ["dir/b b.bin"]
+    for key, (etag, body) in theirs.items():
+        assert (await s3.head_object(bucket, key)).etag == etag
+        async with s3.get_object(bucket, key) as got:
+            assert await got.content.read() == body
+    assert await s3.list_multipart_uploads(bucket) == []
+
+
+async def test_orphan_uploads_of_a_bucket_are_listed_and_purged(
+    server: Server, s3: S3Api, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, journal = tmp_path / "src", tmp_path / "journal"
+    write(src, "f.txt", b"the journal's version", 1_000_000)
+    await ok(server, "create-bucket", bucket)
+    # Left by a run killed before its resume store was written: then the file was synced.
+    leftover = await s3.create_multipart_upload(bucket, "keep/f.txt")
+    target = ["--bucket", bucket, "--prefix", "keep"]
+    await ok(server, "sync", "--dir", str(src), "--journal", str(journal), *target)
+    stranger = await s3.create_multipart_upload(bucket, "keep/other.bin")  # not the journal's
+    outside = await s3.create_multipart_upload(bucket, "elsewhere/f.txt")  # not under the prefix
+    uploads = {u.upload_id: u for u in await s3.list_multipart_uploads(bucket)}
+
+    def started(upload_id: str) -> str:
+        when = uploads[upload_id].initiated
+        assert when is not None
+        return when.isoformat().replace("+00:00", "Z")
+
+    code, out, err = await run(server, "list-orphans", "--journal", str(journal), *target)
+    assert code == 0, err
+    assert sorted(out.splitlines()) == sorted(
+        [
+            f"upload\t{leftover}\t-\t{started(leftover)}\tf.txt\tours",
+            f"upload\t{stranger}\t-\t{started(stranger)}\tother.bin\tunknown",
+        ]
+    )
+    assert (
+        f"list-orphans: 2 multipart uploads in progress in bucket {bucket}/keep not in the "
+        "resume store (1 ours)\n"
+    ) in err
+
+    code, out, err = await run(
+        server, "purge-orphans", "--journal", str(journal), *target, "--dry-run"
+    )
+    assert code == 0, err
+    assert f"Will ABORT multipart upload {leftover} (file f.txt)" in out + err
+    assert len(await s3.list_multipart_uploads(bucket)) == 3
+    err = await ok(server, "purge-orphans", "--journal", str(journal), *target)
+    assert "purge-orphans: 1 orphans removed, 1 skipped, 0 failed" in err
+    left = {u.upload_id for u in await s3.list_multipart_uploads(bucket)}
+    assert left == {stranger, outside}
+    err = await ok(server, "purge-orphans", "--journal", str(journal), *target, "--all-orphans")
+    assert "purge-orphans: 1 orphans removed, 0 skipped, 0 failed" in err
+    assert {u.upload_id for u in await s3.list_multipart_uploads(bucket)} == {outside}
+    assert len(journal_rows(journal)) == 1  # nothing written to the journal
+
+
+async def test_list_jobs_of_a_bucket_shows_its_restores(
+    server: Server, s3: S3Api, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, dst, journal = tmp_path / "src", tmp_path / "dst", tmp_path / "journal"
+    write(src, "a.txt", b"restore me", 1_000_000)
+    write(src, "b.txt", b"leave me", 1_000_000)
+    dst.mkdir()
+    await ok(server, "create-bucket", bucket)
+    target = ["--bucket", bucket, "--prefix", "p"]
+    await ok(server, "sync", "--dir", str(src), "--journal", str(journal), *target)
+    code, out, err = await run(server, "list-jobs", *target)
+    assert (code, out) == (0, ""), err
+    await ok(
+        server,
+        "restore",
+        "--dir",
+        str(dst),
+        "--journal",
+        str(journal),
+        *target,
+        "--filter=+a.txt",
+        "--filter=-*",
+        "--max-number-of-files",
+        "10",
+    )
+    # Once restored (restore-completed --wait), the same on every server: Succeeded, expiry.
+    await ok(
+        server, "restore-completed", "--dir", str(dst), "--journal", str(journal), *target, "--wait"
+    )
+    code, out, err = await run(server, "list-jobs", *target, "--json")
+    assert code == 0, err
+    [job] = [json.loads(line) for line in out.splitlines()]
+    info = await s3.head_object(bucket, "p/a.txt")
+    assert info.restore.expiry is not None
+    expiry = info.restore.expiry.isoformat().replace("+00:00", "Z")
+    assert job == {
+        "Key": "p/a.txt",
+        "StorageClass": "DEEP_ARCHIVE",
+        "StatusCode": "Succeeded",
+        "ExpiryDate": expiry,
+    }
+    code, out, _ = await run(server, "list-jobs", *target)
+    assert out == f"p/a.txt\t{job['StatusCode']}\t{job['ExpiryDate'] or '-'}\tDEEP_ARCHIVE\n"
+
+
+async def test_a_bucket_synced_in_parts_is_adopted_with_its_tree_hashes(
+    server: Server, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, journal, adopted = tmp_path / "src", tmp_path / "journal", tmp_path / "adopted"
+    make_tree(src)
+    await ok(server, "create-bucket", bucket)
+    target = ["--bucket", bucket, "--storage-class", "STANDARD"]
+    await ok(server, "sync", "--dir", str(src), "--journal", str(journal), *target)
+    await ok(server, "download-inventory", "--new-journal", str(adopted), *target)
+    synced = sorted(journal_rows(journal), key=lambda r: r[-1].encode())
+    assert journal_rows(adopted) == synced  # dir/big.bin (3 parts) has its tree hash
+    assert [r[-2] for r in synced] == [tree_hash(FILES[r[-1]][0]).hex() for r in synced]
+
+
+async def test_the_mtime_goes_up_with_its_nanoseconds_and_the_journal_stays_integer(
+    server: Server, s3: S3Api, tmp_path: Path
+) -> None:
+    bucket = bucket_name()
+    src, journal = tmp_path / "src", tmp_path / "journal"
+    path = write(src, "f.txt", b"fractional", 1_577_934_245)
+    os.utime(path, ns=(1_577_934_245_123_456_789, 1_577_934_245_123_456_789))
+    await ok(server, "create-bucket", bucket)
+    target = ["--bucket", bucket, "--storage-class", "STANDARD"]
+    await ok(server, "sync", "--dir", str(src), "--journal", str(journal), *target)
+    info = await s3.head_object(bucket, "f.txt")
+    assert info.metadata["mtime"] == "1577934245.123456789"  # rclone's format
+    [row] = journal_rows(journal)
+    assert row[4] == "1577934245"  # mtglacier's: whole seconds

@@ -35,14 +35,18 @@ CLI = [sys.executable, "-m", "aioglacier"]
 AWS = Path(sys.executable).parent / "aws"
 BUCKET = "interop-bucket"
 
-#: name: (bytes, mtime in ns). aioglacier keeps whole seconds (the journal's), rclone more.
+#: name: (bytes, mtime in ns). The journal keeps whole seconds; x-amz-meta-mtime the ns.
 FILES = {
     "photos/a.jpg": (bytes(range(256)) * 4, 1_577_934_245_123_456_789),
     "notes b.txt": (b"hello, deep archive\n", 1_600_000_000_000_000_000),
     "big.bin": (os.urandom(9 * 1024 * 1024 + 7), 1_650_000_000_500_000_000),
 }
-#: x-amz-meta-mtime as aioglacier writes it: the journal's whole seconds.
-MTIME_META = {"photos/a.jpg": "1577934245", "notes b.txt": "1600000000", "big.bin": "1650000000"}
+#: x-amz-meta-mtime as aioglacier writes it: rclone's format, with the file's nanoseconds.
+MTIME_META = {
+    "photos/a.jpg": "1577934245.123456789",
+    "notes b.txt": "1600000000",
+    "big.bin": "1650000000.5",
+}
 
 
 def make_tree(base: Path) -> None:
@@ -242,7 +246,7 @@ async def test_aws_cli_on_a_bucket_aioglacier_wrote(tools: Tools, tmp_path: Path
     )
     assert head["StorageClass"] == "DEEP_ARCHIVE"
     assert head["ContentLength"] == len(FILES["big.bin"][0])
-    assert head["Metadata"]["mtime"] == "1650000000"
+    assert head["Metadata"]["mtime"] == "1650000000.5"
     assert "Restore" not in head
     code, _, err = await tools.aws(
         "s3", "cp", f"s3://{BUCKET}/backup/big.bin", str(tmp_path / "refused"), ok=False
@@ -293,11 +297,11 @@ async def test_rclone_lists_the_real_mtimes_of_a_bucket_aioglacier_wrote(
             [
                 str(len(FILES["photos/a.jpg"][0])),
                 "2020-01-02",
-                "03:04:05.000000000",
+                "03:04:05.123456789",
                 "photos/a.jpg",
             ],
             [str(len(FILES["notes b.txt"][0])), "2020-09-13", "12:26:40.000000000", "notes b.txt"],
-            [str(len(FILES["big.bin"][0])), "2022-04-15", "05:20:00.000000000", "big.bin"],
+            [str(len(FILES["big.bin"][0])), "2022-04-15", "05:20:00.500000000", "big.bin"],
         ]
     )
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from s3_helpers import (
+    CONDITIONAL_COMPLETE,
     PART_CHECKSUMS_LISTED,
     RESTORE_DELAY,
     SPEC,
@@ -31,14 +32,25 @@ from s3_helpers import (
 )
 
 from aioglacier.backends.base import ObjectSpec, StoredObject
-from aioglacier.backends.s3 import Checksum, CompletedPart, InvalidObjectStateError, S3Api
+from aioglacier.backends.s3 import (
+    Checksum,
+    ChecksumMode,
+    CompletedPart,
+    InvalidObjectStateError,
+    RestoreStatus,
+    S3Api,
+)
 from aioglacier.backends.s3.backend import (
+    ConditionalConflictError,
+    ObjectExistsError,
+    RestoredObject,
     S3Backend,
     format_mtime,
     multipart_etag,
     parse_mtime,
     restore_token,
     s3_capabilities,
+    spec_mtime,
 )
 from aioglacier.emulator import Emulator
 from aioglacier.errors import AioGlacierError, NotFound, UsageError
@@ -483,3 +495,249 @@ async def test_the_listing_replaces_the_heads_where_the_server_reports_restores(
         before = emu.requests_served
         assert len([w async for w in backend.warmups(objs[:4])]) == 1  # few: a HEAD each
         assert emu.requests_served - before == 4
+
+
+# ---------------------------------------------------------------- conditional writes
+
+NEW = ObjectSpec(SPEC.name, SPEC.mtime, create_only=True)
+
+
+def taken_message(key: str) -> str:
+    return (
+        f"not uploaded: key {key} already holds an object that the journal did not write "
+        "(left as it is: adopt the bucket with download-inventory --bucket, or remove that "
+        "object)"
+    )
+
+
+async def test_a_new_put_never_replaces_an_object_it_did_not_write(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD")
+    key = backend.key(SPEC.name)
+    theirs = await api.put_object(
+        backend.bucket, key, b"theirs", sha256=hashlib.sha256(b"theirs").hexdigest()
+    )
+    with pytest.raises(ObjectExistsError) as refused:
+        await put(backend, b"ours", NEW)
+    assert str(refused.value) == taken_message(key)
+    info = await api.head_object(backend.bucket, key)
+    assert (info.etag, info.metadata) == (theirs.etag, {})
+    # A replacement (the journal wrote the key) is not conditional: it overwrites.
+    obj = await put(backend, b"ours", SPEC)
+    assert await read_all(backend, obj) == b"ours"
+    # A key that is free takes a conditional write.
+    free = ObjectSpec("elsewhere.txt", 5, create_only=True)
+    other = await put(backend, b"new", free)
+    assert await read_all(backend, other) == b"new"
+
+
+async def test_a_new_put_retried_after_a_lost_answer_is_recognised_as_ours(
+    session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    # seed 0: the first PutObject takes effect and its connection is reset; the retry gets
+    # 412 (the key holds the object the first attempt stored): ours, by its archive-id.
+    async with Emulator(tmp_path / "emu", faults="seed=0,s3.put_object:drop=0.5") as emu:
+        api = make_s3(session, S3Server("emulator", emu.url, emu.credentials))
+        backend = await backend_on(api, "STANDARD")
+        obj = await put(backend, b"payload", NEW)
+        head = await api.head_object(backend.bucket, backend.key(SPEC.name))
+        assert obj.archive_id == "s3:" + head.metadata["archive-id"]
+        assert await emu.read_object(backend.bucket, backend.key(SPEC.name)) == b"payload"
+
+
+async def test_a_new_multipart_upload_on_a_taken_key_fails_before_any_part(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD")
+    key = backend.key(SPEC.name)
+    await api.put_object(
+        backend.bucket, key, b"theirs", sha256=hashlib.sha256(b"theirs").hexdigest()
+    )
+    with pytest.raises(ObjectExistsError) as refused:
+        await backend.start_multipart(NEW, size=6 * MIB, part_size=5 * MIB)
+    assert str(refused.value) == taken_message(key)
+    assert await backend.list_uploads() == []
+
+
+async def test_a_key_taken_during_a_new_multipart_upload_stops_its_completion(
+    api: S3Api, target: Target
+) -> None:
+    target.server.require(CONDITIONAL_COMPLETE)
+    backend = await backend_on(api, "STANDARD")
+    key = backend.key(SPEC.name)
+    data = os.urandom(5 * MIB + 7)
+    writer = await backend.start_multipart(NEW, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    theirs = await api.put_object(
+        backend.bucket, key, b"theirs", sha256=hashlib.sha256(b"theirs").hexdigest()
+    )
+    with pytest.raises(ObjectExistsError) as refused:
+        await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert str(refused.value) == taken_message(key)
+    assert (await api.head_object(backend.bucket, key)).etag == theirs.etag
+    assert await backend.list_uploads() == []  # aborted: nothing left to pay for
+
+
+async def test_a_new_multipart_upload_completes_on_a_free_key(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD", versioned=True)
+    data = os.urandom(5 * MIB + 7)
+    writer = await backend.start_multipart(NEW, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    archive_id = await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert archive_id.startswith("s3v:")
+    assert await read_all(backend, StoredObject(archive_id, SPEC.name, len(data), "")) == data
+
+
+async def test_conditional_writes_do_not_depend_on_the_checksum_mode(
+    session: aiohttp.ClientSession, target: Target
+) -> None:
+    # --checksum-mode when_required drops x-amz-checksum-*, never If-None-Match.
+    api = make_s3(session, target.server, checksum_mode=ChecksumMode.WHEN_REQUIRED)
+    backend = await backend_on(api, "STANDARD")
+    obj = await put(backend, b"first", NEW)
+    with pytest.raises(ObjectExistsError):
+        await put(backend, b"second", NEW)
+    assert await read_all(backend, obj) == b"first"
+
+
+async def test_a_new_put_adopts_the_same_bytes_left_by_an_interrupted_run(api: S3Api) -> None:
+    # A kill -9 between PutObject's answer and the journal line: the rerun's conditional
+    # write finds the very same bytes and mtime under the key and journals that object.
+    backend = await backend_on(api, "STANDARD")
+    earlier = await put(backend, b"payload", SPEC)
+    assert (await put(backend, b"payload", NEW)).archive_id == earlier.archive_id
+    with pytest.raises(ObjectExistsError):  # other bytes, or another mtime: refused
+        await put(backend, b"PAYLOAD", NEW)
+    with pytest.raises(ObjectExistsError):
+        await put(backend, b"payload", ObjectSpec(SPEC.name, SPEC.mtime + 1, create_only=True))
+    assert await read_all(backend, earlier) == b"payload"
+
+
+# ---------------------------------------------------------------- list-jobs
+
+
+async def test_restores_lists_the_objects_being_restored_or_restored(
+    api: S3Api, target: Target
+) -> None:
+    backend = await backend_on(api, "DEEP_ARCHIVE")
+    asked = await put(backend, b"asked", ObjectSpec("asked.txt", 1))
+    await put(backend, b"not asked", ObjectSpec("quiet.txt", 1))
+    assert await backend.restores() == []
+    await backend.warmup(asked)
+    key = backend.key("asked.txt")
+    if RESTORE_DELAY not in target.server.missing:
+        [running] = await backend.restores()
+        assert (running.key, running.restore.status) == (key, RestoreStatus.IN_PROGRESS)
+        assert running.describe() == {
+            "Key": key,
+            "StorageClass": "DEEP_ARCHIVE",
+            "StatusCode": "InProgress",
+            "ExpiryDate": None,
+        }
+    await target.finish_restores()
+    [done] = await backend.restores()
+    info = await api.head_object(backend.bucket, key)
+    assert done == RestoredObject(key, "DEEP_ARCHIVE", info.restore)
+    assert info.restore.status is RestoreStatus.RESTORED
+    assert done.describe()["StatusCode"] == "Succeeded"
+
+
+# ---------------------------------------------------------------- tree hash of multipart objects
+
+
+async def test_a_multipart_object_carries_the_tree_hash_read_before_it(api: S3Api) -> None:
+    backend = await backend_on(api, "DEEP_ARCHIVE")
+    assert backend.capabilities.tree_hash_first
+    data = os.urandom(5 * MIB + 7)
+    whole = tree_hash(data).hex()
+    spec = ObjectSpec(SPEC.name, SPEC.mtime, tree_hash=whole)
+    writer = await backend.start_multipart(spec, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    archive_id = await writer.complete(size=len(data), tree_hash=whole)
+    info = await api.head_object(backend.bucket, backend.key(SPEC.name))
+    assert info.metadata == {
+        "mtime": "1577934245",
+        "tree-hash": whole,
+        "archive-id": archive_id[3:],
+    }
+
+
+async def test_a_file_changed_between_the_two_reads_is_not_completed(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD")
+    data = os.urandom(5 * MIB + 7)
+    spec = ObjectSpec(SPEC.name, SPEC.mtime, tree_hash=tree_hash(b"before").hex())
+    writer = await backend.start_multipart(spec, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    with pytest.raises(AioGlacierError) as changed:
+        await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert str(changed.value) == (
+        "pre/fix/dir/file name.bin: file changed while it was read (its tree hash is not the "
+        "one read before the upload); the upload is aborted"
+    )
+    assert await backend.list_uploads() == []
+    assert [o async for o in api.list_objects_v2(backend.bucket)] == []
+
+
+# ---------------------------------------------------------------- mtime with nanoseconds
+
+
+@pytest.mark.parametrize(
+    ("mtime", "mtime_ns", "text"),
+    [
+        (1577934245, 1_577_934_245_123_456_789, "1577934245.123456789"),
+        (1577934245, 1_577_934_245_500_000_000, "1577934245.5"),
+        (1577934245, 1_577_934_245_000_000_000, "1577934245"),
+        (1577934245, None, "1577934245"),
+        (1577934245, 1_600_000_000_000_000_000, "1577934245"),  # not the same second: ignored
+        (-2, -1_500_000_000, "-1.5"),
+    ],
+)
+def test_spec_mtime_keeps_the_nanoseconds(mtime: int, mtime_ns: int | None, text: str) -> None:
+    assert spec_mtime(ObjectSpec("f", mtime, mtime_ns=mtime_ns)) == text
+
+
+async def test_objects_carry_the_mtime_with_its_fraction(api: S3Api) -> None:
+    backend = await backend_on(api, "STANDARD")
+    spec = ObjectSpec("small", 1577934245, mtime_ns=1_577_934_245_123_456_789)
+    await put(backend, b"small", spec)
+    data = os.urandom(5 * MIB + 1)
+    big = ObjectSpec("big", 1577934245, mtime_ns=1_577_934_245_000_000_001)
+    writer = await backend.start_multipart(big, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    for key, text in (("small", "1577934245.123456789"), ("big", "1577934245.000000001")):
+        info = await api.head_object(backend.bucket, backend.key(key))
+        assert info.metadata["mtime"] == text
+        assert parse_mtime(info.metadata["mtime"]) == 1577934245
+
+
+async def test_a_delete_during_a_new_multipart_upload_is_a_conflict(
+    session: aiohttp.ClientSession, emulator_s3: Target
+) -> None:
+    # AWS: a conditional completion after a delete of the key during the upload is answered
+    # 409 ConditionalRequestConflict (start again); moto has no conditional completion.
+    api = make_s3(session, emulator_s3.server)
+    backend = await backend_on(api, "STANDARD")
+    key = backend.key(SPEC.name)
+    data = os.urandom(5 * MIB + 7)
+    writer = await backend.start_multipart(NEW, size=len(data), part_size=5 * MIB)
+    await writer.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await writer.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    await api.put_object(backend.bucket, key, b"x", sha256=hashlib.sha256(b"x").hexdigest())
+    await api.delete_object(backend.bucket, key)
+    with pytest.raises(ConditionalConflictError) as conflict:
+        await writer.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert str(conflict.value) == (
+        f"not uploaded: another write or delete of key {key} ran at the same time "
+        "(409 ConditionalRequestConflict); run the sync again"
+    )
+    assert await backend.list_uploads() == []  # aborted
+    assert [o async for o in api.list_objects_v2(backend.bucket)] == []
+    # Without a delete in between, a new upload of the free key completes.
+    again = await backend.start_multipart(NEW, size=len(data), part_size=5 * MIB)
+    await again.write_part(1, 0, data[: 5 * MIB], **_kw(data[: 5 * MIB]))
+    await again.write_part(2, 5 * MIB, data[5 * MIB :], **_kw(data[5 * MIB :]))
+    archive_id = await again.complete(size=len(data), tree_hash=tree_hash(data).hex())
+    assert await read_all(backend, StoredObject(archive_id, SPEC.name, len(data), "")) == data

@@ -4,8 +4,9 @@
 Naming. An object's key is the prefix (``photos/``; a prefix given without its trailing ``/``
 gets one) followed by the journal's relative file name, so the bucket is browsable by any
 tool. Each object carries ``x-amz-meta-mtime`` (the file's modification time in rclone's
-format: decimal seconds, ``1577934245``), ``x-amz-meta-tree-hash`` (hex: a journal can be
-rebuilt from the bucket alone) and ``x-amz-meta-archive-id``.
+format: decimal seconds with the nanoseconds where known, ``1577934245.123456789``),
+``x-amz-meta-tree-hash`` (hex: a journal can be rebuilt from the bucket alone; a multipart
+object's is read before its upload starts) and ``x-amz-meta-archive-id``.
 
 Archive ids (the journal's opaque reference). On a bucket with versioning enabled an object is
 ``s3v:<version id>``: deleting it deletes exactly that version, so an overwrite of the same key
@@ -68,6 +69,7 @@ from aioglacier.backends.s3.models import (
     ObjectIdentifier,
     ObjectInfo,
     RestoreOutcome,
+    RestoreState,
     RestoreStatus,
     StorageClass,
     UploadedPart,
@@ -91,6 +93,9 @@ __all__ = [
     "META_ARCHIVE_ID",
     "META_MTIME",
     "META_TREE_HASH",
+    "ConditionalConflictError",
+    "ObjectExistsError",
+    "RestoredObject",
     "S3Backend",
     "S3Multipart",
     "S3Reader",
@@ -100,6 +105,7 @@ __all__ = [
     "parse_mtime",
     "restore_token",
     "s3_capabilities",
+    "spec_mtime",
 ]
 
 log = logging.getLogger(__name__)
@@ -129,11 +135,59 @@ DEFAULT_LIST_THRESHOLD = 100
 _TIERS: frozenset[str] = frozenset({"Expedited", "Standard", "Bulk"})
 
 
+class ObjectExistsError(TransferError):
+    """A new file's key already holds an object this journal did not write: the conditional
+    write (``If-None-Match: *``) was refused with 412 PreconditionFailed and nothing was
+    overwritten. Not retried; the journal gets no line for the file."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"not uploaded: key {key} already holds an object that the journal did not write "
+            "(left as it is: adopt the bucket with download-inventory --bucket, or remove that "
+            "object)"
+        )
+        self.key = key
+
+
+class ConditionalConflictError(TransferError):
+    """A conditional write met a concurrent write or delete of the same key (409
+    ConditionalRequestConflict): nothing was written; the next sync tries the file again."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"not uploaded: another write or delete of key {key} ran at the same time "
+            "(409 ConditionalRequestConflict); run the sync again"
+        )
+        self.key = key
+
+
+def _precondition_failed(exc: RemoteError) -> bool:
+    return exc.status == 412 or exc.code == "PreconditionFailed"
+
+
+def _conditional_conflict(exc: RemoteError) -> bool:
+    return exc.code == "ConditionalRequestConflict"
+
+
+def _same_upload(
+    info: ObjectInfo, spec: ObjectSpec, size: int, tree_hash: str, sha256: str
+) -> bool:
+    """Whether the object ``info`` describes holds exactly what a PutObject of ``spec`` would
+    have stored (size, mtime, and the SHA-256 S3 verified, else the tree-hash metadata): an
+    earlier run's upload whose journal line was never written (a kill -9 between the two)."""
+    if info.size != size or parse_mtime(info.metadata.get(META_MTIME)) != spec.mtime:
+        return False
+    stored = _sha256_hex(info.checksum)
+    if stored is not None:
+        return stored == sha256
+    return info.metadata.get(META_TREE_HASH) == tree_hash
+
+
 def s3_capabilities(storage_class: str, *, versioned: bool = False) -> Capabilities:
     """What a bucket can do for objects of ``storage_class``: 10,000 parts of 5 MiB to 5 GiB
     (the last may be smaller), one PutObject up to 5 GiB, objects up to 5 TiB, empty objects
-    allowed, no tree hash on reads, a restore before reading GLACIER and DEEP_ARCHIVE, a paged
-    listing (no inventory job)."""
+    allowed, no tree hash on reads, a restore before reading GLACIER and DEEP_ARCHIVE (a new
+    RestoreObject extends a restored copy), a paged listing (no inventory job)."""
     return Capabilities(
         max_parts=10_000,
         min_part_size=5 * MIB,
@@ -144,6 +198,8 @@ def s3_capabilities(storage_class: str, *, versioned: bool = False) -> Capabilit
         empty_objects=True,
         ranged_tree_hash=False,
         needs_warmup=storage_class in ARCHIVAL_STORAGE_CLASSES,
+        warmup_extends=True,
+        tree_hash_first=True,
         inventory=False,
         versioned=versioned,
         object_name="one S3 object",
@@ -160,6 +216,14 @@ def format_mtime(mtime: int | float | Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text if text not in ("", "-0") else "0"
+
+
+def spec_mtime(spec: ObjectSpec) -> str:
+    """The ``x-amz-meta-mtime`` of an object to create: the nanoseconds where known
+    (``1577934245.123456789``), else the whole seconds."""
+    if spec.mtime_ns is not None and spec.mtime_ns // 1_000_000_000 == spec.mtime:
+        return format_mtime(Decimal(spec.mtime_ns).scaleb(-9))
+    return format_mtime(spec.mtime)
 
 
 def parse_mtime(text: str | None) -> int | None:
@@ -200,6 +264,25 @@ def _sha256_hex(checksum: Checksum | None) -> str | None:
 
 def _iso(value: datetime | None) -> str:
     return value.isoformat().replace("+00:00", "Z") if value is not None else ""
+
+
+@dataclass(frozen=True)
+class RestoredObject:
+    """An object with a restore in progress or a restored copy (:meth:`S3Backend.restores`)."""
+
+    key: str
+    storage_class: str
+    restore: RestoreState
+
+    def describe(self) -> dict[str, str | None]:
+        """As ``list-jobs --json`` prints it."""
+        restored = self.restore.status is RestoreStatus.RESTORED
+        return {
+            "Key": self.key,
+            "StorageClass": self.storage_class,
+            "StatusCode": "Succeeded" if restored else "InProgress",
+            "ExpiryDate": _iso(self.restore.expiry) if self.restore.expiry else None,
+        }
 
 
 @dataclass
@@ -263,6 +346,10 @@ class S3Multipart:
     Parts are numbered from 1 and carry their SHA-256 (``x-amz-checksum-sha256``); their ETags
     are kept for CompleteMultipartUpload. ``archive_id`` is the id the object will have on an
     unversioned bucket (None after a resume: it is then read back from the object).
+    ``create_only``: the completion sends ``If-None-Match: *``; refused (412, the key holds
+    another object; 409, a concurrent write), the upload is aborted and the error raised.
+    ``tree_hash``: the ``x-amz-meta-tree-hash`` the upload was created with; a completion with
+    another tree hash is refused (and the upload aborted).
     """
 
     def __init__(
@@ -272,8 +359,13 @@ class S3Multipart:
         upload_id: str,
         part_size: int,
         archive_id: str | None,
+        *,
+        create_only: bool = False,
+        tree_hash: str | None = None,
     ) -> None:
         self._backend = backend
+        self._create_only = create_only
+        self._tree_hash = tree_hash
         self._key = key
         self._upload_id = upload_id
         self._part_size = part_size
@@ -348,6 +440,13 @@ class S3Multipart:
         total = sum(p.size for p in parts)
         if total != size:
             raise TransferError(f"{self._key}: the parts hold {total} bytes, not {size}")
+        if self._tree_hash is not None and tree_hash != self._tree_hash:
+            # x-amz-meta-tree-hash would lie: the file changed between the two reads
+            await self.abort()
+            raise TransferError(
+                f"{self._key}: file changed while it was read (its tree hash is not the one "
+                "read before the upload); the upload is aborted"
+            )
         archive_id = await self._complete(parts)
         self._backend.shared.forget_upload(self._upload_id)
         return archive_id
@@ -364,20 +463,36 @@ class S3Multipart:
             )
             for p in parts
         ]
+        expected = multipart_etag(p.etag or "" for p in parts)
         try:
             done = await backend.api.complete_multipart_upload(
                 backend.bucket,
                 self._key,
                 self._upload_id,
                 checksums if all(p.sha256 for p in parts) else completed,
+                if_none_match=self._create_only,
             )
         except NotFound:
-            expected = multipart_etag(p.etag or "" for p in parts)
             info = await backend.head(self._key)
             if info is None or info.etag != expected:
                 raise
             log.info("%s: the completion was lost, the object is there", self._key)
             return backend.archive_id_of(info)
+        except RemoteError as exc:
+            if not self._create_only:
+                raise
+            if _conditional_conflict(exc):
+                await self.abort()
+                raise ConditionalConflictError(self._key) from None
+            if not _precondition_failed(exc):
+                raise
+            info = await backend.head(self._key)
+            if info is not None and info.etag == expected:
+                # a retry after a completion whose answer was lost: the object is ours
+                log.info("%s: the completion was lost, the object is there", self._key)
+                return backend.archive_id_of(info)
+            await self.abort()
+            raise ObjectExistsError(self._key) from None
         if done.version_id and done.version_id != "null":
             backend.shared.versioned = True
             return VERSION_PREFIX + done.version_id
@@ -549,50 +664,102 @@ class S3Backend:
     # ---------------------------------------------------------------- writes
 
     def _metadata(self, spec: ObjectSpec, archive_id: str, tree_hash: str | None) -> dict[str, str]:
-        meta = {META_MTIME: format_mtime(spec.mtime), META_ARCHIVE_ID: archive_id}
+        meta = {META_MTIME: spec_mtime(spec), META_ARCHIVE_ID: archive_id}
         if tree_hash is not None:
             meta[META_TREE_HASH] = tree_hash
         return meta
 
     async def put(self, spec: ObjectSpec, body: bytes, *, tree_hash: str, sha256: str) -> str:
-        """PutObject with the object's metadata and SHA-256 checksum."""
+        """PutObject with the object's metadata and SHA-256 checksum.
+
+        ``spec.create_only`` sends ``If-None-Match: *``: an object already under the key is
+        never replaced (:class:`ObjectExistsError`). A 412 answering a retry whose first
+        attempt did store the object (its answer lost) is recognised by the object's
+        ``x-amz-meta-archive-id``; an object holding the very same bytes and mtime (an
+        interrupted run's upload whose journal line was never written) is adopted: its
+        archive id is returned."""
         own = uuid.uuid4().hex
-        result = await self.api.put_object(
-            self.bucket,
-            self.key(spec.name),
-            body,
-            sha256=sha256,
-            storage_class=self.storage_class,
-            metadata=self._metadata(spec, own, tree_hash),
-        )
+        key = self.key(spec.name)
+        try:
+            result = await self.api.put_object(
+                self.bucket,
+                key,
+                body,
+                sha256=sha256,
+                storage_class=self.storage_class,
+                metadata=self._metadata(spec, own, tree_hash),
+                if_none_match=spec.create_only,
+            )
+        except RemoteError as exc:
+            if not spec.create_only:
+                raise
+            if _conditional_conflict(exc):
+                raise ConditionalConflictError(key) from None
+            if not _precondition_failed(exc):
+                raise
+            info = await self.head(key)
+            if info is None:
+                raise ObjectExistsError(key) from None
+            if info.metadata.get(META_ARCHIVE_ID) == own:
+                log.info("%s: the upload's answer was lost, the object is there", key)
+                return self._stored_id(info, own)
+            if not _same_upload(info, spec, len(body), tree_hash, sha256):
+                raise ObjectExistsError(key) from None
+            log.info("%s: the key holds these very bytes and mtime already: adopted", key)
+            return self.archive_id_of(info)
         if result.version_id and result.version_id != "null":
             self.shared.versioned = True
             return VERSION_PREFIX + result.version_id
         return UPLOAD_PREFIX + own
 
+    def _stored_id(self, info: ObjectInfo, own: str) -> str:
+        if info.version_id and info.version_id != "null":
+            self.shared.versioned = True
+            return VERSION_PREFIX + info.version_id
+        return UPLOAD_PREFIX + own
+
     async def start_multipart(self, spec: ObjectSpec, *, size: int, part_size: int) -> S3Multipart:
         """CreateMultipartUpload (SHA-256 checksums on every part).
 
-        The whole file's tree hash is not known yet, so the object gets no
-        ``x-amz-meta-tree-hash`` (S3 cannot add metadata to an archived object later).
+        Its ``x-amz-meta-tree-hash`` is ``spec.tree_hash``, the tree hash the engine read
+        before the upload (``tree_hash_first``: S3 takes metadata only now, and cannot add it
+        to an archived object later); the completion refuses an upload whose own tree hash
+        differs (the file changed between the two reads).
+
+        ``spec.create_only``: a HeadObject first, so that a key already taken fails at once
+        (:class:`ObjectExistsError`) rather than after every part was sent; the completion
+        carries ``If-None-Match: *`` (CreateMultipartUpload takes no condition), which closes
+        the window between the two.
         """
         own = uuid.uuid4().hex
         key = self.key(spec.name)
+        if spec.create_only and await self.head(key) is not None:
+            raise ObjectExistsError(key)
         upload_id = await self.api.create_multipart_upload(
             self.bucket,
             key,
             storage_class=self.storage_class,
-            metadata=self._metadata(spec, own, None),
+            metadata=self._metadata(spec, own, spec.tree_hash),
             checksum_algorithm=ChecksumAlgorithm.SHA256,
         )
-        return S3Multipart(self, key, upload_id, part_size, UPLOAD_PREFIX + own)
+        return S3Multipart(
+            self,
+            key,
+            upload_id,
+            part_size,
+            UPLOAD_PREFIX + own,
+            create_only=spec.create_only,
+            tree_hash=spec.tree_hash,
+        )
 
     async def resume_multipart(
         self, upload_id: str, spec: ObjectSpec, *, part_size: int
     ) -> S3Multipart:
         """The recorded upload (no request: :meth:`S3Multipart.present` raises
         :class:`NotFound` when S3 no longer has it)."""
-        return S3Multipart(self, self.key(spec.name), upload_id, part_size, None)
+        return S3Multipart(
+            self, self.key(spec.name), upload_id, part_size, None, create_only=spec.create_only
+        )
 
     async def list_uploads(self) -> list[UploadInfo]:
         """ListMultipartUploads under the prefix (every page)."""
@@ -736,8 +903,9 @@ class S3Backend:
 
     async def warmup(self, obj: StoredObject, *, tier: Tier | None = None) -> Warmup:
         """RestoreObject for ``restore_days`` at ``tier``: in progress (202 accepted, 409
-        already in progress) or ready (200 already restored; an object that needs no
-        restore). Expedited on DEEP_ARCHIVE is refused before any request."""
+        already in progress) or ready (200 already restored: S3 then moves the restored
+        copy's expiry to ``restore_days`` from now; an object that needs no restore).
+        Expedited on DEEP_ARCHIVE is refused before any request."""
         tier = tier or self.tier
         self._refuse_expedited(tier)
         token = restore_token(tier, self.restore_days)
@@ -827,6 +995,47 @@ class S3Backend:
         # Keys not listed are gone: nothing. Archived objects the listing showed no restore
         # for are settled unless no object had one (the server may ignore RestoreStatus).
         yield None, [] if reported else archived
+
+    async def restores(self) -> list[RestoredObject]:
+        """Every object under the prefix with a restore in progress or a restored copy
+        (``list-jobs --bucket``), in key order.
+
+        One ListObjectsV2 listing with ``RestoreStatus`` (a page per 1,000 keys); when no
+        entry of it carried a restore state (a server may ignore ``RestoreStatus``), each
+        archived object (GLACIER, DEEP_ARCHIVE) is asked with HeadObject (``x-amz-restore``,
+        up to ``head_concurrency`` at once).
+        """
+        found: list[RestoredObject] = []
+        archived: list[str] = []
+        classes: dict[str, str] = {}
+        reported = False
+        async for page in self.api.list_object_pages(
+            self.bucket, prefix=self.prefix or None, restore_status=True
+        ):
+            for listed in page.objects:
+                reported = reported or listed.restore_reported
+                classes[listed.key] = listed.storage_class
+                status = listed.restore.status
+                if status in (RestoreStatus.IN_PROGRESS, RestoreStatus.RESTORED):
+                    found.append(RestoredObject(listed.key, listed.storage_class, listed.restore))
+                elif status is RestoreStatus.ARCHIVED:
+                    archived.append(listed.key)
+        if not reported and archived:
+
+            async def state(key: str) -> RestoredObject | None:
+                info = await self.head(key)
+                if info is None or info.restore.status not in (
+                    RestoreStatus.IN_PROGRESS,
+                    RestoreStatus.RESTORED,
+                ):
+                    return None
+                return RestoredObject(key, classes[key], info.restore)
+
+            async for item in bounded_map(state, archived, self.head_concurrency):
+                if item is not None:
+                    found.append(item)
+        found.sort(key=lambda r: r.key.encode("utf-8", "surrogatepass"))
+        return found
 
     # ---------------------------------------------------------------- reads
 

@@ -198,6 +198,9 @@ class S3Store:
         self.blobs_dir = self.root / "blobs"
         self.tmp_dir = self.root / "tmp"
         self.buckets: dict[str, BucketRecord] = {}
+        #: (bucket, key) -> when it was last deleted (this process): a conditional completion
+        #: of an upload started before that is a conflict (409), as on AWS
+        self.deleted_at: dict[tuple[str, str], float] = {}
 
     async def open(self) -> None:
         """Create the tables and directories, drop crash leftovers, load the bucket cache.
@@ -451,6 +454,7 @@ class S3Store:
     ) -> tuple[str | None, bool]:
         """Delete as DeleteObject does; returns (version id, delete marker) as answered."""
         versioning = self._bucket_row(tx, bucket)[3]
+        self.deleted_at[(bucket, key)] = now
         if version_id is not None:
             if version_id != "null" and not _valid_version_id(version_id):
                 raise invalid_argument("Invalid version id specified", "versionId", version_id)
@@ -824,6 +828,17 @@ class S3Store:
             versioning = self._bucket_row(tx, bucket)[3]
             record, unused, result = build(upload, self._parts(tx, upload_id))
             self._check_conditions(self._latest(tx, bucket, key), key, if_none_match, if_match)
+            if if_none_match is not None and self.deleted_at.get((bucket, key), -1.0) > (
+                upload.created
+            ):
+                # AWS: a delete of the key during a conditional multipart upload is a conflict;
+                # the upload must be started again (it stays, to be aborted)
+                raise S3Error(
+                    "ConditionalRequestConflict",
+                    "A conflicting conditional operation is currently in progress against this "
+                    "resource. Please try again.",
+                    409,
+                )
             stored = self._insert_version(tx, record, versioning, new_version_id)
             if versioning is not None:
                 result = {**result, "version_id": stored.version_id}
