@@ -83,11 +83,11 @@ async def child_restore(
     from aioglacier import Client
 
     async with Client(settings(url, conc)) as client:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = await client.restore_completed(
             base, vault, journal, segment_size=seg * MIB if seg else None
         )
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert result.ok, result.failed
     import resource
 
@@ -96,6 +96,7 @@ async def child_restore(
         "files": len(result.done),
         "bytes": result.bytes_done,
         "seconds": seconds,
+        "cpu": cpu,
         "peak_rss_mib": peak,
     }
 
@@ -147,14 +148,14 @@ async def child_plain(url: str, vault: str, out_dir: str, conc: int, seg: int) -
             total += len(data)
             await loop.run_in_executor(None, write, n, start, data)
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         await asyncio.gather(*(get(*r) for r in requests))
         # The same job as a restore: the files must be on disk when it says done.
         await asyncio.gather(*(loop.run_in_executor(None, os.fsync, fd) for fd in fds.values()))
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     for fd in fds.values():
         os.close(fd)
-    return {"files": len(jobs), "bytes": total, "seconds": seconds}
+    return {"files": len(jobs), "bytes": total, "seconds": seconds, "cpu": cpu}
 
 
 def child_main(argv: list[str]) -> None:
@@ -310,6 +311,7 @@ def main() -> None:
                                 name,
                                 f"{r['files'] / r['seconds']:.0f} files/s",
                                 f"{r['bytes'] / MIB / r['seconds']:.0f} MiB/s",
+                                f"client CPU {r['cpu']:.2f} s",
                             )
                         )
                         if name.startswith("aioglacier"):
@@ -376,9 +378,10 @@ def main() -> None:
                 ("", "openssl dgst -sha256", f"{total / openssl:.0f} MiB/s", f"{openssl:.2f} s")
             )
             rows.append(("", "ratio ours/openssl", f"{openssl / ours:.2f}x", "target >= 1.5x"))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    rows = [r + ("",) * (5 - len(r)) for r in rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
 
 
 if __name__ == "__main__":

@@ -236,13 +236,16 @@ def _store_whole(
     service_sha256: str | None = None,
 ) -> staging.PartialFile:
     """Verify a whole object's bytes and write them to a new file: one executor job."""
-    digest = tree_hash(data).hex()
+    # Up to one leaf (1 MiB), the tree hash is the SHA-256 of the bytes: one pass, no list.
+    small = len(data) <= MIB
+    digest = hashlib.sha256(data).hexdigest() if small else tree_hash(data).hex()
     if service_hash is not None and service_hash != digest:
         raise SegmentError(
             f"{record.relfilename}: tree hash {digest} differs from the service's {service_hash}"
         )
     if tree_hash_unknown(record.treehash, record.archive_id):
-        if service_sha256 is not None and hashlib.sha256(data).hexdigest() != service_sha256:
+        sha256 = (digest if small else hashlib.sha256(data).hexdigest()) if service_sha256 else None
+        if service_sha256 is not None and sha256 != service_sha256:
             raise SegmentError(
                 f"{record.relfilename}: SHA-256 differs from the one the store keeps "
                 f"({service_sha256})"
