@@ -57,29 +57,55 @@ def commit_batch(batch: list[staging.PartialFile]) -> list[BaseException | None]
 
 
 class Committer:
-    """Collects staged downloads and commits them in batches, one executor job at a time."""
+    """Collects staged downloads and commits them in batches, one executor job at a time.
 
-    def __init__(self, executor: Executor | None, max_batch: int = 256) -> None:
+    At most ``max_outstanding`` files wait or are being committed at once (each holds two
+    descriptors): :meth:`submit` waits for room beyond that.
+    """
+
+    def __init__(
+        self, executor: Executor | None, max_batch: int = 256, max_outstanding: int = 512
+    ) -> None:
         self._executor = executor
         self._max_batch = max_batch
+        self._max_outstanding = max(max_outstanding, 1)
         self._pending: list[tuple[staging.PartialFile, asyncio.Future[None]]] = []
+        self._in_flight = 0
+        self._room: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def commit(self, staged: staging.PartialFile) -> None:
         """Return once ``staged`` is durable under its final name (or raise why not)."""
+        future = await self.submit(staged)
+        # Shielded: once handed over, the file is committed even if this waiter is cancelled.
+        await asyncio.shield(future)
+
+    async def submit(self, staged: staging.PartialFile) -> asyncio.Future[None]:
+        """Hand ``staged`` over (waiting while ``max_outstanding`` files are outstanding);
+        the future returned is done once it is durable under its final name (or holds why
+        not). Once handed over, the file is committed whatever becomes of the caller."""
         loop = asyncio.get_running_loop()
+        while len(self._pending) + self._in_flight >= self._max_outstanding:
+            if self._room is None:
+                self._room = asyncio.Event()
+            await self._room.wait()
         future: asyncio.Future[None] = loop.create_future()
         self._pending.append((staged, future))
         if self._task is None or self._task.done():
             self._task = loop.create_task(self._drain())
-        # Shielded: once handed over, the file is committed even if this waiter is cancelled.
-        await asyncio.shield(future)
+        return future
+
+    async def drained(self) -> None:
+        """Return once every file handed over has its outcome."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
         while self._pending:
             batch = self._pending[: self._max_batch]
             del self._pending[: self._max_batch]
+            self._in_flight = len(batch)
             try:
                 results = await loop.run_in_executor(
                     self._executor, commit_batch, [s for s, _ in batch]
@@ -90,6 +116,11 @@ class Committer:
                     if not future.done():
                         future.set_exception(exc)
                 raise
+            finally:
+                self._in_flight = 0
+                if self._room is not None:
+                    self._room.set()
+                    self._room = None
             for (_, future), result in zip(batch, results, strict=True):
                 if future.done():
                     continue

@@ -47,6 +47,7 @@ __all__ = [
     "Download",
     "SegmentError",
     "download_one",
+    "stage_one",
 ]
 
 #: What :func:`download_one` says of a file whose journal has no tree hash.
@@ -235,13 +236,16 @@ def _store_whole(
     service_sha256: str | None = None,
 ) -> staging.PartialFile:
     """Verify a whole object's bytes and write them to a new file: one executor job."""
-    digest = tree_hash(data).hex()
+    # Up to one leaf (1 MiB), the tree hash is the SHA-256 of the bytes: one pass, no list.
+    small = len(data) <= MIB
+    digest = hashlib.sha256(data).hexdigest() if small else tree_hash(data).hex()
     if service_hash is not None and service_hash != digest:
         raise SegmentError(
             f"{record.relfilename}: tree hash {digest} differs from the service's {service_hash}"
         )
     if tree_hash_unknown(record.treehash, record.archive_id):
-        if service_sha256 is not None and hashlib.sha256(data).hexdigest() != service_sha256:
+        sha256 = (digest if small else hashlib.sha256(data).hexdigest()) if service_sha256 else None
+        if service_sha256 is not None and sha256 != service_sha256:
             raise SegmentError(
                 f"{record.relfilename}: SHA-256 differs from the one the store keeps "
                 f"({service_sha256})"
@@ -259,9 +263,9 @@ def _store_whole(
         raise
 
 
-async def _download_whole(
+async def _stage_whole(
     d: Download, base_dir: Path, record: Created, local: str, warmup: Warmup | None
-) -> str:
+) -> tuple[staging.PartialFile, str]:
     """A file of one segment: fetch, then verify and store in ONE executor job."""
     loop = asyncio.get_running_loop()
     obj = _stored(record)
@@ -283,24 +287,25 @@ async def _download_whole(
     async with d.budget.hold(record.size):
         staged = await d.backend.retried("get_job_output", attempt, policy=d.retry)
     d.progress(BytesTransferred(record.relfilename, record.size))
-    await d.committer.commit(staged)
-    return checked if tree_hash_unknown(record.treehash, record.archive_id) else ""
+    return staged, (checked if tree_hash_unknown(record.treehash, record.archive_id) else "")
 
 
-async def download_one(
+async def stage_one(
     d: Download,
     base_dir: Path,
     record: Created,
     local: str,
     warmup: Warmup | None,
     segment_size: int | None,
-) -> str:
-    """Download ``record`` to ``local`` under ``base_dir`` (read through ``warmup`` where the
-    store needs one), verified, and commit it; raise why not. Returns "" when the tree hash
-    was verified, else what was (:data:`SHA256_CHECKED`, :data:`SIZE_CHECKED`)."""
+) -> tuple[staging.PartialFile, str]:
+    """Download ``record`` for ``local`` under ``base_dir`` (read through ``warmup`` where the
+    store needs one) into a staged file, verified (the whole file's tree hash against the
+    journal's) and finished, not yet durable nor under its name: hand it to
+    :meth:`Committer.submit` (or release it). Raise why not. The text is "" when the tree
+    hash was verified, else what was (:data:`SHA256_CHECKED`, :data:`SIZE_CHECKED`)."""
     seg = segment_size or DEFAULT_SEGMENT_SIZE
     if record.size <= seg:
-        return await _download_whole(d, base_dir, record, local, warmup)
+        return await _stage_whole(d, base_dir, record, local, warmup)
     loop = asyncio.get_running_loop()
     partial = await loop.run_in_executor(d.executor, create_partial, base_dir, local, d.platform)
     starts = list(range(0, record.size, seg))
@@ -326,5 +331,20 @@ async def download_one(
         if isinstance(exc, BaseExceptionGroup):
             raise first_leaf(exc) from None
         raise
-    await d.committer.commit(partial)
-    return SIZE_CHECKED if unknown else ""
+    return partial, (SIZE_CHECKED if unknown else "")
+
+
+async def download_one(
+    d: Download,
+    base_dir: Path,
+    record: Created,
+    local: str,
+    warmup: Warmup | None,
+    segment_size: int | None,
+) -> str:
+    """Download ``record`` to ``local`` under ``base_dir`` (read through ``warmup`` where the
+    store needs one), verified, and commit it; raise why not. Returns "" when the tree hash
+    was verified, else what was (:data:`SHA256_CHECKED`, :data:`SIZE_CHECKED`)."""
+    staged, checked = await stage_one(d, base_dir, record, local, warmup, segment_size)
+    await d.committer.commit(staged)
+    return checked

@@ -24,7 +24,7 @@ from typing import Literal
 from aioglacier.backends.base import Backend, StoredObject, Tier, Warmup
 from aioglacier.costs import PriceTable, estimate_retrieval
 from aioglacier.engine.commit import Committer
-from aioglacier.engine.download import DEFAULT_SEGMENT_SIZE, Download, download_one
+from aioglacier.engine.download import DEFAULT_SEGMENT_SIZE, Download, stage_one
 from aioglacier.engine.run import (
     OperationResult,
     Run,
@@ -311,15 +311,22 @@ async def restore_completed(
         elif reason != "exists":
             op.failed(record.relfilename, "download", f"refused: {reason}")
 
-    async def download(record: Created, warm: Warmup | None) -> None:
-        local = local_names[record.archive_id]
-        progress(FileStarted(record.relfilename, "download", record.size))
-        try:
-            mine = replace(d, backend=d.backend.bind(subject=record.relfilename))
-            checked = await download_one(mine, base_dir, record, local, warm, segment_size)
-        except (AioGlacierError, OSError, UnsafePathError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            op.failed(record.relfilename, "download", reason, record.archive_id)
+    failures = (AioGlacierError, OSError, UnsafePathError)
+    unexpected: list[BaseException] = []
+    outstanding: set[asyncio.Future[None]] = set()
+
+    def download_failed(record: Created, exc: BaseException) -> None:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        op.failed(record.relfilename, "download", reason, record.archive_id)
+
+    def committed(record: Created, local: str, checked: str, future: asyncio.Future[None]) -> None:
+        """A file's outcome, once its commit (durable, under its name) is known."""
+        exc = None if future.cancelled() else future.exception()
+        if future.cancelled() or (exc is not None and not isinstance(exc, failures)):
+            unexpected.append(exc or asyncio.CancelledError())
+            return
+        if exc is not None:
+            download_failed(record, exc)
             return
         note = "" if local == record.relfilename else _escaped_note(record, local)
         if note:
@@ -327,6 +334,29 @@ async def restore_completed(
         if checked:  # the journal has no tree hash (an adopted bucket): say what was checked
             note = f"{note}; {checked}" if note else checked
         op.done(record, "download", note, shown=checked)
+
+    async def download(record: Created, warm: Warmup | None) -> None:
+        # The slot is held while the file downloads, not while it waits for its group
+        # commit: the outcome is reported when the commit is known (``committed``).
+        local = local_names[record.archive_id]
+        progress(FileStarted(record.relfilename, "download", record.size))
+        try:
+            mine = replace(d, backend=d.backend.bind(subject=record.relfilename))
+            staged, checked = await stage_one(mine, base_dir, record, local, warm, segment_size)
+        except failures as exc:
+            download_failed(record, exc)
+            return
+        future = await d.committer.submit(staged)
+        future.add_done_callback(functools.partial(committed, record, local, checked))
+        outstanding.add(future)
+        future.add_done_callback(outstanding.discard)
+
+    async def all_committed() -> None:
+        await d.committer.drained()
+        # Their outcomes: each future's callbacks run in order, ``committed`` first.
+        await asyncio.gather(*outstanding, return_exceptions=True)
+        if unexpected:
+            raise unexpected[0]
 
     def not_downloaded(record: Created, status: Literal["skipped", "failed"], why: str) -> None:
         if status == "failed":
@@ -343,6 +373,7 @@ async def restore_completed(
                     continue
                 progress(FileQueued(record.relfilename, "download", record.size))
                 await fan.start(functools.partial(download, record, None))
+        await all_committed()
         return op.finish()
 
     round_number = 0
@@ -402,8 +433,10 @@ async def restore_completed(
                     record, "skipped", f"retrieval job {in_progress[archive_id]} in progress"
                 )
             break
+        await all_committed()  # this round's outcomes before the wait
         delay = poll_delay(round_number, poll)
         round_number += 1
         progress(Message(f"waiting for {waiting} retrieval jobs; next check in {delay:.0f} s"))
         await sleep(delay)
+    await all_committed()
     return op.finish()
