@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from aioglacier.backends.base import Backend, Tier
     from aioglacier.backends.glacier import GlacierApi, RetryListener, VaultInfo
+    from aioglacier.backends.glacier.backend import GlacierBackend
     from aioglacier.backends.s3 import S3Api
     from aioglacier.backends.s3.adopt import Adopted
     from aioglacier.bandwidth import Bandwidth
@@ -253,6 +254,12 @@ class Client:
             raise UsageError(f"{what} works on vaults only, not on a bucket")
         validate_vault_name(target)
         return target
+
+    def _vault_backend(self, target: Target, what: str) -> GlacierBackend:
+        """The vault ``target`` as a backend, for a command that works on vaults only."""
+        from aioglacier.backends.glacier.backend import GlacierBackend
+
+        return GlacierBackend(self.api, self._vault_only(target, what))
 
     @property
     def s3(self) -> S3Api:
@@ -665,13 +672,11 @@ class Client:
         completed inventory the journal never created nor deleted, and multipart uploads in
         progress that its resume store does not record (see :mod:`aioglacier.orphans`).
         Changes nothing."""
-        from aioglacier.backends.glacier.backend import GlacierBackend
         from aioglacier.orphans import list_orphans
         from aioglacier.polling import Polling
 
-        vault = self._vault_only(vault, "list-orphans")
         return await list_orphans(
-            GlacierBackend(self.api, vault),
+            self._vault_backend(vault, "list-orphans"),
             journal_path=Path(journal),
             polling=Polling(wait, poll),
             retry=self._retry,
@@ -694,13 +699,11 @@ class Client:
         leftovers (a copy of an archive it holds; an upload of a version it holds); with
         ``all_orphans`` every orphan, for a vault nothing else writes to. Writes nothing to
         the journal, which stays locked meanwhile."""
-        from aioglacier.backends.glacier.backend import GlacierBackend
         from aioglacier.orphans import purge_orphans
         from aioglacier.polling import Polling
 
-        vault = self._vault_only(vault, "purge-orphans")
         return await purge_orphans(
-            GlacierBackend(self.api, vault),
+            self._vault_backend(vault, "purge-orphans"),
             journal_path=Path(journal),
             all_orphans=all_orphans,
             dry_run=dry_run,
