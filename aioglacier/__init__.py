@@ -3,8 +3,9 @@
 The public API is what ``__all__`` lists; everything else is private and may change.
 """
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from aioglacier.lazy import load_export
 
 if TYPE_CHECKING:
     from aioglacier.backends.glacier import GlacierApi, VaultInfo
@@ -97,12 +98,7 @@ _EXPORTS: dict[str, str] = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'aioglacier' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return load_export(__name__, _EXPORTS, globals(), name)
 
 
 def __dir__() -> list[str]:

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aioglacier.config import DEFAULT_REGION, ClientSettings
 from aioglacier.display import printable
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from aioglacier.engine.run import OperationResult
     from aioglacier.progress import Retrying
     from aioglacier.render import Renderer
+
+T = TypeVar("T")
 
 
 def _settings(inv: Invocation) -> ClientSettings:
@@ -114,6 +116,14 @@ def _client(inv: Invocation) -> Client:
     return Client(_settings(inv), on_retry=lambda event: _retry_note(inv, event))
 
 
+async def _rendered(inv: Invocation, call: Callable[[Client, Renderer], Awaitable[T]]) -> T:
+    """``call(client, renderer)``: a command's run, in a client and a progress renderer of
+    ``inv`` (both closed when it ends)."""
+    async with _client(inv) as client:
+        with _renderer(inv) as render:
+            return await call(client, render)
+
+
 def _retry_note(inv: Invocation, event: Retrying) -> None:
     """A retry of a command that has no progress display: one line on standard error."""
     if inv.json:
@@ -155,23 +165,24 @@ async def cmd_sync(inv: Invocation) -> int:
     if inv.get("detect") != "mtime-and-treehash" and not replace_modified:
         raise UsageError("--detect can be used only together with --replace-modified")
     filters = inv.get("filters") or []
-    async with _client(inv) as client:
-        with _renderer(inv) as render:
-            result = await client.sync(
-                directory,
-                target,
-                inv.get("journal"),
-                new=True if new else None,
-                replace_modified=replace_modified,
-                delete_removed=delete_removed,
-                detect=inv.get("detect"),
-                filters=filters,
-                follow=bool(inv.get("follow")),
-                dry_run=bool(inv.get("dry-run")),
-                max_number_of_files=inv.get("max-number-of-files"),
-                progress=render,
-                price_table=_price_table(inv),
-            )
+    result = await _rendered(
+        inv,
+        lambda client, render: client.sync(
+            directory,
+            target,
+            inv.get("journal"),
+            new=True if new else None,
+            replace_modified=replace_modified,
+            delete_removed=delete_removed,
+            detect=inv.get("detect"),
+            filters=filters,
+            follow=bool(inv.get("follow")),
+            dry_run=bool(inv.get("dry-run")),
+            max_number_of_files=inv.get("max-number-of-files"),
+            progress=render,
+            price_table=_price_table(inv),
+        ),
+    )
     _summary(inv, result)
     return EXIT_OK if result.ok else EXIT_FAILURE
 
@@ -207,17 +218,18 @@ async def cmd_upload_file(inv: Invocation) -> int:
             if rel == ".." or rel.startswith(".." + os.sep):
                 raise UsageError("the file given with --filename should be inside --dir")
             relname = rel.replace(os.sep, "/")
-    async with _client(inv) as client:
-        with _renderer(inv) as render:
-            result = await client.upload_file(
-                target,
-                inv.get("journal"),
-                relname,
-                path=path,
-                stream=stream,
-                max_size=max_size,
-                progress=render,
-            )
+    result = await _rendered(
+        inv,
+        lambda client, render: client.upload_file(
+            target,
+            inv.get("journal"),
+            relname,
+            path=path,
+            stream=stream,
+            max_size=max_size,
+            progress=render,
+        ),
+    )
     inv.note(f"upload-file: {result.relfilename} archive {result.archive_id}")
     return EXIT_OK
 
@@ -316,20 +328,21 @@ async def cmd_restore(inv: Invocation) -> int:
             "or Bulk, about 48 hours)"
         )
     directory, journal = await _existing_dir(inv), await _existing_journal(inv)
-    async with _client(inv) as client:
-        with _renderer(inv) as render:
-            result = await client.restore(
-                directory,
-                target,
-                journal,
-                max_number_of_files=inv.get("max-number-of-files"),
-                tier=inv.get("tier"),
-                filters=inv.get("filters") or [],
-                dry_run=bool(inv.get("dry-run")),
-                progress=render,
-                price_table=_price_table(inv),
-                escape_windows_names=bool(inv.get("escape-windows-names")),
-            )
+    result = await _rendered(
+        inv,
+        lambda client, render: client.restore(
+            directory,
+            target,
+            journal,
+            max_number_of_files=inv.get("max-number-of-files"),
+            tier=inv.get("tier"),
+            filters=inv.get("filters") or [],
+            dry_run=bool(inv.get("dry-run")),
+            progress=render,
+            price_table=_price_table(inv),
+            escape_windows_names=bool(inv.get("escape-windows-names")),
+        ),
+    )
     return _op_summary(inv, "restore", result, "retrieval jobs started")
 
 
@@ -338,19 +351,20 @@ async def cmd_restore_completed(inv: Invocation) -> int:
     target = _target(inv)
     directory, journal = await _existing_dir(inv), await _existing_journal(inv)
     segment = inv.get("segment-size")
-    async with _client(inv) as client:
-        with _renderer(inv) as render:
-            result = await client.restore_completed(
-                directory,
-                target,
-                journal,
-                segment_size=segment * 1024 * 1024 if segment else None,
-                filters=inv.get("filters") or [],
-                dry_run=bool(inv.get("dry-run")),
-                wait=bool(inv.get("wait")),
-                progress=render,
-                escape_windows_names=bool(inv.get("escape-windows-names")),
-            )
+    result = await _rendered(
+        inv,
+        lambda client, render: client.restore_completed(
+            directory,
+            target,
+            journal,
+            segment_size=segment * 1024 * 1024 if segment else None,
+            filters=inv.get("filters") or [],
+            dry_run=bool(inv.get("dry-run")),
+            wait=bool(inv.get("wait")),
+            progress=render,
+            escape_windows_names=bool(inv.get("escape-windows-names")),
+        ),
+    )
     return _op_summary(inv, "restore-completed", result, "downloaded")
 
 
@@ -367,23 +381,24 @@ async def cmd_migrate(inv: Invocation) -> int:
     bucket = BucketTarget(**kwargs)
     segment = inv.get("segment-size")
     table = await asyncio.to_thread(load_price_table, inv.get("price-table"))
-    async with _client(inv) as client:
-        with _renderer(inv) as render:
-            result = await client.migrate(
-                str(inv.get("vault")),
-                journal,
-                bucket,
-                new_journal=inv.get("new-journal"),
-                tier=inv.get("tier"),
-                filters=inv.get("filters") or [],
-                max_number_of_files=inv.get("max-number-of-files"),
-                segment_size=segment * 1024 * 1024 if segment else DEFAULT_MIGRATE_SEGMENT,
-                delete_source=bool(inv.get("delete-source")),
-                dry_run=bool(inv.get("dry-run")),
-                wait=bool(inv.get("wait")),
-                price_table=table,
-                progress=render,
-            )
+    result = await _rendered(
+        inv,
+        lambda client, render: client.migrate(
+            str(inv.get("vault")),
+            journal,
+            bucket,
+            new_journal=inv.get("new-journal"),
+            tier=inv.get("tier"),
+            filters=inv.get("filters") or [],
+            max_number_of_files=inv.get("max-number-of-files"),
+            segment_size=segment * 1024 * 1024 if segment else DEFAULT_MIGRATE_SEGMENT,
+            delete_source=bool(inv.get("delete-source")),
+            dry_run=bool(inv.get("dry-run")),
+            wait=bool(inv.get("wait")),
+            price_table=table,
+            progress=render,
+        ),
+    )
     if result.planned and not inv.json:
         inv.err(f"migrate: {len(result.planned)} archives to migrate (dry run: nothing asked)")
     return _op_summary(inv, "migrate", result, "migrated")
@@ -451,16 +466,17 @@ async def cmd_purge_vault(inv: Invocation) -> int:
     inv.require("journal")
     target = _target(inv)
     journal = await _existing_journal(inv)
-    async with _client(inv) as client:
-        with _renderer(inv) as render:
-            result = await client.purge_vault(
-                target,
-                journal,
-                filters=inv.get("filters") or [],
-                dry_run=bool(inv.get("dry-run")),
-                progress=render,
-                price_table=_price_table(inv),
-            )
+    result = await _rendered(
+        inv,
+        lambda client, render: client.purge_vault(
+            target,
+            journal,
+            filters=inv.get("filters") or [],
+            dry_run=bool(inv.get("dry-run")),
+            progress=render,
+            price_table=_price_table(inv),
+        ),
+    )
     return _op_summary(inv, "purge-vault", result, "archives deleted")
 
 
@@ -535,16 +551,17 @@ async def cmd_purge_orphans(inv: Invocation) -> int:
     inv.require("journal")
     target = _target(inv)
     journal = await _existing_journal(inv)
-    async with _client(inv) as client:
-        with _renderer(inv) as render:
-            result = await client.purge_orphans(
-                target,
-                journal,
-                all_orphans=bool(inv.get("all-orphans")),
-                dry_run=bool(inv.get("dry-run")),
-                wait=bool(inv.get("wait")),
-                progress=render,
-            )
+    result = await _rendered(
+        inv,
+        lambda client, render: client.purge_orphans(
+            target,
+            journal,
+            all_orphans=bool(inv.get("all-orphans")),
+            dry_run=bool(inv.get("dry-run")),
+            wait=bool(inv.get("wait")),
+            progress=render,
+        ),
+    )
     return _op_summary(inv, "purge-orphans", result, "orphans removed")
 
 

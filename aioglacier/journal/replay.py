@@ -126,8 +126,19 @@ class _Replay:
                     continue
             f = line.split("\t")
             n = len(f)
+            if n != 8 and n != 5:  # noqa: PLR1714 - faster
+                slow(line, lineno)
+                continue
+            # Both shapes have the time second; the last one's value is kept.
+            ts = f[1]
+            if ts != last_ts:
+                if not ts.isdigit() or len(ts) > 20:
+                    slow(line, lineno)
+                    continue
+                last_t = int(ts)
+                last_ts = ts
             if n == 8:
-                version, ts, kind, aid, ss, ms, th, name = f
+                version, _, kind, aid, ss, ms, th, name = f
                 if (
                     kind != "CREATED"
                     or (version != "B" and version != "C")  # noqa: PLR1714 - faster
@@ -145,12 +156,6 @@ class _Replay:
                 ):
                     slow(line, lineno)
                     continue
-                if ts != last_ts:
-                    if not ts.isdigit() or len(ts) > 20:
-                        slow(line, lineno)
-                        continue
-                    last_t = int(ts)
-                    last_ts = ts
                 if ms == "NONE":
                     mtime = None
                 elif ms.isdigit() and len(ms) <= 20:
@@ -173,8 +178,8 @@ class _Replay:
                 row = (last_t, aid, int(ss), mtime, packed, name)
                 if add_row(aid, row) is not row:
                     raise self.error(_duplicate(aid), lineno)
-            elif n == 5:
-                version, ts, kind, aid, name = f
+            else:
+                version, _, kind, aid, name = f
                 if (
                     (version != "B" and version != "C")  # noqa: PLR1714 - faster
                     or not (all_ascii or line.isascii() or line[: -len(name) or None].isascii())
@@ -183,12 +188,6 @@ class _Replay:
                 ):
                     slow(line, lineno)
                     continue
-                if ts != last_ts:
-                    if not ts.isdigit() or len(ts) > 20:
-                        slow(line, lineno)
-                        continue
-                    last_t = int(ts)
-                    last_ts = ts
                 if kind == "DELETED":
                     if (
                         not name
@@ -218,9 +217,6 @@ class _Replay:
                 else:
                     slow(line, lineno)
                     continue
-            else:
-                slow(line, lineno)
-                continue
             if version is not last_version:
                 versions.add(version)
                 last_version = version

@@ -8,8 +8,9 @@ checksums, :mod:`.models` the typed results.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from aioglacier.lazy import load_export
 
 if TYPE_CHECKING:
     from aioglacier.backends.s3.api import (
@@ -89,12 +90,7 @@ _EXPORTS: dict[str, str] = {
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'aioglacier.backends.s3' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return load_export(__name__, _EXPORTS, globals(), name)
 
 
 __all__ = [
