@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
-from aioglacier.display import printable
+from aioglacier.display import ESCAPED, printable
 from aioglacier.errors import TransferError
 from aioglacier.filters import Filter
 from aioglacier.journal import ArchiveMap, Created, JournalState
@@ -69,6 +69,7 @@ __all__ = [
     "CheckStatus",
     "CheckSummary",
     "check_local_hash",
+    "format_lines",
     "format_result",
     "format_summary",
 ]
@@ -146,6 +147,23 @@ def format_result(result: CheckResult) -> str:
     """One output line: ``STATUS NAME[ DETAIL]`` (control characters in the name escaped)."""
     line = f"{result.status} {printable(result.relfilename)}"
     return f"{line} {result.detail}" if result.detail else line
+
+
+def format_lines(results: Sequence[CheckResult]) -> str:
+    """The output lines of ``results``, each ended by ``\\n``: ``printable(format_result(r))``
+    per result (every character of :data:`~aioglacier.display.ESCAPED` escaped, in the name
+    and in the detail), built as one string."""
+    text = "".join(
+        [
+            f"{r.status} {r.relfilename} {r.detail}\n"
+            if r.detail
+            else f"{r.status} {r.relfilename}\n"
+            for r in results
+        ]
+    )
+    if ESCAPED.search(text.replace("\n", "")) is None:
+        return text
+    return "".join([f"{printable(format_result(r))}\n" for r in results])
 
 
 def format_summary(summary: CheckSummary) -> list[str]:
@@ -497,7 +515,7 @@ def _check_chunk(base: str, follow: bool, chunk: list[_Entry]) -> list[CheckResu
             local_mtime = info.st_mtime_ns // 1_000_000_000
             if local_mtime != mtime:
                 note = f" (mtime: journal {mtime}, local {local_mtime})"
-        journal_hex = th.hex()  # type: ignore[union-attr]
+        journal_hex = th.hex()
         if digest == th:
             append(_new_result(name, "OK", f"{size} {journal_hex}{note}", bool(note)))
         else:
