@@ -192,6 +192,11 @@ CHUNK_NAMES = 512
 #: ... or as many small files as hold this many bytes (so chunks of big files stay short).
 CHUNK_BYTES = 8 * MIB
 
+#: Chunks checked ahead of the one being reported (while its large files hash).
+_LOOKAHEAD = 16
+#: ... and at most this many large files waiting or hashing (``jobs`` of them hash at once).
+_LOOKAHEAD_FILES = 64
+
 #: Bytes per read of a small file larger than this (an L2-sized buffer, as the tree hasher).
 _READ_SIZE = READ_SIZE
 
@@ -594,7 +599,7 @@ async def check_local_hash(
     # small files: 20 % more CPU time with four, no shorter wall time).
     window = max(2, cpus)
     pending: deque[asyncio.Future[list[CheckResult | _Large]]] = deque()
-    hashing: list[asyncio.Task[CheckResult]] = []
+    hashing: set[asyncio.Task[CheckResult]] = set()
     next_chunk = 0
 
     def submit() -> None:
@@ -608,31 +613,61 @@ async def check_local_hash(
             chunks[next_chunk] = []  # the job holds it; nothing kept here
             next_chunk += 1
 
+    # Chunks whose jobs are back, in name order, with a task per large file; up to
+    # _LOOKAHEAD of them wait to be reported while the head's large files hash, so the next
+    # chunks (and their large files) keep the cores busy meanwhile.
+    ready: deque[list[CheckResult | asyncio.Task[CheckResult]]] = deque()
+
+    head: list[CheckResult] = []  # the results of ready[0] reported so far
+
+    def report_head() -> asyncio.Future[CheckResult] | None:
+        """Report the results of ``ready[0]`` that are known, in order; the first large file's
+        task still hashing, or ``None`` (the chunk is done and dropped from ``ready``)."""
+        items = ready[0]
+        for item in items[len(head) :]:
+            if isinstance(item, asyncio.Task):
+                if not item.done():
+                    return item
+                hashing.discard(item)
+                result = item.result()
+            else:
+                result = item
+            head.append(result)
+            counts[result.status] += 1
+            if result.mtime_mismatch:
+                counts["mtime"] += 1
+            if on_result is not None:
+                on_result(result)
+        ready.popleft()
+        if on_results is not None:
+            on_results(head.copy())
+        head.clear()
+        return None
+
     try:
         submit()
-        while pending:
-            found = await pending.popleft()
-            submit()
-            results: list[CheckResult] = []
-            for item in found:
-                if isinstance(item, _Large):
-                    hashing.append(
-                        asyncio.create_task(_check_large(item, executor, workers, semaphore))
-                    )
-            for item in found:
-                if isinstance(item, _Large):
-                    result = await hashing[0]
-                    hashing.pop(0)
-                else:
-                    result = item
-                results.append(result)
-                counts[result.status] += 1
-                if result.mtime_mismatch:
-                    counts["mtime"] += 1
-                if on_result is not None:
-                    on_result(result)
-            if on_results is not None:
-                on_results(results)
+        while pending or ready:
+            waiting: set[asyncio.Future[object]] = set()
+            if ready:
+                hashed = report_head()
+                if hashed is None:
+                    continue
+                waiting.add(cast("asyncio.Future[object]", hashed))
+            if pending and len(ready) < _LOOKAHEAD and len(hashing) < _LOOKAHEAD_FILES:
+                waiting.add(cast("asyncio.Future[object]", pending[0]))
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if pending and pending[0].done():
+                found = pending.popleft().result()
+                submit()
+                items: list[CheckResult | asyncio.Task[CheckResult]] = []
+                for item in found:
+                    if isinstance(item, _Large):
+                        task = asyncio.create_task(_check_large(item, executor, workers, semaphore))
+                        hashing.add(task)
+                        items.append(task)
+                    else:
+                        items.append(item)
+                ready.append(items)
     finally:
         for future in pending:
             future.cancel()
