@@ -31,8 +31,11 @@ and hashes it when it is at most :data:`SMALL_FILE_MAX` bytes, so a journal of 1
 costs a few hundred thread hand-offs, not one per file, and the event loop never blocks. One
 chunk job per CPU (at least two) is in flight. A larger file is hashed with
 :func:`aioglacier.treehash.tree_hash_file` (every core on its leaves) when its chunk is back,
-with at most ``jobs`` such files at once; memory stays near ``READ_SIZE`` per job in flight
-whatever the tree. Results are reported in file-name order (``on_result`` per result,
+with at most ``jobs`` such files at once; while the first of them hashes, the next chunks are
+checked (up to ``_LOOKAHEAD`` chunks ahead), so no core idles through a large file's last
+leaves. Memory stays near ``READ_SIZE`` per job in flight whatever the tree. Plain small
+files take an inlined path in the chunk job (``stat``, ``open``, one ``read``, one SHA-256);
+output is built per chunk by :func:`format_lines`. Results are reported in file-name order (``on_result`` per result,
 ``on_results`` per chunk), so the output does not depend on timing. No network, no
 credentials.
 """
