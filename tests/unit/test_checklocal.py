@@ -574,7 +574,11 @@ async def test_fast_path_gives_the_full_checks_verdicts(
     assert checklocal.format_lines(fast) == "".join(f"{line}\n" for line in expected)
 
     real = checklocal._locate
-    monkeypatch.setattr(checklocal, "_locate", lambda located, name: real(located, name))
+
+    def wrapped(located: Any, name: str) -> Any:  # not the original: the inlined path is off
+        return real(located, name)
+
+    monkeypatch.setattr(checklocal, "_locate", wrapped)
     slow: list[CheckResult] = []
     assert await check_local_hash(state, base, on_result=slow.append) == summary
     assert slow == fast
@@ -591,3 +595,34 @@ def test_format_lines_escapes_names_and_details() -> None:
     )
     assert checklocal.format_lines(results[::2]) == "MISSING plain\nOK ok 5 abc\n"
     assert checklocal.format_lines([]) == ""
+
+
+async def test_large_files_across_chunks_report_in_name_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Later chunks (and their large files) are checked while an earlier large file hashes;
+    results still come in name order, one ``on_results`` call per chunk."""
+    monkeypatch.setattr(checklocal, "CHUNK_NAMES", 3)
+    monkeypatch.setattr(checklocal, "SMALL_FILE_MAX", 100)  # files over 100 bytes are large
+    monkeypatch.setattr(checklocal, "_LOOKAHEAD_FILES", 2)
+    records = []
+    for i in range(14):
+        data = BIG if i % 3 == 0 else HELLO * (i + 1) * 7
+        _write(tmp_path / f"f{i:02d}", data)
+        records.append(_created(f"f{i:02d}", data if i != 5 else b"other" * 8))
+    per_result: list[CheckResult] = []
+    per_chunk: list[list[str]] = []
+    summary = await check_local_hash(
+        _state(*records),
+        tmp_path,
+        jobs=2,
+        on_result=per_result.append,
+        on_results=lambda rs: per_chunk.append([r.relfilename for r in rs]),
+    )
+    names = [f"f{i:02d}" for i in range(14)]
+    assert [r.relfilename for r in per_result] == names
+    assert per_chunk == [names[i : i + 3] for i in range(0, 14, 3)]
+    assert [r.status for r in per_result].count("OK") == 13
+    assert per_result[5].status == "SIZE MISMATCH"
+    assert summary.passed == 13
+    assert summary.size_mismatch == 1
