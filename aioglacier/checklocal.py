@@ -35,9 +35,9 @@ with at most ``jobs`` such files at once; while the first of them hashes, the ne
 checked (up to ``_LOOKAHEAD`` chunks ahead), so no core idles through a large file's last
 leaves. Memory stays near ``READ_SIZE`` per job in flight whatever the tree. Plain small
 files take an inlined path in the chunk job (``stat``, ``open``, one ``read``, one SHA-256);
-output is built per chunk by :func:`format_lines`. Results are reported in file-name order (``on_result`` per result,
-``on_results`` per chunk), so the output does not depend on timing. No network, no
-credentials.
+output is built per chunk by :func:`format_lines`. Results are reported in file-name order
+(``on_result`` per result, ``on_results`` per chunk), so the output does not depend on
+timing. No network, no credentials.
 """
 
 from __future__ import annotations
