@@ -31,10 +31,13 @@ and hashes it when it is at most :data:`SMALL_FILE_MAX` bytes, so a journal of 1
 costs a few hundred thread hand-offs, not one per file, and the event loop never blocks. One
 chunk job per CPU (at least two) is in flight. A larger file is hashed with
 :func:`aioglacier.treehash.tree_hash_file` (every core on its leaves) when its chunk is back,
-with at most ``jobs`` such files at once; memory stays near ``READ_SIZE`` per job in flight
-whatever the tree. Results are reported in file-name order (``on_result`` per result,
-``on_results`` per chunk), so the output does not depend on timing. No network, no
-credentials.
+with at most ``jobs`` such files at once; while the first of them hashes, the next chunks are
+checked (up to ``_LOOKAHEAD`` chunks ahead), so no core idles through a large file's last
+leaves. Memory stays near ``READ_SIZE`` per job in flight whatever the tree. Plain small
+files take an inlined path in the chunk job (``stat``, ``open``, one ``read``, one SHA-256);
+output is built per chunk by :func:`format_lines`. Results are reported in file-name order
+(``on_result`` per result, ``on_results`` per chunk), so the output does not depend on
+timing. No network, no credentials.
 """
 
 from __future__ import annotations
@@ -50,12 +53,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
-from aioglacier.display import printable
+from aioglacier.display import ESCAPED, printable
 from aioglacier.errors import TransferError
 from aioglacier.filters import Filter
 from aioglacier.journal import ArchiveMap, Created, JournalState
 from aioglacier.localfs import usable_cpus as _usable_cpus
-from aioglacier.safepath import UnsafePathError, check_name, this_platform
+from aioglacier.safepath import MAX_COMPONENT_BYTES, UnsafePathError, check_name, this_platform
 from aioglacier.treehash import (
     MIB,
     READ_SIZE,
@@ -69,6 +72,7 @@ __all__ = [
     "CheckStatus",
     "CheckSummary",
     "check_local_hash",
+    "format_lines",
     "format_result",
     "format_summary",
 ]
@@ -148,6 +152,23 @@ def format_result(result: CheckResult) -> str:
     return f"{line} {result.detail}" if result.detail else line
 
 
+def format_lines(results: Sequence[CheckResult]) -> str:
+    """The output lines of ``results``, each ended by ``\\n``: ``printable(format_result(r))``
+    per result (every character of :data:`~aioglacier.display.ESCAPED` escaped, in the name
+    and in the detail), built as one string."""
+    text = "".join(
+        [
+            f"{r.status} {r.relfilename} {r.detail}\n"
+            if r.detail
+            else f"{r.status} {r.relfilename}\n"
+            for r in results
+        ]
+    )
+    if ESCAPED.search(text.replace("\n", "")) is None:
+        return text
+    return "".join([f"{printable(format_result(r))}\n" for r in results])
+
+
 def format_summary(summary: CheckSummary) -> list[str]:
     """mtglacier's ``TOTALS:`` block, one string per line."""
     return [
@@ -173,6 +194,11 @@ SMALL_FILE_MAX = 1024 * 1024
 CHUNK_NAMES = 512
 #: ... or as many small files as hold this many bytes (so chunks of big files stay short).
 CHUNK_BYTES = 8 * MIB
+
+#: Chunks checked ahead of the one being reported (while its large files hash).
+_LOOKAHEAD = 16
+#: ... and at most this many large files waiting or hashing (``jobs`` of them hash at once).
+_LOOKAHEAD_FILES = 64
 
 #: Bytes per read of a small file larger than this (an L2-sized buffer, as the tree hasher).
 _READ_SIZE = READ_SIZE
@@ -426,11 +452,84 @@ def _hash_small(fd: int, size: int, buffer: bytearray) -> bytes | None:
     return combine_hashes(leaves)
 
 
+_ZERO_DIGEST = bytes(32)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+_original_locate = _locate
+
+
 def _check_chunk(base: str, follow: bool, chunk: list[_Entry]) -> list[CheckResult | _Large]:
-    """One executor job: locate, stat, read and hash every small file of ``chunk``."""
+    """One executor job: locate, stat, read and hash every small file of ``chunk``.
+
+    The common case (a plain ASCII name in a directory already seen to be real, a regular file
+    of the journal's size that fits one read, a journal tree hash of 64 hex digits) takes an
+    inlined path: ``stat``, ``open``, one ``read``, ``close`` and one SHA-256, with no helper
+    call. Anything else, or anything unexpected on the way, is judged again from scratch by
+    :func:`_check_one`, so both paths give the same verdict.
+    """
     located = _Located(base, follow)
     buffer = bytearray(_READ_SIZE)
-    return [_check_one(located, entry, buffer) for entry in chunk]
+    results: list[CheckResult | _Large] = []
+    append = results.append
+    fast = located.platform == "posix" and _locate is _original_locate
+    dirs = located.dirs
+    # A top-level name has no directory to check (``locate`` never looks this key up).
+    dirs[""] = None
+    stat_file = os.stat if follow else os.lstat
+    open_file, read, close, sha256 = os.open, os.read, os.close, hashlib.sha256
+    is_regular = stat.S_ISREG
+    limit = _READ_SIZE
+    for entry in chunk:
+        name, size, th = entry[5], entry[2], entry[4]
+        if not (
+            fast
+            and size <= limit
+            and th.__class__ is bytes
+            and th != _ZERO_DIGEST
+            and name.isascii()
+            and name.isprintable()
+            and name
+            and name[0] not in "/."
+            and name[-1] != "/"
+            and "//" not in name
+            and "/." not in name
+            and len(name) <= MAX_COMPONENT_BYTES
+            and dirs.get(name.rpartition("/")[0], "") is None
+        ):
+            append(_check_one(located, entry, buffer))
+            continue
+        path = base + name
+        try:
+            info = stat_file(path)
+            if not is_regular(info.st_mode) or info.st_size != size:
+                raise OSError
+            fd = open_file(path, _OPEN_FLAGS)
+        except OSError:
+            append(_check_one(located, entry, buffer))
+            continue
+        try:
+            data = read(fd, size + 1)
+        except OSError:
+            data = b""
+            size = -1
+        finally:
+            close(fd)
+        if len(data) != size:
+            append(_check_one(located, entry, buffer))
+            continue
+        digest = sha256(data).digest()
+        mtime = entry[3]
+        note = ""
+        if mtime is not None:
+            local_mtime = info.st_mtime_ns // 1_000_000_000
+            if local_mtime != mtime:
+                note = f" (mtime: journal {mtime}, local {local_mtime})"
+        journal_hex = th.hex()
+        if digest == th:
+            append(_new_result(name, "OK", f"{size} {journal_hex}{note}", bool(note)))
+        else:
+            detail = f"(local {digest.hex()}, journal {journal_hex}){note}"
+            append(_new_result(name, "TREEHASH MISMATCH", detail, bool(note)))
+    return results
 
 
 async def _check_large(
@@ -503,7 +602,7 @@ async def check_local_hash(
     # small files: 20 % more CPU time with four, no shorter wall time).
     window = max(2, cpus)
     pending: deque[asyncio.Future[list[CheckResult | _Large]]] = deque()
-    hashing: list[asyncio.Task[CheckResult]] = []
+    hashing: set[asyncio.Task[CheckResult]] = set()
     next_chunk = 0
 
     def submit() -> None:
@@ -517,31 +616,61 @@ async def check_local_hash(
             chunks[next_chunk] = []  # the job holds it; nothing kept here
             next_chunk += 1
 
+    # Chunks whose jobs are back, in name order, with a task per large file; up to
+    # _LOOKAHEAD of them wait to be reported while the head's large files hash, so the next
+    # chunks (and their large files) keep the cores busy meanwhile.
+    ready: deque[list[CheckResult | asyncio.Task[CheckResult]]] = deque()
+
+    head: list[CheckResult] = []  # the results of ready[0] reported so far
+
+    def report_head() -> asyncio.Future[CheckResult] | None:
+        """Report the results of ``ready[0]`` that are known, in order; the first large file's
+        task still hashing, or ``None`` (the chunk is done and dropped from ``ready``)."""
+        items = ready[0]
+        for item in items[len(head) :]:
+            if isinstance(item, asyncio.Task):
+                if not item.done():
+                    return item
+                hashing.discard(item)
+                result = item.result()
+            else:
+                result = item
+            head.append(result)
+            counts[result.status] += 1
+            if result.mtime_mismatch:
+                counts["mtime"] += 1
+            if on_result is not None:
+                on_result(result)
+        ready.popleft()
+        if on_results is not None:
+            on_results(head.copy())
+        head.clear()
+        return None
+
     try:
         submit()
-        while pending:
-            found = await pending.popleft()
-            submit()
-            results: list[CheckResult] = []
-            for item in found:
-                if isinstance(item, _Large):
-                    hashing.append(
-                        asyncio.create_task(_check_large(item, executor, workers, semaphore))
-                    )
-            for item in found:
-                if isinstance(item, _Large):
-                    result = await hashing[0]
-                    hashing.pop(0)
-                else:
-                    result = item
-                results.append(result)
-                counts[result.status] += 1
-                if result.mtime_mismatch:
-                    counts["mtime"] += 1
-                if on_result is not None:
-                    on_result(result)
-            if on_results is not None:
-                on_results(results)
+        while pending or ready:
+            waiting: set[asyncio.Future[object]] = set()
+            if ready:
+                hashed = report_head()
+                if hashed is None:
+                    continue
+                waiting.add(cast("asyncio.Future[object]", hashed))
+            if pending and len(ready) < _LOOKAHEAD and len(hashing) < _LOOKAHEAD_FILES:
+                waiting.add(cast("asyncio.Future[object]", pending[0]))
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if pending and pending[0].done():
+                found = pending.popleft().result()
+                submit()
+                items: list[CheckResult | asyncio.Task[CheckResult]] = []
+                for item in found:
+                    if isinstance(item, _Large):
+                        task = asyncio.create_task(_check_large(item, executor, workers, semaphore))
+                        hashing.add(task)
+                        items.append(task)
+                    else:
+                        items.append(item)
+                ready.append(items)
     finally:
         for future in pending:
             future.cancel()

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aioglacier.config import DEFAULT_REGION, ClientSettings
-from aioglacier.display import printable
 from aioglacier.errors import UsageError
 from aioglacier.invocation import EXIT_FAILURE, EXIT_OK, Invocation
 
@@ -431,7 +430,7 @@ async def cmd_check_local_hash(inv: Invocation) -> int:
     from aioglacier.checklocal import (
         CheckResult,
         check_local_hash,
-        format_result,
+        format_lines,
         format_summary,
     )
     from aioglacier.filters import Filter
@@ -447,7 +446,7 @@ async def cmd_check_local_hash(inv: Invocation) -> int:
     def write(results: Sequence[CheckResult]) -> None:
         # One write per chunk of results (hundreds of lines), not one per line.
         if results:
-            inv.stdout.write("".join(f"{printable(format_result(r))}\n" for r in results))
+            inv.stdout.write(format_lines(results))
             inv.stdout.flush()
 
     summary = await check_local_hash(

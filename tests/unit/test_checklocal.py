@@ -500,3 +500,129 @@ async def test_unknown_tree_hash_checks_the_size_only(tmp_path: Path) -> None:
     ]
     assert (summary.passed, summary.size_mismatch, summary.missing) == (2, 1, 1)
     assert summary.mtime_mismatch == 1
+
+
+def _journal_line(n: int, data: bytes, mtime: int | None, name: str, th: str = "") -> str:
+    mtime_text = "NONE" if mtime is None else str(mtime)
+    return (
+        f"B\t1\tCREATED\t{n:0138d}\t{len(data)}\t{mtime_text}\t{th or tree_hash_hex(data)}"
+        f"\t{name}\n"
+    )
+
+
+async def test_fast_path_gives_the_full_checks_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replayed journal (tree hashes kept as bytes) takes the inlined path for plain small
+    files; every line is the one the full per-file check gives."""
+    from aioglacier.journal import load_journal
+
+    base = tmp_path / "root"
+    _write(base / "a.txt", HELLO, 1_500_000_000)
+    _write(base / "d" / "ok", HELLO, 1_500_000_000)
+    _write(base / "d" / "mtime", HELLO, 1_600_000_000)
+    _write(base / "d" / "hash", b"HELLO", 1_500_000_000)
+    _write(base / "d" / "size", b"hello!", 1_500_000_000)
+    _write(base / "d" / "sub" / "big", BIG, 1_500_000_000)
+    _write(base / "d" / "dir" / "x", HELLO)
+    _write(base / "e" / "real", HELLO, 1_500_000_000)
+    (base / "e" / "link").symlink_to(base / "e" / "real")
+    _write(base / "ünï", HELLO, 1_500_000_000)
+    _write(base / "upper", HELLO, 1_500_000_000)
+    journal = tmp_path / "journal"
+    journal.write_text(
+        "".join(
+            [
+                _journal_line(1, HELLO, 1_500_000_000, "a.txt"),
+                _journal_line(2, HELLO, 1_500_000_000, "d/ok"),
+                _journal_line(3, HELLO, 1_500_000_000, "d/mtime"),
+                _journal_line(4, HELLO, None, "d/hash"),
+                _journal_line(5, HELLO, 1_500_000_000, "d/size"),
+                _journal_line(6, BIG, 1_500_000_000, "d/sub/big"),
+                _journal_line(7, HELLO, None, "d/dir"),
+                _journal_line(8, HELLO, None, "d/gone"),
+                _journal_line(9, HELLO, 1_500_000_000, "e/link"),
+                _journal_line(10, HELLO, 1_500_000_000, "e/real"),
+                _journal_line(11, HELLO, 1_500_000_000, "ünï"),
+                _journal_line(12, HELLO, 1_500_000_000, "upper", H_HELLO.upper()),
+                _journal_line(13, HELLO, 1_500_000_000, "x/missing"),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    state = await load_journal(journal)
+    expected = [
+        f"OK a.txt 5 {H_HELLO}",
+        "ERROR d/dir (not a regular file)",
+        "MISSING d/gone",
+        f"TREEHASH MISMATCH d/hash (local {tree_hash_hex(b'HELLO')}, journal {H_HELLO})",
+        f"OK d/mtime 5 {H_HELLO} (mtime: journal 1500000000, local 1600000000)",
+        f"OK d/ok 5 {H_HELLO}",
+        "SIZE MISMATCH d/size (local 6 bytes, journal 5 bytes)",
+        f"OK d/sub/big {len(BIG)} {tree_hash_hex(BIG)}",
+        "ERROR e/link (unsafe path: the file is a symlink)",
+        f"OK e/real 5 {H_HELLO}",
+        f"OK upper 5 {H_HELLO.upper()}",
+        "MISSING x/missing",
+        f"OK ünï 5 {H_HELLO}",
+    ]
+    fast: list[CheckResult] = []
+    with blockbuster_ctx():
+        summary = await check_local_hash(state, base, on_result=fast.append)
+    assert [format_result(r) for r in fast] == expected
+    assert summary.mtime_mismatch == 1
+    assert checklocal.format_lines(fast) == "".join(f"{line}\n" for line in expected)
+
+    real = checklocal._locate
+
+    def wrapped(located: Any, name: str) -> Any:  # not the original: the inlined path is off
+        return real(located, name)
+
+    monkeypatch.setattr(checklocal, "_locate", wrapped)
+    slow: list[CheckResult] = []
+    assert await check_local_hash(state, base, on_result=slow.append) == summary
+    assert slow == fast
+
+
+def test_format_lines_escapes_names_and_details() -> None:
+    results = [
+        CheckResult("plain", "MISSING", ""),
+        CheckResult("ctl\x01name\u2028", "ERROR", "(cannot read: bad\x1b[0m)"),
+        CheckResult("ok", "OK", "5 abc"),
+    ]
+    assert checklocal.format_lines(results) == (
+        "MISSING plain\nERROR ctl\\x01name\\u2028 (cannot read: bad\\x1b[0m)\nOK ok 5 abc\n"
+    )
+    assert checklocal.format_lines(results[::2]) == "MISSING plain\nOK ok 5 abc\n"
+    assert checklocal.format_lines([]) == ""
+
+
+async def test_large_files_across_chunks_report_in_name_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Later chunks (and their large files) are checked while an earlier large file hashes;
+    results still come in name order, one ``on_results`` call per chunk."""
+    monkeypatch.setattr(checklocal, "CHUNK_NAMES", 3)
+    monkeypatch.setattr(checklocal, "SMALL_FILE_MAX", 100)  # files over 100 bytes are large
+    monkeypatch.setattr(checklocal, "_LOOKAHEAD_FILES", 2)
+    records = []
+    for i in range(14):
+        data = BIG if i % 3 == 0 else HELLO * (i + 1) * 7
+        _write(tmp_path / f"f{i:02d}", data)
+        records.append(_created(f"f{i:02d}", data if i != 5 else b"other" * 8))
+    per_result: list[CheckResult] = []
+    per_chunk: list[list[str]] = []
+    summary = await check_local_hash(
+        _state(*records),
+        tmp_path,
+        jobs=2,
+        on_result=per_result.append,
+        on_results=lambda rs: per_chunk.append([r.relfilename for r in rs]),
+    )
+    names = [f"f{i:02d}" for i in range(14)]
+    assert [r.relfilename for r in per_result] == names
+    assert per_chunk == [names[i : i + 3] for i in range(0, 14, 3)]
+    assert [r.status for r in per_result].count("OK") == 13
+    assert per_result[5].status == "SIZE MISMATCH"
+    assert summary.passed == 13
+    assert summary.size_mismatch == 1
