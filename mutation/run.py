@@ -109,7 +109,12 @@ MODULES: dict[str, Module] = {
     ),
     "safepath": Module(
         ("aioglacier/safepath.py",),
-        ("tests/unit/test_safepath.py", "tests/e2e/test_restore_promises.py", *E2E_RESTORE),
+        (
+            "tests/unit/test_safepath.py",
+            "tests/unit/test_mutation_kills_safepath.py",
+            "tests/e2e/test_restore_promises.py",
+            *E2E_RESTORE,
+        ),
     ),
     "treehash": Module(("aioglacier/treehash.py",), ("tests/unit/test_treehash.py",)),
     "sigv4": Module(
