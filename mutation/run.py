@@ -121,6 +121,7 @@ MODULES: dict[str, Module] = {
         ("aioglacier/sigv4.py",),
         (
             "tests/unit/test_sigv4.py",
+            "tests/unit/test_mutation_kills_sigv4.py",
             "tests/unit/test_glacier_signing.py",
             "tests/emulator/test_auth.py",
             "tests/emulator/test_request_checks.py",
