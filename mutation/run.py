@@ -90,7 +90,10 @@ MODULES: dict[str, Module] = {
         ),
         ("tests/unit/test_engine_fake.py", "tests/e2e/test_restore_promises.py", *E2E_RESTORE),
     ),
-    "checklocal": Module(("aioglacier/checklocal.py",), ("tests/unit/test_checklocal.py",)),
+    "checklocal": Module(
+        ("aioglacier/checklocal.py",),
+        ("tests/unit/test_checklocal.py", "tests/unit/test_mutation_kills_checklocal.py"),
+    ),
     "journal": Module(
         (
             "aioglacier/journal/records.py",
