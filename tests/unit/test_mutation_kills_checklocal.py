@@ -195,11 +195,11 @@ async def test_a_missing_subdirectory_does_not_hide_its_siblings(tmp_path: Path)
 async def test_large_files_are_hashed_in_the_given_executor(tmp_path: Path) -> None:
     from concurrent.futures import Future, ThreadPoolExecutor
 
-    class Counting(ThreadPoolExecutor):
-        submitted = 0
+    submitted: list[Any] = []
 
+    class Counting(ThreadPoolExecutor):
         def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-            Counting.submitted += 1
+            submitted.append(fn)
             return super().submit(fn, *args, **kwargs)
 
     data = _data(3 * MIB)
@@ -210,7 +210,10 @@ async def test_large_files_are_hashed_in_the_given_executor(tmp_path: Path) -> N
             _state(_created("big", data)), tmp_path, executor=pool, on_result=results.append
         )
     assert [format_result(r) for r in results] == [f"OK big {len(data)} {tree_hash_hex(data)}"]
-    assert Counting.submitted >= 2  # the chunk job, then the hashing of the large file
+    # The chunk job, then the hashing of the large file: both in the given executor.
+    assert submitted[0] is checklocal._check_chunk
+    assert len(submitted) >= 2
+    assert checklocal._check_chunk not in submitted[1:]
 
 
 async def test_a_stat_error_is_an_error_line(
@@ -291,3 +294,34 @@ async def test_a_file_of_exactly_small_file_max_weighs_in_its_chunk(
         (tmp_path / name).write_bytes(b"x" * 5)
         records.append(_created(name, b"x" * 5))
     assert await _batches(_state(*records), tmp_path) == [["a", "b"], ["c"]]
+
+
+@pytest.mark.parametrize("size", [2 * MIB + 1, 3 * MIB + 124])
+async def test_short_reads_still_hash_each_leaf_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """A file system may return fewer bytes than asked (network and FUSE file systems do):
+    leaves are still cut at every MiB."""
+    monkeypatch.setattr(checklocal, "SMALL_FILE_MAX", 4 * MIB)
+    real_readv = os.readv
+
+    def short_readv(fd: int, buffers: list[memoryview]) -> int:
+        with buffers[0][:100_000] as part:
+            return real_readv(fd, [part])
+
+    monkeypatch.setattr(checklocal.os, "readv", short_readv)
+    data = _data(size)
+    (tmp_path / "f").write_bytes(data)
+    assert await _lines(_state(_created("f", data)), tmp_path) == [
+        f"OK f {size} {tree_hash_hex(data)}"
+    ]
+
+
+async def test_every_mtime_difference_is_counted(tmp_path: Path) -> None:
+    records = []
+    for name in ("a", "b", "c"):
+        (tmp_path / name).write_bytes(b"hello")
+        os.utime(tmp_path / name, (200, 200))
+        records.append(_created(name, b"hello", 100 if name != "c" else 200))
+    summary = await check_local_hash(_state(*records), tmp_path)
+    assert (summary.passed, summary.mtime_mismatch) == (3, 2)
