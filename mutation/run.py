@@ -90,7 +90,10 @@ MODULES: dict[str, Module] = {
         ),
         ("tests/unit/test_engine_fake.py", "tests/e2e/test_restore_promises.py", *E2E_RESTORE),
     ),
-    "checklocal": Module(("aioglacier/checklocal.py",), ("tests/unit/test_checklocal.py",)),
+    "checklocal": Module(
+        ("aioglacier/checklocal.py",),
+        ("tests/unit/test_checklocal.py", "tests/unit/test_mutation_kills_checklocal.py"),
+    ),
     "journal": Module(
         (
             "aioglacier/journal/records.py",
@@ -109,13 +112,19 @@ MODULES: dict[str, Module] = {
     ),
     "safepath": Module(
         ("aioglacier/safepath.py",),
-        ("tests/unit/test_safepath.py", "tests/e2e/test_restore_promises.py", *E2E_RESTORE),
+        (
+            "tests/unit/test_safepath.py",
+            "tests/unit/test_mutation_kills_safepath.py",
+            "tests/e2e/test_restore_promises.py",
+            *E2E_RESTORE,
+        ),
     ),
     "treehash": Module(("aioglacier/treehash.py",), ("tests/unit/test_treehash.py",)),
     "sigv4": Module(
         ("aioglacier/sigv4.py",),
         (
             "tests/unit/test_sigv4.py",
+            "tests/unit/test_mutation_kills_sigv4.py",
             "tests/unit/test_glacier_signing.py",
             "tests/emulator/test_auth.py",
             "tests/emulator/test_request_checks.py",
