@@ -347,11 +347,11 @@ class SigV4Signer:
             lname = name.lower()
             if lname in _NOT_SIGNED:
                 continue
-            value = " ".join(value.split())
+            trimmed = " ".join(value.split())
             if lname in signed:
-                signed[lname] += "," + value
+                signed[lname] += "," + trimmed
             else:
-                signed[lname] = value
+                signed[lname] = trimmed
         if "host" not in signed:
             signed["host"] = _host_from_url(parts.scheme, parts.netloc)
         signed["x-amz-date"] = amz_date
