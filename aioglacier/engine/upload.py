@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from aioglacier.backends.base import Backend, Capabilities, MultipartWriter, ObjectSpec, Part
@@ -114,6 +114,14 @@ class UploadContext:
         """Raise :class:`UploadStoppedError` when :attr:`stop` is set."""
         if self.stop is not None and self.stop.is_set():
             raise UploadStoppedError(f"{relfilename}: upload stopped", upload_id)
+
+    def with_backend(self, backend: Backend) -> UploadContext:
+        """This context with ``backend`` in place of its own: ``dataclasses.replace`` without
+        its cost (it runs ``__init__`` over every field; this is done once per file)."""
+        bound = object.__new__(type(self))
+        bound.__dict__.update(self.__dict__)
+        bound.backend = backend
+        return bound
 
     async def watch_stop(self, relfilename: str, upload_id: str | None) -> None:
         """Raise :class:`UploadStoppedError` once :attr:`stop` is set (never, without one)."""
@@ -509,7 +517,7 @@ async def upload_file(
     in memory (standard input). Files up to the part size go up in one request; larger ones as a
     multipart upload with parts in flight concurrently, recorded for resume (paths only).
     """
-    ctx = replace(ctx, backend=ctx.backend.bind(subject=relfilename))
+    ctx = ctx.with_backend(ctx.backend.bind(subject=relfilename))
     spec = ObjectSpec(relfilename, mtime)
     caps = ctx.backend.capabilities
     identity = _Identity(size, mtime_ns)
@@ -621,7 +629,7 @@ async def upload_stream(
     fails (and its upload is aborted).
     """
     loop = asyncio.get_running_loop()
-    ctx = replace(ctx, backend=ctx.backend.bind(subject=relfilename))
+    ctx = ctx.with_backend(ctx.backend.bind(subject=relfilename))
     caps = ctx.backend.capabilities
     spec = ObjectSpec(relfilename, mtime)
     part_size = engine_part_size(caps, max_size, ctx.part_size)
