@@ -102,7 +102,10 @@ class PlainRenderer(Renderer):
 
     def _line(self, text: str, *, always: bool = False) -> None:
         if always or not self.quiet:
-            print(printable(text), file=self.err, flush=True)
+            # What ``print(..., flush=True)`` writes, in one write call (a line per file).
+            err = self.err
+            err.write(printable(text) + "\n")
+            err.flush()
 
     def handle(self, event: Event) -> None:
         """Write a line for file outcomes and warnings; a status line now and then."""

@@ -115,6 +115,14 @@ class UploadContext:
         if self.stop is not None and self.stop.is_set():
             raise UploadStoppedError(f"{relfilename}: upload stopped", upload_id)
 
+    def with_backend(self, backend: Backend) -> UploadContext:
+        """This context with ``backend`` in place of its own: ``dataclasses.replace`` without
+        its cost (it runs ``__init__`` over every field; this is done once per file)."""
+        bound = object.__new__(type(self))
+        bound.__dict__.update(self.__dict__)
+        bound.backend = backend
+        return bound
+
     async def watch_stop(self, relfilename: str, upload_id: str | None) -> None:
         """Raise :class:`UploadStoppedError` once :attr:`stop` is set (never, without one)."""
         if self.stop is None:
@@ -511,7 +519,7 @@ async def upload_file(
     multipart upload with parts in flight concurrently, recorded for resume (paths only).
     ``create_only``: the store must not replace an object of that name (see :class:`ObjectSpec`).
     """
-    ctx = replace(ctx, backend=ctx.backend.bind(subject=relfilename))
+    ctx = ctx.with_backend(ctx.backend.bind(subject=relfilename))
     known_ns = mtime_ns if path is not None and mtime_ns // 1_000_000_000 == mtime else None
     spec = ObjectSpec(relfilename, mtime, mtime_ns=known_ns, create_only=create_only)
     caps = ctx.backend.capabilities
@@ -624,7 +632,7 @@ async def upload_stream(
     fails (and its upload is aborted).
     """
     loop = asyncio.get_running_loop()
-    ctx = replace(ctx, backend=ctx.backend.bind(subject=relfilename))
+    ctx = ctx.with_backend(ctx.backend.bind(subject=relfilename))
     caps = ctx.backend.capabilities
     spec = ObjectSpec(relfilename, mtime)
     part_size = engine_part_size(caps, max_size, ctx.part_size)

@@ -458,3 +458,40 @@ def test_hmac_sha256_equals_stdlib(key: bytes, msg: bytes) -> None:
     import hmac
 
     assert HmacSha256(key).digest(msg) == hmac.new(key, msg, hashlib.sha256).digest()
+
+
+def test_amz_date_matches_strftime() -> None:
+    from datetime import UTC, datetime
+
+    from aioglacier.sigv4 import AMZ_DATE_FORMAT, _amz_date
+
+    for when in (
+        datetime(2013, 1, 2, 3, 4, 5, 999999, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC),
+        datetime(999, 7, 8, 9, 10, 11, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+    ):
+        assert _amz_date(when) == when.strftime(AMZ_DATE_FORMAT)
+
+
+def test_sign_same_path_twice_and_headers_differing_in_case() -> None:
+    """The cached canonical path gives the same signature as the first signing; names that
+    differ only in case are signed as one header, values joined by commas in order."""
+    from datetime import UTC, datetime
+
+    from aioglacier.sigv4 import Credentials, SigV4Signer
+
+    creds = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+    now = datetime(2015, 8, 30, 12, 36, tzinfo=UTC)
+    url = "https://example.amazonaws.com/a/./b//c"
+    headers = {"X-Amz-Meta-A": "  one  two ", "x-amz-meta-a": "three"}
+    first = SigV4Signer(creds, "us-east-1", "service").sign("GET", url, headers, "e3b0", now=now)
+    # The signature the signer gave before its fast paths (list of values per name, path
+    # normalized on every call).
+    assert first["Authorization"].endswith(
+        "SignedHeaders=host;x-amz-date;x-amz-meta-a, "
+        "Signature=0b56b36966bcf004cd5f0b7096d73fade04a984f3b8631dab963a391ea7cd897"
+    )
+    signer = SigV4Signer(creds, "us-east-1", "service")
+    assert signer.sign("GET", url, headers, "e3b0", now=now) == first
+    assert signer.sign("GET", url, headers, "e3b0", now=now) == first
